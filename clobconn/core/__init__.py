@@ -1,0 +1,1 @@
+"""The standard connector layer. Nothing in this package names a venue."""

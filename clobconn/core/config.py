@@ -1,0 +1,34 @@
+"""Connector configuration. Credentials are SecretStr: they print as '**********' everywhere."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class ConnectorConfig(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    api_key: SecretStr | None = None
+    api_secret: SecretStr | None = None
+    trading_pairs: list[str] = Field(default_factory=list)
+    # None picks the venue's default domain (mainnet).
+    domain: str | None = None
+    # Override the venue's URLs, for mocks, the sandbox and proxies.
+    rest_url: str | None = None
+    ws_url: str | None = None
+    # The private stream's URL where the venue serves it apart; defaults to ws_url when that is set.
+    private_ws_url: str | None = None
+    # Seconds. Polling runs fast while the user stream is down and slow while it is up.
+    fast_poll_interval: float = 5.0
+    slow_poll_interval: float = 60.0
+    trading_rules_interval: float = 1800.0
+    request_timeout: float = 10.0
+    # A new order whose ack has not come after this long is checked by client order id.
+    placement_reconcile_after: float = 5.0
+    event_queue_size: int = 10_000
+    # Whether start() also opens the private stream and polling (needs credentials).
+    trading: bool = True
+
+    @property
+    def has_credentials(self) -> bool:
+        return self.api_key is not None and self.api_secret is not None

@@ -1,0 +1,91 @@
+"""The two stream roles a connector fills in: public market data and the private user stream.
+
+They describe; the core drives. Neither holds a loop, a socket or a retry.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from clobconn.core.data_types import Balance, FundingInfo, OrderUpdate, Position, TradeUpdate
+from clobconn.core.order_book.messages import BookMessage, PublicTrade
+from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
+from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
+
+if TYPE_CHECKING:
+    from clobconn.core.exchange_base import ExchangeBase
+
+MarketMessage = BookMessage | PublicTrade | FundingInfo
+UserMessage = OrderUpdate | TradeUpdate | Balance | Position | StreamAction
+
+
+class OrderBookDataSource(ABC):
+    """Subscriptions and parsers for one venue's public streams.
+
+    A venue may spread its public data over several sockets (Binance futures serves depth and
+    mark prices on different paths): ``stream_names`` lists them and every method takes the name.
+    """
+
+    sequence_rule: ClassVar[SequenceRule]
+    resync_mode: ClassVar[ResyncMode] = ResyncMode.REST_SNAPSHOT
+    # The stream that carries the book; RESUBSCRIBE resyncs act on it.
+    book_stream: ClassVar[str] = "public"
+    stream_names: ClassVar[tuple[str, ...]] = ("public",)
+
+    def __init__(self, connector: ExchangeBase) -> None:
+        self.connector = connector
+
+    def checksum(self) -> ChecksumFn | None:
+        """The venue's book checksum, for venues whose messages carry one."""
+        return None
+
+    @abstractmethod
+    async def connect_spec(self, stream: str) -> ConnectSpec:
+        """Where and how to connect ``stream`` (called before every connection)."""
+
+    @abstractmethod
+    def subscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
+        """Frames that subscribe ``trading_pairs`` on ``stream``."""
+
+    @abstractmethod
+    def unsubscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
+        """Frames that unsubscribe ``trading_pairs`` on ``stream``."""
+
+    @abstractmethod
+    def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
+        """Turn one decoded frame into core messages; control frames give nothing."""
+
+    async def fetch_snapshot(self, trading_pair: str) -> BookMessage:
+        """A REST book snapshot; venues that resync by resubscribing need not implement it."""
+        raise NotImplementedError(f"{type(self).__name__} resyncs by {self.resync_mode.value}")
+
+    async def on_open(self, stream: str, connection: WSConnection, trading_pairs: Sequence[str]) -> None:
+        """Send what a fresh connection needs; by default the subscriptions."""
+        for payload in self.subscribe_payloads(stream, trading_pairs):
+            await connection.send(payload)
+
+
+class UserStreamDataSource(ABC):
+    """How to open a venue's private stream and what its messages mean."""
+
+    # Seconds between keepalive calls (a listen key refresh), or None.
+    keepalive_interval: ClassVar[float | None] = None
+
+    def __init__(self, connector: ExchangeBase) -> None:
+        self.connector = connector
+
+    @abstractmethod
+    async def connect_spec(self) -> ConnectSpec:
+        """Where to connect; may create a listen key or fetch a token first."""
+
+    async def on_open(self, connection: WSConnection) -> None:
+        """Log in and subscribe on a fresh connection."""
+
+    @abstractmethod
+    def parse(self, message: Any) -> Iterable[UserMessage]:
+        """Turn one private frame into order updates, fills, balances, positions or a reconnect."""
+
+    async def keepalive(self) -> None:
+        """Refresh whatever keeps the stream alive (called every ``keepalive_interval``)."""

@@ -1,0 +1,54 @@
+"""Market facts: trading rules and balances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from clobconn.core.data_types.enums import OrderType, TimeInForce
+
+_ZERO = Decimal(0)
+
+
+def quantize_down(value: Decimal, step: Decimal) -> Decimal:
+    """Round a non-negative ``value`` down to a multiple of ``step``; a zero step leaves it unchanged."""
+    if step <= 0:
+        return value
+    return (value // step) * step
+
+
+@dataclass(frozen=True, slots=True)
+class TradingRule:
+    trading_pair: str
+    min_order_size: Decimal = _ZERO
+    max_order_size: Decimal | None = None
+    min_price_increment: Decimal = _ZERO
+    min_base_amount_increment: Decimal = _ZERO
+    min_notional: Decimal = _ZERO
+    max_notional: Decimal | None = None
+    # None means the venue-wide feature set applies.
+    supported_order_types: frozenset[OrderType] | None = None
+    supported_time_in_force: frozenset[TimeInForce] | None = None
+    # A separate lot rule for market orders, where the venue has one.
+    min_market_order_size: Decimal | None = None
+    max_market_order_size: Decimal | None = None
+    # For contracts: how much base one contract is (1 for venues that size in base).
+    contract_size: Decimal = Decimal(1)
+    min_notional_applies_to_market: bool = True
+
+    def quantize_price(self, price: Decimal) -> Decimal:
+        return quantize_down(price, self.min_price_increment)
+
+    def quantize_amount(self, amount: Decimal) -> Decimal:
+        return quantize_down(amount, self.min_base_amount_increment)
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    asset: str
+    total: Decimal
+    available: Decimal
+    locked: Decimal = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "locked", self.total - self.available)

@@ -1,0 +1,194 @@
+"""The typed error hierarchy.
+
+Every error carries what the venue said (code and message) and the request that provoked it, with
+secrets redacted, so a strategy can branch on the type and a log line still tells the whole story.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+REDACTED = "***"
+# Header and parameter names whose values are credentials or signatures, compared lower-cased.
+SENSITIVE_KEYS = frozenset(
+    {
+        "signature", "sign", "secret", "api_secret", "apisecret", "passphrase", "password",
+        "private_key", "x-mbx-apikey", "apikey", "api_key", "authorization", "listenkey",
+        "x-bapi-sign", "x-bapi-api-key", "ok-access-key", "ok-access-sign", "ok-access-passphrase",
+        "kc-api-key", "kc-api-sign", "kc-api-passphrase", "key", "token",
+    }
+)
+
+
+def redact(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A copy of ``mapping`` with credential-bearing values replaced."""
+    if not mapping:
+        return {}
+    return {k: (REDACTED if k.lower() in SENSITIVE_KEYS else v) for k, v in mapping.items()}
+
+
+class ClobconnError(Exception):
+    """The root of every error clobconn raises."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        venue_code: str | int | None = None,
+        venue_message: str | None = None,
+        request: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.venue_code = venue_code
+        self.venue_message = venue_message
+        # Only a redacted summary of the request is kept: the object can be logged as it is.
+        self.request = redact(request)
+        super().__init__(message or venue_message or self.__class__.__name__)
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.venue_code is not None and str(self.venue_code) not in text:
+            text = f"{text} (venue code {self.venue_code})"
+        if self.request.get("method") and self.request.get("path"):
+            text = f"{text} [{self.request['method']} {self.request['path']}]"
+        return text
+
+
+class NetworkError(ClobconnError):
+    """A failure that may succeed when retried.
+
+    ``request_sent`` is False only when the request certainly never reached the venue (the
+    connection could not be opened); an order placement that fails that way is known not placed.
+    """
+
+    def __init__(self, message: str = "", *, request_sent: bool = True, **kwargs: Any) -> None:
+        self.request_sent = request_sent
+        super().__init__(message, **kwargs)
+
+
+class RequestTimeout(NetworkError):
+    pass
+
+
+class ExchangeNotAvailable(NetworkError):
+    pass
+
+
+class RateLimitExceeded(NetworkError):
+    def __init__(self, message: str = "", *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)
+
+
+class ExchangeError(ClobconnError):
+    """The venue understood the request and refused it."""
+
+
+class AuthenticationError(ExchangeError):
+    pass
+
+
+class MissingCredentials(AuthenticationError):
+    """A private call was attempted without the credentials it needs; nothing was sent."""
+
+
+class PermissionDenied(ExchangeError):
+    pass
+
+
+class InsufficientFunds(ExchangeError):
+    pass
+
+
+class InvalidOrder(ExchangeError):
+    """The order breaks a rule: refused by the venue, or before sending by the connector."""
+
+
+class OrderRuleViolation(InvalidOrder):
+    """The order breaks one of the pair's trading rules; raised before anything is sent."""
+
+    def __init__(self, message: str, *, trading_pair: str, rule: str, value: object = None,
+                 limit: object = None) -> None:
+        self.trading_pair = trading_pair
+        self.rule = rule
+        self.value = value
+        self.limit = limit
+        super().__init__(message)
+
+
+class OrderNotFound(InvalidOrder):
+    pass
+
+
+class DuplicateClientOrderId(InvalidOrder):
+    pass
+
+
+class OrderRejected(InvalidOrder):
+    pass
+
+
+class BadSymbol(ExchangeError):
+    pass
+
+
+class NotSupported(ExchangeError):
+    pass
+
+
+class InvalidTimestamp(ExchangeError):
+    """The venue refused the request's timestamp: the clock offset needs a re-sync."""
+
+
+class OrderOutcomeUnknown(ClobconnError):
+    """A placement was sent but its result never arrived; the order is reconciled by client id."""
+
+    def __init__(self, client_order_id: str, message: str = "", **kwargs: Any) -> None:
+        self.client_order_id = client_order_id
+        super().__init__(message or f"outcome of order {client_order_id} unknown", **kwargs)
+
+
+
+
+
+class ErrorRule:
+    """One venue code whose meaning depends on the message (Binance -2010 covers several refusals).
+
+    ``by_message`` is checked in order against the venue's message, lower-cased; ``default`` applies
+    when none matches.
+    """
+
+    __slots__ = ("by_message", "default")
+
+    def __init__(self, default: type[ClobconnError], *by_message: tuple[str, type[ClobconnError]]) -> None:
+        self.default = default
+        self.by_message = tuple((text.lower(), cls) for text, cls in by_message)
+
+    def resolve(self, message: str) -> type[ClobconnError]:
+        lowered = message.lower()
+        for text, cls in self.by_message:
+            if text in lowered:
+                return cls
+        return self.default
+
+
+VenueErrorTable = Mapping[str, "type[ClobconnError] | ErrorRule"]
+
+
+def error_class_for(
+    table: VenueErrorTable, code: str | int | None, message: str, status: int
+) -> type[ClobconnError]:
+    """The typed error for a venue refusal: the venue's code first, then the HTTP status."""
+    if code is not None:
+        entry = table.get(str(code))
+        if entry is not None:
+            return entry.resolve(message) if isinstance(entry, ErrorRule) else entry
+    if status in (418, 429):
+        return RateLimitExceeded
+    if status >= 500:
+        return ExchangeNotAvailable
+    if status == 401:
+        return AuthenticationError
+    if status == 403:
+        return PermissionDenied
+    return ExchangeError

@@ -1,0 +1,232 @@
+"""A price-level order book.
+
+Inside, each side is a dict price -> size plus a sorted price list whose last element is the best
+level, so the common case (updates near the top) touches the list's end. Keys are floats: a float
+parsed from a venue string round-trips through ``repr`` to exactly that string's value, so the
+public readers hand out ``Decimal(repr(x))`` equal to what the venue sent. Decimal keys would cost
+more than twice as much per update.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+# A level as a venue sends it: [price, size, ...] with strings or numbers; extra fields are ignored.
+RawLevel = Sequence[Any]
+
+
+class BookLevel(NamedTuple):
+    price: Decimal
+    size: Decimal
+
+
+def to_decimal(value: float) -> Decimal:
+    return Decimal(repr(value))
+
+
+class OrderBook:
+    __slots__ = (
+        "_ask_keys",
+        "_asks",
+        "_bid_prices",
+        "_bids",
+        "_raw",
+        "is_synced",
+        "last_update_id",
+        "timestamp",
+        "trading_pair",
+    )
+
+    def __init__(self, trading_pair: str = "", keep_raw_strings: bool = False) -> None:
+        self.trading_pair = trading_pair
+        self._bids: dict[float, float] = {}
+        self._asks: dict[float, float] = {}
+        # Ascending bid prices: best bid last.
+        self._bid_prices: list[float] = []
+        # Ascending negated ask prices: best (lowest) ask last.
+        self._ask_keys: list[float] = []
+        # The venue's own strings per level, kept only for venues whose checksum is over them.
+        self._raw: dict[float, tuple[str, str]] | None = {} if keep_raw_strings else None
+        self.last_update_id: int = -1
+        self.timestamp: float = 0.0
+        self.is_synced: bool = False
+
+    # -- writers ---------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        self._bids.clear()
+        self._asks.clear()
+        self._bid_prices.clear()
+        self._ask_keys.clear()
+        if self._raw is not None:
+            self._raw.clear()
+
+    def apply_snapshot(
+        self, bids: Iterable[RawLevel], asks: Iterable[RawLevel], update_id: int, timestamp: float = 0.0
+    ) -> None:
+        self.clear()
+        self.apply_diff(bids, asks, update_id, timestamp)
+
+    def apply_diff(
+        self, bids: Iterable[RawLevel], asks: Iterable[RawLevel], update_id: int, timestamp: float = 0.0
+    ) -> None:
+        """Set each level to its new absolute size; a zero size removes the level."""
+        raw = self._raw
+        book = self._bids
+        prices = self._bid_prices
+        for level in bids:
+            price = float(level[0])
+            size = float(level[1])
+            if size == 0.0:
+                if book.pop(price, None) is not None:
+                    if prices[-1] == price:
+                        prices.pop()
+                    else:
+                        del prices[bisect_left(prices, price)]
+                    if raw is not None:
+                        raw.pop(price, None)
+                continue
+            if price not in book:
+                if not prices or price > prices[-1]:
+                    prices.append(price)
+                else:
+                    insort(prices, price)
+            book[price] = size
+            if raw is not None:
+                raw[price] = (str(level[0]), str(level[1]))
+        book = self._asks
+        keys = self._ask_keys
+        for level in asks:
+            price = float(level[0])
+            size = float(level[1])
+            key = -price
+            if size == 0.0:
+                if book.pop(price, None) is not None:
+                    if keys[-1] == key:
+                        keys.pop()
+                    else:
+                        del keys[bisect_left(keys, key)]
+                    if raw is not None:
+                        raw.pop(price, None)
+                continue
+            if price not in book:
+                if not keys or key > keys[-1]:
+                    keys.append(key)
+                else:
+                    insort(keys, key)
+            book[price] = size
+            if raw is not None:
+                raw[price] = (str(level[0]), str(level[1]))
+        if update_id > self.last_update_id or update_id < 0:
+            self.last_update_id = update_id
+        if timestamp:
+            self.timestamp = timestamp
+
+    # -- float readers (for hot internal paths) --------------------------------------------------
+
+    def best_bid_float(self) -> float | None:
+        return self._bid_prices[-1] if self._bid_prices else None
+
+    def best_ask_float(self) -> float | None:
+        return -self._ask_keys[-1] if self._ask_keys else None
+
+    def bid_levels(self, depth: int | None = None) -> list[tuple[float, float]]:
+        prices = self._bid_prices
+        chosen = prices[::-1] if depth is None else prices[: -depth - 1 : -1]
+        return [(p, self._bids[p]) for p in chosen]
+
+    def ask_levels(self, depth: int | None = None) -> list[tuple[float, float]]:
+        keys = self._ask_keys
+        chosen = keys[::-1] if depth is None else keys[: -depth - 1 : -1]
+        return [(-k, self._asks[-k]) for k in chosen]
+
+    def raw_levels(self, side_is_bid: bool, depth: int) -> list[tuple[str, str]]:
+        """The venue's own strings for the top ``depth`` levels (only with keep_raw_strings)."""
+        if self._raw is None:
+            raise RuntimeError("this book does not keep the venue's strings")
+        levels = self.bid_levels(depth) if side_is_bid else self.ask_levels(depth)
+        return [self._raw[p] for p, _ in levels]
+
+    # -- public readers: Decimal, equal to the venue's strings -----------------------------------
+
+    @property
+    def best_bid(self) -> Decimal | None:
+        price = self.best_bid_float()
+        return None if price is None else to_decimal(price)
+
+    @property
+    def best_ask(self) -> Decimal | None:
+        price = self.best_ask_float()
+        return None if price is None else to_decimal(price)
+
+    @property
+    def mid_price(self) -> Decimal | None:
+        bid, ask = self.best_bid, self.best_ask
+        if bid is None or ask is None:
+            return None
+        return (bid + ask) / 2
+
+    @property
+    def spread(self) -> Decimal | None:
+        bid, ask = self.best_bid, self.best_ask
+        return None if bid is None or ask is None else ask - bid
+
+    @property
+    def is_crossed(self) -> bool:
+        bid, ask = self.best_bid_float(), self.best_ask_float()
+        return bid is not None and ask is not None and bid >= ask
+
+    @property
+    def bid_depth(self) -> int:
+        return len(self._bids)
+
+    @property
+    def ask_depth(self) -> int:
+        return len(self._asks)
+
+    def bids(self, n: int | None = None) -> list[BookLevel]:
+        return [BookLevel(to_decimal(p), to_decimal(s)) for p, s in self.bid_levels(n)]
+
+    def asks(self, n: int | None = None) -> list[BookLevel]:
+        return [BookLevel(to_decimal(p), to_decimal(s)) for p, s in self.ask_levels(n)]
+
+    def _walk(self, is_buy: bool, volume: Decimal) -> tuple[Decimal, Decimal, Decimal] | None:
+        """Take ``volume`` from the side a buy (asks) or sell (bids) would hit.
+
+        Returns (worst price reached, base filled, quote spent), or None when the book is too thin.
+        """
+        if volume <= 0:
+            raise ValueError("volume must be positive")
+        remaining = volume
+        quote = Decimal(0)
+        levels = self.ask_levels() if is_buy else self.bid_levels()
+        for price_f, size_f in levels:
+            price, size = to_decimal(price_f), to_decimal(size_f)
+            take = min(size, remaining)
+            quote += take * price
+            remaining -= take
+            if remaining == 0:
+                return price, volume, quote
+        return None
+
+    def price_for_volume(self, is_buy: bool, volume: Decimal) -> Decimal | None:
+        """The worst price a market order of ``volume`` base would reach; None if the book is thinner."""
+        walked = self._walk(is_buy, volume)
+        return None if walked is None else walked[0]
+
+    def vwap_for_volume(self, is_buy: bool, volume: Decimal) -> Decimal | None:
+        """The average price a market order of ``volume`` base would pay; None if the book is thinner."""
+        walked = self._walk(is_buy, volume)
+        return None if walked is None else walked[2] / walked[1]
+
+    def snapshot(self, depth: int | None = None) -> tuple[list[BookLevel], list[BookLevel]]:
+        return self.bids(depth), self.asks(depth)
+
+    def __repr__(self) -> str:
+        return (
+            f"OrderBook({self.trading_pair!r}, bid={self.best_bid}, ask={self.best_ask}, "
+            f"levels={self.bid_depth}/{self.ask_depth}, id={self.last_update_id}, synced={self.is_synced})"
+        )

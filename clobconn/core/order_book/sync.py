@@ -1,0 +1,174 @@
+"""Snapshot-plus-diff synchronisation with gap detection.
+
+A connector declares which sequencing rule its venue follows; this module applies it. The
+synchroniser is pure (no I/O): it tells the tracker what happened and the tracker acts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from enum import Enum
+
+from clobconn.core.order_book.messages import BookMessage
+from clobconn.core.order_book.order_book import OrderBook
+
+logger = logging.getLogger(__name__)
+
+
+class SequenceRule(Enum):
+    # Each diff covers ids first_id..last_id; the next must start at last_id + 1 (Binance spot U/u).
+    FIRST_LAST = "first_last"
+    # Each diff names the previous diff's id in prev_id (Binance futures pu, OKX prevSeqId).
+    PREV_CHAIN = "prev_chain"
+    # Every message carries a sequence number one above the last (KuCoin futures).
+    SEQUENCE = "sequence"
+    # No sequencing: every diff applies (snapshot-only venues, or venues with no ids).
+    NONE = "none"
+
+
+class ResyncMode(Enum):
+    # Fetch a REST snapshot while buffering diffs.
+    REST_SNAPSHOT = "rest_snapshot"
+    # Unsubscribe and subscribe again; the venue sends a fresh snapshot on the stream.
+    RESUBSCRIBE = "resubscribe"
+
+
+class SyncResult(Enum):
+    APPLIED = "applied"
+    BUFFERED = "buffered"
+    STALE = "stale"
+    GAP = "gap"
+    CHECKSUM_MISMATCH = "checksum_mismatch"
+    CROSSED = "crossed"
+
+    @property
+    def needs_resync(self) -> bool:
+        return self in (SyncResult.GAP, SyncResult.CHECKSUM_MISMATCH, SyncResult.CROSSED)
+
+
+# Computes the venue's checksum of the current book, to compare with a message's checksum field.
+ChecksumFn = Callable[[OrderBook], int]
+
+
+class BookSynchronizer:
+    """Keeps one pair's book in step with the venue, or says why it cannot."""
+
+    def __init__(
+        self,
+        trading_pair: str,
+        rule: SequenceRule,
+        checksum: ChecksumFn | None = None,
+        resync_on_crossed: bool = True,
+        max_buffer: int = 5000,
+    ) -> None:
+        self.rule = rule
+        self.book = OrderBook(trading_pair, keep_raw_strings=checksum is not None)
+        self._checksum = checksum
+        self._resync_on_crossed = resync_on_crossed
+        self._buffer: list[BookMessage] = []
+        self._max_buffer = max_buffer
+        # True until the first diff after a snapshot has been bridged onto it.
+        self._awaiting_bridge = True
+        self.gaps = 0
+        self.checksum_failures = 0
+        self.crossed_count = 0
+        self.buffer_overflows = 0
+
+    @property
+    def is_synced(self) -> bool:
+        return self.book.is_synced
+
+    def invalidate(self) -> None:
+        """Mark the book stale; diffs are buffered until the next snapshot."""
+        self.book.is_synced = False
+        self._awaiting_bridge = True
+
+    def on_snapshot(self, message: BookMessage) -> SyncResult:
+        self.book.apply_snapshot(message.bids, message.asks, message.last_id, message.timestamp)
+        # A snapshot's id is authoritative even if it is lower (the venue may restart its ids).
+        self.book.last_update_id = message.last_id
+        self._awaiting_bridge = True
+        self.book.is_synced = True
+        result = self._verify(message)
+        if result is not SyncResult.APPLIED:
+            return result
+        buffered, self._buffer = sorted(self._buffer, key=_order_key), []
+        for diff in buffered:
+            result = self._apply_in_sequence(diff)
+            if result.needs_resync:
+                # The snapshot is older than the diffs can bridge: keep the newer ones for the next try.
+                self._buffer = [d for d in buffered if d.last_id > self.book.last_update_id]
+                return result
+        return SyncResult.APPLIED
+
+    def on_diff(self, message: BookMessage) -> SyncResult:
+        if not self.book.is_synced:
+            if len(self._buffer) >= self._max_buffer:
+                self._buffer.pop(0)
+                self.buffer_overflows += 1
+            self._buffer.append(message)
+            return SyncResult.BUFFERED
+        return self._apply_in_sequence(message)
+
+    def _apply_in_sequence(self, message: BookMessage) -> SyncResult:
+        verdict = self._classify(message)
+        if verdict is SyncResult.APPLIED:
+            self.book.apply_diff(message.bids, message.asks, message.last_id, message.timestamp)
+            self._awaiting_bridge = False
+            return self._verify(message)
+        if verdict is SyncResult.GAP:
+            self.gaps += 1
+            logger.warning(
+                "%s: sequence gap (book at %d, diff %s..%s prev %s); resyncing", self.book.trading_pair,
+                self.book.last_update_id, message.first_id, message.last_id, message.prev_id,
+            )
+            self.invalidate()
+        return verdict
+
+    def _classify(self, message: BookMessage) -> SyncResult:
+        last = self.book.last_update_id
+        rule = self.rule
+        if rule is SequenceRule.NONE:
+            return SyncResult.APPLIED
+        if rule is SequenceRule.FIRST_LAST:
+            first = message.first_id if message.first_id is not None else message.last_id
+            if message.last_id <= last:
+                return SyncResult.STALE
+            return SyncResult.APPLIED if first <= last + 1 else SyncResult.GAP
+        if rule is SequenceRule.PREV_CHAIN:
+            if message.prev_id == last:
+                return SyncResult.APPLIED
+            if self._awaiting_bridge and message.first_id is not None and message.first_id <= last <= message.last_id:
+                # The first diff after a REST snapshot straddles the snapshot's id.
+                return SyncResult.APPLIED
+            return SyncResult.STALE if message.last_id <= last else SyncResult.GAP
+        # SequenceRule.SEQUENCE
+        if message.last_id <= last:
+            return SyncResult.STALE
+        return SyncResult.APPLIED if message.last_id == last + 1 else SyncResult.GAP
+
+    def _verify(self, message: BookMessage) -> SyncResult:
+        book = self.book
+        if self._checksum is not None and message.checksum is not None:
+            expected = self._checksum(book)
+            if expected != message.checksum:
+                self.checksum_failures += 1
+                logger.warning(
+                    "%s: checksum mismatch (venue %d, book %d); resyncing", book.trading_pair,
+                    message.checksum, expected,
+                )
+                self.invalidate()
+                return SyncResult.CHECKSUM_MISMATCH
+        if book.is_crossed:
+            self.crossed_count += 1
+            if self._resync_on_crossed:
+                logger.warning("%s: book crossed (%s >= %s); resyncing", book.trading_pair,
+                               book.best_bid, book.best_ask)
+                self.invalidate()
+                return SyncResult.CROSSED
+        return SyncResult.APPLIED
+
+
+def _order_key(message: BookMessage) -> int:
+    return message.last_id

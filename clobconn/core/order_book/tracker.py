@@ -1,0 +1,212 @@
+"""Keeps every subscribed pair's book synced: streams, snapshots, gap handling and trades."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+
+from clobconn.core.data_types import FundingInfo
+from clobconn.core.errors import ClobconnError
+from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
+from clobconn.core.order_book.order_book import OrderBook
+from clobconn.core.order_book.sync import BookSynchronizer, ResyncMode, SyncResult
+from clobconn.core.web.throttler import AsyncThrottler
+from clobconn.core.web.ws import ConnectSpec, StreamAction, StreamRunner, WSConnection
+
+if TYPE_CHECKING:
+    from clobconn.core.data_source import OrderBookDataSource
+
+logger = logging.getLogger(__name__)
+
+
+
+class OrderBookTracker:
+    def __init__(
+        self,
+        data_source: OrderBookDataSource,
+        session: Callable[[], aiohttp.ClientSession],
+        throttler: AsyncThrottler | None = None,
+        send_limit_id: str = "",
+        on_funding_info: Callable[[FundingInfo], None] | None = None,
+        on_trade: Callable[[PublicTrade], None] | None = None,
+        snapshot_retry_delay: float = 1.0,
+    ) -> None:
+        self._source = data_source
+        self._session = session
+        self._throttler = throttler
+        self._send_limit_id = send_limit_id
+        self._on_funding_info = on_funding_info
+        self._on_trade = on_trade
+        self._snapshot_retry_delay = snapshot_retry_delay
+        self.syncs: dict[str, BookSynchronizer] = {}
+        self.last_trade_price: dict[str, Decimal] = {}
+        self.runners: dict[str, StreamRunner] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._snapshot_tasks: dict[str, asyncio.Task[None]] = {}
+        self.resyncs = 0
+
+    @property
+    def trading_pairs(self) -> list[str]:
+        return list(self.syncs)
+
+    def order_book(self, trading_pair: str) -> OrderBook:
+        return self.syncs[trading_pair].book
+
+    @property
+    def ready(self) -> bool:
+        return all(sync.is_synced for sync in self.syncs.values())
+
+    def _new_sync(self, trading_pair: str) -> BookSynchronizer:
+        return BookSynchronizer(trading_pair, self._source.sequence_rule, checksum=self._source.checksum())
+
+    async def start(self, trading_pairs: Iterable[str]) -> None:
+        for pair in trading_pairs:
+            self.syncs.setdefault(pair, self._new_sync(pair))
+        for stream in self._source.stream_names:
+            runner = StreamRunner(
+                name=f"{type(self._source).__name__}:{stream}",
+                session=self._session,
+                connect=self._connector_for(stream),
+                on_open=self._opener_for(stream),
+                on_message=self._handler_for(stream),
+                throttler=self._throttler,
+                send_limit_id=self._send_limit_id,
+                on_disconnect=self._on_disconnect if stream == self._source.book_stream else None,
+            )
+            self.runners[stream] = runner
+            self._tasks.append(asyncio.create_task(runner.run(), name=runner.name))
+
+    async def stop(self) -> None:
+        tasks = self._tasks + list(self._snapshot_tasks.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        self._snapshot_tasks.clear()
+        self.runners.clear()
+
+    async def add_trading_pair(self, trading_pair: str) -> None:
+        if trading_pair in self.syncs:
+            return
+        self.syncs[trading_pair] = self._new_sync(trading_pair)
+        for stream, runner in self.runners.items():
+            for payload in self._source.subscribe_payloads(stream, [trading_pair]):
+                await runner.send(payload)
+        if self._source.resync_mode is ResyncMode.REST_SNAPSHOT and self.runners:
+            self._request_snapshot(trading_pair)
+
+    async def remove_trading_pair(self, trading_pair: str) -> None:
+        if self.syncs.pop(trading_pair, None) is None:
+            return
+        task = self._snapshot_tasks.pop(trading_pair, None)
+        if task is not None:
+            task.cancel()
+        for stream, runner in self.runners.items():
+            for payload in self._source.unsubscribe_payloads(stream, [trading_pair]):
+                await runner.send(payload)
+
+    # -- stream callbacks ------------------------------------------------------------------------
+
+    def _connector_for(self, stream: str) -> Callable[[], Any]:
+        async def connect() -> ConnectSpec:
+            spec: ConnectSpec = await self._source.connect_spec(stream)
+            return spec
+        return connect
+
+    def _opener_for(self, stream: str) -> Callable[[WSConnection], Any]:
+        async def on_open(connection: WSConnection) -> None:
+            await self._source.on_open(stream, connection, self.trading_pairs)
+            if stream == self._source.book_stream and self._source.resync_mode is ResyncMode.REST_SNAPSHOT:
+                # Diffs are buffered from the moment we subscribe; the snapshots run concurrently.
+                for pair in self.trading_pairs:
+                    self._request_snapshot(pair)
+        return on_open
+
+    def _handler_for(self, stream: str) -> Callable[[Any], StreamAction | None]:
+        def handle(message: Any) -> StreamAction | None:
+            for item in self._source.parse(stream, message):
+                if isinstance(item, BookMessage):
+                    self._on_book_message(item)
+                elif isinstance(item, PublicTrade):
+                    if item.trading_pair in self.syncs:
+                        self.last_trade_price[item.trading_pair] = item.price
+                        if self._on_trade is not None:
+                            self._on_trade(item)
+                elif isinstance(item, FundingInfo) and self._on_funding_info is not None:
+                    self._on_funding_info(item)
+            return None
+        return handle
+
+    def _on_disconnect(self) -> None:
+        # Diffs were lost while disconnected: every book must be rebuilt after the reconnect.
+        for sync in self.syncs.values():
+            sync.invalidate()
+
+    def _on_book_message(self, message: BookMessage) -> None:
+        sync = self.syncs.get(message.trading_pair)
+        if sync is None:
+            return
+        if message.type is BookMessageType.SNAPSHOT:
+            result = sync.on_snapshot(message)
+        else:
+            result = sync.on_diff(message)
+        if result.needs_resync:
+            self._resync(message.trading_pair, result)
+
+    def _resync(self, trading_pair: str, reason: SyncResult) -> None:
+        self.resyncs += 1
+        logger.info("%s: resync (%s) by %s", trading_pair, reason.value, self._source.resync_mode.value)
+        if self._source.resync_mode is ResyncMode.REST_SNAPSHOT:
+            self._request_snapshot(trading_pair)
+        else:
+            runner = self.runners.get(self._source.book_stream)
+            if runner is not None:
+                asyncio.get_running_loop().create_task(self._resubscribe(runner, trading_pair))
+
+    async def _resubscribe(self, runner: StreamRunner, trading_pair: str) -> None:
+        stream = self._source.book_stream
+        for payload in self._source.unsubscribe_payloads(stream, [trading_pair]):
+            await runner.send(payload)
+        for payload in self._source.subscribe_payloads(stream, [trading_pair]):
+            await runner.send(payload)
+
+    def _request_snapshot(self, trading_pair: str) -> None:
+        sync = self.syncs.get(trading_pair)
+        if sync is None:
+            return
+        sync.invalidate()
+        running = self._snapshot_tasks.get(trading_pair)
+        if running is not None and not running.done():
+            return
+        self._snapshot_tasks[trading_pair] = asyncio.get_running_loop().create_task(
+            self._fetch_snapshot(trading_pair), name=f"snapshot:{trading_pair}"
+        )
+
+    async def _fetch_snapshot(self, trading_pair: str) -> None:
+        attempt = 0
+        while trading_pair in self.syncs:
+            try:
+                snapshot: BookMessage = await self._source.fetch_snapshot(trading_pair)
+            except (ClobconnError, aiohttp.ClientError, TimeoutError) as exc:
+                attempt += 1
+                logger.warning("%s: snapshot failed (%s); retrying", trading_pair, exc)
+                await asyncio.sleep(min(30.0, self._snapshot_retry_delay * attempt))
+                continue
+            sync = self.syncs.get(trading_pair)
+            if sync is None:
+                return
+            result = sync.on_snapshot(snapshot)
+            if not result.needs_resync:
+                return
+            # The snapshot was older than the buffered diffs could bridge: fetch another.
+            attempt += 1
+            self.resyncs += 1
+            await asyncio.sleep(min(2.0, 0.05 * attempt))

@@ -1,0 +1,185 @@
+"""PerpetualDerivativeBase: positions, leverage, position mode and funding, on top of ExchangeBase."""
+
+from __future__ import annotations
+
+import logging
+import time
+from abc import abstractmethod
+from decimal import Decimal
+from typing import Any
+
+from clobconn.core.data_types import (
+    FundingInfo,
+    FundingPayment,
+    InFlightOrder,
+    OrderType,
+    Position,
+    PositionAction,
+    PositionMode,
+    PositionSide,
+    TradeType,
+)
+from clobconn.core.errors import NotSupported
+from clobconn.core.events import FundingPaymentEvent, PositionUpdatedEvent
+from clobconn.core.exchange_base import ExchangeBase
+from clobconn.core.venue import Feature
+
+logger = logging.getLogger(__name__)
+
+
+class PerpetualDerivativeBase(ExchangeBase):
+    # How far back the first funding-payment poll looks, in seconds.
+    funding_lookback: float = 8 * 3600.0
+    funding_poll_interval: float = 60.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.positions: dict[tuple[str, PositionSide], Position] = {}
+        self.funding_info: dict[str, FundingInfo] = {}
+        self.funding_payments: list[FundingPayment] = []
+        self._seen_payments: set[tuple[str, str, float]] = set()
+        self._funding_cursor: float | None = None
+        self._leverage: dict[str, Decimal] = {}
+        self.position_mode = PositionMode.ONEWAY
+        self._positions_fetched = False
+
+    # == what a perpetual connector implements ===================================================
+
+    @abstractmethod
+    async def _fetch_positions(self) -> list[Position]:
+        """Every open position."""
+
+    @abstractmethod
+    async def _set_leverage(self, trading_pair: str, leverage: Decimal) -> Decimal:
+        """Set leverage on the venue; return the leverage the venue applied."""
+
+    @abstractmethod
+    async def _set_position_mode(self, mode: PositionMode) -> None:
+        """Switch one-way/hedge mode on the venue."""
+
+    @abstractmethod
+    async def _fetch_position_mode(self) -> PositionMode:
+        """The account's current position mode."""
+
+    @abstractmethod
+    async def _fetch_funding_info(self, trading_pair: str) -> FundingInfo:
+        """Mark, index, rate and next funding time for one pair."""
+
+    @abstractmethod
+    async def _fetch_funding_payments(self, since: float) -> list[FundingPayment]:
+        """Every funding payment at or after ``since`` (seconds), oldest first."""
+
+    # == public API ==============================================================================
+
+    async def set_leverage(self, trading_pair: str, leverage: Decimal | int) -> Decimal:
+        self._rule(trading_pair)
+        applied = await self._set_leverage(trading_pair, Decimal(leverage))
+        self._leverage[trading_pair] = applied
+        return applied
+
+    def get_leverage(self, trading_pair: str) -> Decimal | None:
+        """The leverage last set or seen on a position; None when unknown."""
+        return self._leverage.get(trading_pair)
+
+    async def set_position_mode(self, mode: PositionMode) -> None:
+        if mode is PositionMode.HEDGE and Feature.HEDGE_MODE not in self.spec.features:
+            raise NotSupported(f"{self.name} has no hedge mode")
+        if mode is self.position_mode:
+            return
+        await self._set_position_mode(mode)
+        self.position_mode = mode
+
+    def get_position(self, trading_pair: str, side: PositionSide | None = None) -> Position | None:
+        if side is None:
+            side = PositionSide.BOTH if self.position_mode is PositionMode.ONEWAY else PositionSide.LONG
+        return self.positions.get((trading_pair, side))
+
+    def get_funding_info(self, trading_pair: str) -> FundingInfo | None:
+        return self.funding_info.get(trading_pair)
+
+    def position_side_for(self, order: InFlightOrder) -> PositionSide:
+        """The hedge-mode side an order acts on: buys open longs and close shorts."""
+        if self.position_mode is PositionMode.ONEWAY:
+            return PositionSide.BOTH
+        opening = order.position_action is not PositionAction.CLOSE
+        is_buy = order.trade_type is TradeType.BUY
+        return PositionSide.LONG if opening == is_buy else PositionSide.SHORT
+
+    # == the loops ===============================================================================
+
+    async def start(self) -> None:
+        await super().start()
+        for pair in self.config.trading_pairs:
+            self.funding_info[pair] = await self._fetch_funding_info(pair)
+
+    def _start_extra_loops(self) -> None:
+        if self.is_trading:
+            self._run_periodic("position_mode", self._update_position_mode, lambda: 3600.0)
+            self._run_periodic("positions", self._update_positions, self._poll_interval)
+            self._run_periodic("funding_payments", self._update_funding_payments, lambda: self.funding_poll_interval)
+
+    @property
+    def status_dict(self) -> dict[str, bool]:
+        status = super().status_dict
+        status["funding_info_initialized"] = all(p in self.funding_info for p in self.config.trading_pairs)
+        if self.is_trading:
+            status["positions_initialized"] = self._positions_fetched
+        return status
+
+    async def _update_position_mode(self) -> None:
+        self.position_mode = await self._fetch_position_mode()
+
+    async def _update_positions(self) -> None:
+        fresh = {p.key: p for p in await self._fetch_positions()}
+        for key, old in list(self.positions.items()):
+            if key not in fresh:
+                self._on_position(Position(old.trading_pair, old.position_side, Decimal(0), Decimal(0),
+                                           Decimal(0), old.leverage))
+        for position in fresh.values():
+            self._on_position(position)
+        self._positions_fetched = True
+
+    async def _update_funding_payments(self) -> None:
+        since = self._funding_cursor if self._funding_cursor is not None else time.time() - self.funding_lookback
+        payments = await self._fetch_funding_payments(since)
+        for payment in payments:
+            if payment.key in self._seen_payments:
+                continue
+            self._seen_payments.add(payment.key)
+            self.funding_payments.append(payment)
+            self.event_bus.publish(FundingPaymentEvent(payment, time.time()))
+        if payments:
+            # Ask again from the newest payment's time: a window that overlaps by design, deduplicated above.
+            self._funding_cursor = max(p.timestamp for p in payments)
+        elif self._funding_cursor is None:
+            self._funding_cursor = since
+
+    # == hooks from the streams ==================================================================
+
+    def _on_position(self, position: Position) -> None:
+        key = position.key
+        if position.amount == 0:
+            if self.positions.pop(key, None) is None:
+                return
+        elif self.positions.get(key) == position:
+            return
+        else:
+            self.positions[key] = position
+            if position.leverage:
+                self._leverage[position.trading_pair] = position.leverage
+        self.event_bus.publish(PositionUpdatedEvent(position, time.time()))
+
+    def _on_funding_info(self, info: FundingInfo) -> None:
+        self.funding_info[info.trading_pair] = info
+
+    def _check_position_args(self, position_action: PositionAction | None, reduce_only: bool) -> None:
+        if reduce_only and Feature.REDUCE_ONLY not in self.spec.features:
+            raise NotSupported(f"{self.name} has no reduce-only orders")
+
+    def _prepare_order(self, trade_type: TradeType, trading_pair: str, amount: Decimal, order_type: OrderType,
+                       price: Decimal | None, *args: Any, **kwargs: Any) -> InFlightOrder:
+        order = super()._prepare_order(trade_type, trading_pair, amount, order_type, price, *args, **kwargs)
+        if order.position_action is None:
+            order.position_action = PositionAction.OPEN
+        order.leverage = self._leverage.get(trading_pair)
+        return order

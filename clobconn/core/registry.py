@@ -1,0 +1,34 @@
+"""The explicit map from connector id to connector class.
+
+Entries are import paths, so that importing clobconn does not import every venue (and the heavy
+optional dependencies some of them need); nothing is discovered by naming convention.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from clobconn.core.exchange_base import ExchangeBase
+
+CONNECTORS: dict[str, str] = {
+    "binance": "clobconn.exchange.binance.exchange:BinanceExchange",
+    "binance_perpetual": "clobconn.derivative.binance_perpetual.derivative:BinancePerpetualDerivative",
+}
+
+
+def connector_class(connector_id: str) -> type[ExchangeBase]:
+    try:
+        target = CONNECTORS[connector_id]
+    except KeyError:
+        raise ValueError(f"unknown connector {connector_id!r}; known: {', '.join(sorted(CONNECTORS))}") from None
+    module_name, class_name = target.split(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    if not (isinstance(cls, type) and issubclass(cls, ExchangeBase)):
+        raise TypeError(f"{target} is not a connector class")
+    return cls
+
+
+def get_connector(connector_id: str, **config: Any) -> ExchangeBase:
+    """Build a connector: ``get_connector("binance", api_key=..., api_secret=..., trading_pairs=[...])``."""
+    return connector_class(connector_id)(**config)

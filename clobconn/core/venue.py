@@ -1,0 +1,94 @@
+"""A venue's facts as data: URLs, limits, error table, id rule and features.
+
+Each connector's ``constants.py`` builds one ``VenueSpec``; the core reads it instead of asking the
+connector through code paths.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from clobconn.core.data_types import OrderType, TimeInForce, TradeType
+from clobconn.core.errors import VenueErrorTable
+from clobconn.core.web.throttler import RateLimit
+
+
+class Feature(Enum):
+    BATCH_ORDERS = "batch_orders"
+    AMEND_ORDER = "amend_order"
+    CANCEL_ALL = "cancel_all"
+    MARKET_QUOTE_AMOUNT = "market_quote_amount"
+    REDUCE_ONLY = "reduce_only"
+    HEDGE_MODE = "hedge_mode"
+
+
+@dataclass(frozen=True, slots=True)
+class DomainUrls:
+    rest: str
+    ws: str
+    private_ws: str | None = None
+    # Other endpoints by name (a separate WS-API host, a futures market-data path, ...).
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+@dataclass(frozen=True, slots=True)
+class ClientOrderIdRule:
+    """What the venue accepts as a client order id, and how we make unique ones within it."""
+
+    max_length: int = 32
+    prefix: str = "cc"
+    alphabet: str = _ID_ALPHABET
+
+    def generate(self, trade_type: TradeType) -> str:
+        # Prefix, side, millisecond time and random fill: sortable by time and unique per process.
+        side = "B" if trade_type is TradeType.BUY else "S"
+        head = f"{self.prefix}{side}{_base(int(time.time() * 1000), self.alphabet)}"
+        room = self.max_length - len(head)
+        if room < 4:
+            raise ValueError("client order id rule leaves too little room for a unique id")
+        fill = "".join(self.alphabet[b % len(self.alphabet)] for b in os.urandom(min(room, 12)))
+        return head + fill
+
+    def is_valid(self, client_order_id: str) -> bool:
+        return 0 < len(client_order_id) <= self.max_length and all(c in self.alphabet for c in client_order_id)
+
+
+def _base(number: int, alphabet: str) -> str:
+    digits = []
+    base = len(alphabet)
+    while number:
+        number, rem = divmod(number, base)
+        digits.append(alphabet[rem])
+    return "".join(reversed(digits)) or alphabet[0]
+
+
+@dataclass(frozen=True, slots=True)
+class VenueSpec:
+    connector_id: str
+    domains: Mapping[str, DomainUrls]
+    rate_limits: tuple[RateLimit, ...]
+    error_table: VenueErrorTable
+    default_domain: str = "mainnet"
+    client_order_id: ClientOrderIdRule = field(default_factory=ClientOrderIdRule)
+    order_types: frozenset[OrderType] = frozenset({OrderType.LIMIT, OrderType.MARKET})
+    time_in_force: frozenset[TimeInForce] = frozenset({TimeInForce.GTC})
+    features: frozenset[Feature] = frozenset()
+    # Consecutive "not found" answers after which an order is reconciled as lost.
+    lost_order_threshold: int = 3
+    # The throttler pool WebSocket sends spend on.
+    ws_send_limit_id: str = ""
+    is_perpetual: bool = False
+
+    def urls(self, domain: str | None) -> DomainUrls:
+        name = domain or self.default_domain
+        if name not in self.domains:
+            raise ValueError(f"{self.connector_id}: unknown domain {name!r}; known: {sorted(self.domains)}")
+        return self.domains[name]

@@ -1,0 +1,1 @@
+"""HTTP and WebSocket plumbing shared by every connector."""

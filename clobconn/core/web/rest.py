@@ -1,0 +1,214 @@
+"""The REST client: one aiohttp session per connector, throttled, signed, with typed errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aiohttp
+import orjson
+
+from clobconn.core.errors import (
+    ClobconnError,
+    ExchangeNotAvailable,
+    InvalidTimestamp,
+    MissingCredentials,
+    RateLimitExceeded,
+    RequestTimeout,
+    VenueErrorTable,
+    error_class_for,
+    redact,
+)
+from clobconn.core.web.auth import AuthBase, RestRequest
+from clobconn.core.web.throttler import AsyncThrottler
+
+logger = logging.getLogger(__name__)
+
+# Reads (status, decoded body) and returns (venue code, venue message) when the body is a refusal.
+# Several venues answer HTTP 200 with an error code in the body, so this sees every response.
+ErrorExtractor = Callable[[int, Any], "tuple[str | int | None, str] | None"]
+
+
+def default_error_extractor(status: int, payload: Any) -> tuple[str | int | None, str] | None:
+    if status < 400:
+        return None
+    if isinstance(payload, Mapping):
+        code = payload.get("code")
+        message = payload.get("msg") or payload.get("message") or ""
+        return code, str(message)
+    return None, str(payload)[:500]
+
+
+class RestClient:
+    def __init__(
+        self,
+        base_url: str,
+        throttler: AsyncThrottler,
+        auth: AuthBase | None = None,
+        error_table: VenueErrorTable | None = None,
+        error_extractor: ErrorExtractor = default_error_extractor,
+        on_timestamp_error: Callable[[], Awaitable[None]] | None = None,
+        timeout: float = 10.0,
+        default_limit_id: str = "",
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.throttler = throttler
+        self.auth = auth
+        self._error_table = error_table or {}
+        self._error_extractor = error_extractor
+        self._on_timestamp_error = on_timestamp_error
+        self._timeout = timeout
+        self._default_limit_id = default_limit_id
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The connector's one session, opened on first use and closed by ``close``."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(json_serialize=lambda obj: orjson.dumps(obj).decode())
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        data: Any = None,
+        signed: bool = False,
+        limit_id: str | None = None,
+        base_url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        form: bool = False,
+        timeout: float | None = None,
+    ) -> Any:
+        """Send one request and return its decoded JSON body; refusals raise typed errors.
+
+        A signed request refused for its timestamp is re-sent once after the clock is re-synced.
+        """
+        try:
+            return await self._request_once(
+                method, path, params, data, signed, limit_id, base_url, headers, form, timeout
+            )
+        except InvalidTimestamp:
+            if not signed or self._on_timestamp_error is None:
+                raise
+            logger.warning("timestamp refused on %s %s; re-syncing the clock and retrying once", method, path)
+            await self._on_timestamp_error()
+            return await self._request_once(
+                method, path, params, data, signed, limit_id, base_url, headers, form, timeout
+            )
+
+    async def _request_once(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        data: Any,
+        signed: bool,
+        limit_id: str | None,
+        base_url: str | None,
+        headers: Mapping[str, str] | None,
+        form: bool,
+        timeout: float | None,
+    ) -> Any:
+        limit = limit_id or self._default_limit_id or path
+        request = RestRequest(
+            method=method.upper(),
+            url=f"{(base_url or self.base_url).rstrip('/')}{path}",
+            path=path,
+            params=dict(params) if params else None,
+            data=data,
+            headers=dict(headers or {}),
+            is_auth_required=signed,
+            form=form,
+            limit_id=limit,
+        )
+        if signed:
+            if self.auth is None:
+                raise MissingCredentials(
+                    f"{method} {path} needs API credentials and none were configured",
+                    request=self._summary(request),
+                )
+            request = self.auth.rest_authenticate(request)
+        await self.throttler.acquire(limit)
+        kwargs: dict[str, Any] = {"params": request.params, "headers": request.headers}
+        if request.data is not None:
+            if isinstance(request.data, str | bytes) or request.form:
+                kwargs["data"] = request.data
+            else:
+                kwargs["data"] = orjson.dumps(request.data)
+                request.headers.setdefault("Content-Type", "application/json")
+        client_timeout = aiohttp.ClientTimeout(total=timeout or self._timeout)
+        try:
+            async with self.session.request(request.method, request.url, timeout=client_timeout, **kwargs) as resp:
+                status = resp.status
+                body = await resp.read()
+                retry_after = resp.headers.get("Retry-After")
+        except TimeoutError as exc:
+            raise RequestTimeout(f"{method} {path} timed out", request=self._summary(request)) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise ExchangeNotAvailable(
+                f"cannot connect for {method} {path}: {exc.os_error}", request_sent=False,
+                request=self._summary(request),
+            ) from exc
+        except aiohttp.ClientError as exc:
+            raise ExchangeNotAvailable(
+                f"{method} {path} failed: {type(exc).__name__}", request=self._summary(request)
+            ) from exc
+        payload = _decode(body)
+        refusal = self._error_extractor(status, payload)
+        if refusal is None and status < 400:
+            return payload
+        code, message = refusal if refusal is not None else (None, str(payload)[:500])
+        error_cls = error_class_for(self._error_table, code, message, status)
+        summary = self._summary(request)
+        summary["status"] = status
+        if error_cls is RateLimitExceeded or status in (418, 429) or retry_after is not None:
+            pause = _parse_retry_after(retry_after, default=1.0 if status != 418 else 60.0)
+            self.throttler.pause(limit, pause)
+            raise RateLimitExceeded(
+                f"rate limited on {method} {path}", retry_after=pause, venue_code=code, venue_message=message,
+                request=summary,
+            )
+        raise _build_error(error_cls, f"{method} {path} refused: {message}", code, message, summary)
+
+    @staticmethod
+    def _summary(request: RestRequest) -> dict[str, Any]:
+        summary: dict[str, Any] = {"method": request.method, "path": request.path}
+        if request.params:
+            summary["params"] = redact(request.params)
+        if isinstance(request.data, Mapping):
+            summary["data"] = redact(request.data)
+        return summary
+
+
+def _decode(body: bytes) -> Any:
+    if not body:
+        return None
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return body.decode("utf-8", "replace")
+
+
+def _parse_retry_after(value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return default
+
+
+def _build_error(
+    cls: type[ClobconnError], text: str, code: str | int | None, message: str, request: dict[str, Any]
+) -> ClobconnError:
+    return cls(text, venue_code=code, venue_message=message, request=request)
+

@@ -1,0 +1,278 @@
+"""WebSocket streams: the one reconnecting loop every connector's streams run in.
+
+A connector describes a stream (where to connect, what to send once connected, how the venue
+pings) and receives decoded messages; connecting, heartbeats, idle timeouts, decompression,
+reconnecting with backoff and jitter, and re-subscribing all happen here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import zlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import aiohttp
+import orjson
+
+from clobconn.core.web.throttler import AsyncThrottler
+
+logger = logging.getLogger(__name__)
+
+
+class Compression(Enum):
+    NONE = "none"
+    GZIP = "gzip"
+    DEFLATE = "deflate"
+    RAW_DEFLATE = "raw_deflate"
+
+
+def decompress(data: bytes, compression: Compression) -> bytes:
+    if compression is Compression.GZIP:
+        return zlib.decompress(data, 16 + zlib.MAX_WBITS)
+    if compression is Compression.DEFLATE:
+        return zlib.decompress(data)
+    if compression is Compression.RAW_DEFLATE:
+        return zlib.decompress(data, -zlib.MAX_WBITS)
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """How a venue keeps a socket alive.
+
+    ``protocol_ping`` sends WebSocket ping frames (and expects pongs) at that interval;
+    ``app_ping`` sends ``app_ping_payload`` as a message; ``is_pong`` recognises the venue's
+    answer so it is not passed on; ``reply_to`` answers the venue's own application-level pings.
+    ``idle_timeout`` reconnects a socket that has been silent that long.
+    """
+
+    protocol_ping: float | None = None
+    app_ping: float | None = None
+    app_ping_payload: Any = None
+    is_pong: Callable[[Any], bool] | None = None
+    reply_to: Callable[[Any], Any | None] | None = None
+    idle_timeout: float = 60.0
+
+
+@dataclass(slots=True)
+class ConnectSpec:
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    heartbeat: Heartbeat = field(default_factory=Heartbeat)
+    compression: Compression = Compression.NONE
+    # Decodes a binary frame (after decompression) for venues that send protobuf and the like.
+    binary_decoder: Callable[[bytes], Any] | None = None
+
+
+class StreamAction(Enum):
+    """What a message handler can ask of the stream besides consuming the message."""
+
+    RECONNECT = "reconnect"
+
+
+class WSConnection:
+    """One open socket: sends are throttled and encoded here."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse, throttler: AsyncThrottler | None,
+                 send_limit_id: str) -> None:
+        self._ws = ws
+        self._throttler = throttler
+        self._send_limit_id = send_limit_id
+
+    @property
+    def closed(self) -> bool:
+        return self._ws.closed
+
+    async def send(self, payload: Any) -> None:
+        if self._throttler is not None and self._send_limit_id:
+            await self._throttler.acquire(self._send_limit_id)
+        if isinstance(payload, str):
+            await self._ws.send_str(payload)
+        elif isinstance(payload, bytes):
+            await self._ws.send_bytes(payload)
+        else:
+            await self._ws.send_str(orjson.dumps(payload).decode())
+
+    async def close(self) -> None:
+        await self._ws.close()
+
+
+MessageHandler = Callable[[Any], "StreamAction | None"]
+
+
+class StreamRunner:
+    """Keeps one logical stream connected until ``stop``.
+
+    ``connect`` is called before every connection (venues that hand out a URL or token per
+    connection get a fresh one each time); ``on_open`` sends logins and subscriptions, so a
+    reconnect re-subscribes by construction.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        session: Callable[[], aiohttp.ClientSession],
+        connect: Callable[[], Awaitable[ConnectSpec]],
+        on_open: Callable[[WSConnection], Awaitable[None]],
+        on_message: MessageHandler,
+        throttler: AsyncThrottler | None = None,
+        send_limit_id: str = "",
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        on_disconnect: Callable[[], None] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.name = name
+        self._session = session
+        self._connect = connect
+        self._on_open = on_open
+        self._on_message = on_message
+        self._on_disconnect = on_disconnect
+        self._throttler = throttler
+        self._send_limit_id = send_limit_id
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._rng = rng or random.Random()
+        self._connection: WSConnection | None = None
+        self._reconnect_requested = False
+        self.connected = asyncio.Event()
+        self.connections = 0
+        self.malformed_frames = 0
+        self.last_error: str | None = None
+
+    @property
+    def connection(self) -> WSConnection | None:
+        return self._connection
+
+    async def send(self, payload: Any) -> bool:
+        """Send on the live socket; returns False when there is none (the next connect resends state)."""
+        connection = self._connection
+        if connection is None or connection.closed:
+            return False
+        await connection.send(payload)
+        return True
+
+    def request_reconnect(self) -> None:
+        self._reconnect_requested = True
+        connection = self._connection
+        if connection is not None:
+            asyncio.get_running_loop().create_task(connection.close())
+
+    async def run(self) -> None:
+        """The loop: connect, serve, and on any failure back off and connect again. Cancel to stop."""
+        failures = 0
+        while True:
+            try:
+                served = await self._serve_once()
+                failures = 0 if served else failures + 1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                failures += 1
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                logger.warning("stream %s failed: %s", self.name, self.last_error)
+            finally:
+                self._connection = None
+                if self.connected.is_set():
+                    self.connected.clear()
+                    if self._on_disconnect is not None:
+                        self._on_disconnect()
+            if self._reconnect_requested:
+                self._reconnect_requested = False
+                continue
+            delay = min(self._backoff_cap, self._backoff_base * (2 ** min(failures, 16)))
+            # Full jitter spreads reconnects of many clients after a venue-wide drop.
+            await asyncio.sleep(delay * (0.5 + self._rng.random() / 2))
+
+    async def _serve_once(self) -> bool:
+        """Serve one connection; True when it was opened and served normally."""
+        spec = await self._connect()
+        heartbeat = spec.heartbeat
+        ws = await self._session().ws_connect(
+            spec.url, headers=spec.headers, heartbeat=heartbeat.protocol_ping, autoping=True,
+            max_msg_size=16 * 1024 * 1024,
+        )
+        connection = WSConnection(ws, self._throttler, self._send_limit_id)
+        self._connection = connection
+        pinger: asyncio.Task[None] | None = None
+        try:
+            await self._on_open(connection)
+            self.connections += 1
+            self.connected.set()
+            if heartbeat.app_ping is not None:
+                pinger = asyncio.create_task(self._ping_loop(connection, heartbeat))
+            while True:
+                try:
+                    frame = await asyncio.wait_for(ws.receive(), timeout=heartbeat.idle_timeout)
+                except TimeoutError:
+                    logger.warning("stream %s idle for %.0fs; reconnecting", self.name, heartbeat.idle_timeout)
+                    return True
+                if frame.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
+                    logger.info("stream %s closed by peer (%s)", self.name, ws.close_code)
+                    return True
+                if frame.type is aiohttp.WSMsgType.ERROR:
+                    raise ConnectionError(f"websocket error: {ws.exception()}")
+                if frame.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                    continue
+                message = self._decode(frame, spec)
+                if message is _MALFORMED:
+                    continue
+                if heartbeat.is_pong is not None and heartbeat.is_pong(message):
+                    continue
+                if heartbeat.reply_to is not None:
+                    reply = heartbeat.reply_to(message)
+                    if reply is not None:
+                        await connection.send(reply)
+                        continue
+                if self._dispatch(message) is StreamAction.RECONNECT:
+                    logger.info("stream %s: venue asked for a reconnect", self.name)
+                    self._reconnect_requested = True
+                    return True
+        finally:
+            if pinger is not None:
+                pinger.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await pinger
+            await ws.close()
+
+    def _decode(self, frame: aiohttp.WSMessage, spec: ConnectSpec) -> Any:
+        try:
+            if frame.type is aiohttp.WSMsgType.TEXT:
+                text: str = frame.data
+                if text and text[0] in "{[":
+                    return orjson.loads(text)
+                return text
+            raw = decompress(frame.data, spec.compression)
+            if spec.binary_decoder is not None:
+                return spec.binary_decoder(raw)
+            return orjson.loads(raw)
+        except Exception as exc:
+            self.malformed_frames += 1
+            logger.warning("stream %s: malformed frame skipped (%s)", self.name, type(exc).__name__)
+            return _MALFORMED
+
+    def _dispatch(self, message: Any) -> StreamAction | None:
+        try:
+            return self._on_message(message)
+        except Exception:
+            # One bad message must never end the stream.
+            self.malformed_frames += 1
+            logger.exception("stream %s: message could not be handled; skipped", self.name)
+            return None
+
+    @staticmethod
+    async def _ping_loop(connection: WSConnection, heartbeat: Heartbeat) -> None:
+        assert heartbeat.app_ping is not None
+        while not connection.closed:
+            await asyncio.sleep(heartbeat.app_ping)
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await connection.send(heartbeat.app_ping_payload)
+
+
+_MALFORMED = object()
