@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from clobconn.core.data_types import Balance, FundingInfo, OrderUpdate, Position, TradeUpdate
+from clobconn.core.errors import NotSupported
 from clobconn.core.order_book.messages import BookMessage, PublicTrade
 from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
@@ -59,7 +60,7 @@ class OrderBookDataSource(ABC):
 
     async def fetch_snapshot(self, trading_pair: str) -> BookMessage:
         """A REST book snapshot; venues that resync by resubscribing need not implement it."""
-        raise NotImplementedError(f"{type(self).__name__} resyncs by {self.resync_mode.value}")
+        raise NotSupported(f"{type(self).__name__} has no REST snapshot; it resyncs by {self.resync_mode.value}")
 
     async def on_open(self, stream: str, connection: WSConnection, trading_pairs: Sequence[str]) -> None:
         """Send what a fresh connection needs; by default the subscriptions."""

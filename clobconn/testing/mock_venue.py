@@ -1,0 +1,262 @@
+"""A loopback mock venue: a real aiohttp server on 127.0.0.1 that tests script.
+
+It serves REST routes (scripted replies, 429s, 5xx, slow answers that time the client out) and
+WebSocket endpoints (push frames, drop sockets, auto-reply to what the client sends), and records
+every request with its headers and body. Because it is a real server, the connector's real
+aiohttp code paths run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from aiohttp import WSMsgType, web
+
+
+@dataclass(slots=True)
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    received_at: float
+
+    @property
+    def json(self) -> Any:
+        return orjson.loads(self.body) if self.body else None
+
+    @property
+    def form(self) -> dict[str, str]:
+        return dict(parse_qsl(self.body.decode()))
+
+    @property
+    def params(self) -> dict[str, str]:
+        """Query and form body merged: where a venue puts a signed request's parameters."""
+        merged = dict(self.query)
+        content_type = self.headers.get("Content-Type", "")
+        if self.body and "json" not in content_type and not self.body.startswith((b"{", b"[")):
+            merged.update(self.form)
+        return merged
+
+    @property
+    def text(self) -> str:
+        return f"{self.path}?{self.query}\n{self.body.decode(errors='replace')}"
+
+
+@dataclass(slots=True)
+class MockResponse:
+    body: Any = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    # Seconds before answering; longer than the client's timeout makes it time out.
+    delay: float = 0.0
+
+
+Responder = Callable[[RecordedRequest], "MockResponse | Awaitable[MockResponse]"]
+WsReplier = Callable[[Any], list[Any]]
+
+
+@dataclass(slots=True)
+class _Route:
+    responses: list[MockResponse | Responder]
+    # The last scripted response repeats once the others are used up.
+    index: int = 0
+
+    def next(self) -> MockResponse | Responder:
+        response = self.responses[min(self.index, len(self.responses) - 1)]
+        self.index += 1
+        return response
+
+
+class WsEndpoint:
+    """The sockets connected to one path, and everything they sent."""
+
+    def __init__(self) -> None:
+        self.sockets: list[web.WebSocketResponse] = []
+        # One list of received messages per connection, in connection order.
+        self.sessions: list[list[Any]] = []
+        self.connect_paths: list[str] = []
+        self.replier: WsReplier | None = None
+
+    @property
+    def received(self) -> list[Any]:
+        return [m for session in self.sessions for m in session]
+
+
+class MockVenue:
+    def __init__(self) -> None:
+        self._routes: dict[tuple[str, str], _Route] = {}
+        self.endpoints: dict[str, WsEndpoint] = {}
+        self.requests: list[RecordedRequest] = []
+        self._runner: web.AppRunner | None = None
+        self._changed = asyncio.Condition()
+        self.port = 0
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._dispatch)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        for endpoint in self.endpoints.values():
+            for ws in list(endpoint.sockets):
+                with contextlib.suppress(Exception):
+                    await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> MockVenue:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    # -- REST scripting --------------------------------------------------------------------------
+
+    def route(self, method: str, path: str, *responses: MockResponse | Responder | Any) -> None:
+        """Script the replies to ``method path``; a plain value is a 200 JSON body."""
+        scripted = [r if isinstance(r, MockResponse) or callable(r) else MockResponse(r) for r in responses]
+        self._routes[(method.upper(), path)] = _Route(scripted or [MockResponse(None, 404)])
+
+    def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.method == method.upper() and r.path == path]
+
+    async def wait_for_requests(self, method: str, path: str, count: int = 1, timeout: float = 5.0) -> list[
+            RecordedRequest]:
+        await self._wait(lambda: len(self.requests_to(method, path)) >= count, timeout,
+                         f"{count} request(s) to {method} {path}")
+        return self.requests_to(method, path)
+
+    # -- WebSocket scripting ---------------------------------------------------------------------
+
+    def endpoint(self, path: str) -> WsEndpoint:
+        return self.endpoints.setdefault(path, WsEndpoint())
+
+    def on_ws_message(self, path: str, replier: WsReplier) -> None:
+        """Answer each message a client sends on ``path`` with the frames ``replier`` returns."""
+        self.endpoint(path).replier = replier
+
+    async def push(self, path: str, frame: Any) -> int:
+        """Send a frame (JSON-encoded unless str/bytes) to every client on ``path``; returns how many."""
+        sent = 0
+        for ws in list(self.endpoint(path).sockets):
+            if ws.closed:
+                continue
+            if isinstance(frame, bytes):
+                await ws.send_bytes(frame)
+            else:
+                await ws.send_str(frame if isinstance(frame, str) else orjson.dumps(frame).decode())
+            sent += 1
+        return sent
+
+    async def drop(self, path: str) -> None:
+        """Close every client socket on ``path`` from the server side."""
+        for ws in list(self.endpoint(path).sockets):
+            await ws.close()
+
+    def connections(self, path: str) -> int:
+        return len(self.endpoint(path).sessions)
+
+    def live_connections(self, path: str) -> int:
+        return sum(1 for ws in self.endpoint(path).sockets if not ws.closed)
+
+    async def wait_for_connections(self, path: str, count: int = 1, timeout: float = 5.0) -> None:
+        await self._wait(lambda: self.connections(path) >= count and self.live_connections(path) > 0, timeout,
+                         f"{count} connection(s) on {path}")
+
+    async def wait_for_ws_message(self, path: str, predicate: Callable[[Any], bool], count: int = 1,
+                                  timeout: float = 5.0) -> list[Any]:
+        def found() -> list[Any]:
+            return [m for m in self.endpoint(path).received if predicate(m)]
+        await self._wait(lambda: len(found()) >= count, timeout, f"{count} matching message(s) on {path}")
+        return found()
+
+    # -- serving ---------------------------------------------------------------------------------
+
+    async def _wait(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(condition), timeout)
+            except TimeoutError:
+                raise AssertionError(f"mock venue: timed out waiting for {what}") from None
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            return await self._serve_ws(request)
+        recorded = RecordedRequest(
+            method=request.method,
+            path=request.path,
+            query=dict(request.query),
+            headers=dict(request.headers),
+            body=await request.read(),
+            received_at=time.monotonic(),
+        )
+        self.requests.append(recorded)
+        await self._notify()
+        route = self._routes.get((request.method, request.path))
+        if route is None:
+            return web.json_response({"error": f"no mock route for {request.method} {request.path}"}, status=404)
+        scripted = route.next()
+        response = scripted if isinstance(scripted, MockResponse) else scripted(recorded)
+        if not isinstance(response, MockResponse):
+            response = await response
+        if response.delay:
+            await asyncio.sleep(response.delay)
+        body = response.body if isinstance(response.body, bytes | str) else orjson.dumps(response.body)
+        return web.Response(body=body, status=response.status, headers=response.headers,
+                            content_type=None if "Content-Type" in response.headers else "application/json")
+
+    async def _serve_ws(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        endpoint = self.endpoint(request.path)
+        session: list[Any] = []
+        endpoint.sockets.append(ws)
+        endpoint.sessions.append(session)
+        endpoint.connect_paths.append(request.path_qs)
+        await self._notify()
+        try:
+            async for frame in ws:
+                if frame.type is not WSMsgType.TEXT:
+                    continue
+                try:
+                    message = orjson.loads(frame.data)
+                except orjson.JSONDecodeError:
+                    message = frame.data
+                session.append(message)
+                if endpoint.replier is not None:
+                    for reply in endpoint.replier(message):
+                        await ws.send_str(reply if isinstance(reply, str) else orjson.dumps(reply).decode())
+                await self._notify()
+        finally:
+            endpoint.sockets.remove(ws)
+            await self._notify()
+        return ws
