@@ -121,7 +121,8 @@ class ExchangeBase(ABC):
         self._user_source: UserStreamDataSource | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._spawned: set[asyncio.Task[Any]] = set()
-        self._poll_now = asyncio.Event()
+        # Per-loop wake-ups: a loop sleeps its interval unless something asks for an immediate poll.
+        self._wake: dict[str, asyncio.Event] = {}
         self._balances_fetched = False
         self._started = False
 
@@ -492,6 +493,8 @@ class ExchangeBase(ABC):
         return book.best_ask if trade_type is TradeType.BUY else book.best_bid
 
     def _submit_in_background(self, order: InFlightOrder) -> str:
+        # Tracked before returning, so the caller sees the order in in_flight_orders at once.
+        self.orders.start_tracking(order)
         self._spawn(self._submit(order), f"submit:{order.client_order_id}", quiet=ClobconnError)
         return order.client_order_id
 
@@ -505,7 +508,7 @@ class ExchangeBase(ABC):
                 raise
             # Sent, answer lost: never re-send blindly; polling finds it by client order id.
             order.outcome_unknown = True
-            self._poll_now.set()
+            self._poll_soon()
             logger.warning("order %s: placement outcome unknown (%s); reconciling", order.client_order_id, exc)
             raise OrderOutcomeUnknown(order.client_order_id, venue_code=exc.venue_code,
                                       venue_message=exc.venue_message, request=exc.request) from exc
@@ -541,7 +544,7 @@ class ExchangeBase(ABC):
             # Filled, cancelled or never placed: polling reconciles; the caller learns it now.
             order.not_found_count += 1
             self._revert_cancel(order, previous)
-            self._poll_now.set()
+            self._poll_soon()
             raise
         except ClobconnError:
             self._revert_cancel(order, previous)
@@ -623,7 +626,7 @@ class ExchangeBase(ABC):
             except NetworkError:
                 for order in valid:
                     order.outcome_unknown = True
-                self._poll_now.set()
+                self._poll_soon()
                 raise
             outcome: dict[str, ClobconnError] = {}
             for order, result in zip(valid, results, strict=True):
@@ -647,13 +650,21 @@ class ExchangeBase(ABC):
 
     def _run_periodic(self, name: str, work: Callable[[], Coroutine[Any, Any, None]],
                       interval: Callable[[], float], initial_delay: bool = False) -> None:
-        self._tasks.append(asyncio.create_task(self._periodic(name, work, interval, initial_delay),
+        wake = self._wake.setdefault(name, asyncio.Event())
+        self._tasks.append(asyncio.create_task(self._periodic(name, work, interval, wake, initial_delay),
                                                name=f"{self.name}:{name}"))
 
+    def _poll_soon(self, *names: str) -> None:
+        """Wake the named loops (by default order status and balances) now instead of at their interval."""
+        for name in names or ("order_status", "balances"):
+            event = self._wake.get(name)
+            if event is not None:
+                event.set()
+
     async def _periodic(self, name: str, work: Callable[[], Coroutine[Any, Any, None]],
-                        interval: Callable[[], float], initial_delay: bool) -> None:
+                        interval: Callable[[], float], wake: asyncio.Event, initial_delay: bool) -> None:
         if initial_delay:
-            await asyncio.sleep(interval())
+            await self._sleep_or_wake(wake, interval())
         while True:
             try:
                 await work()
@@ -661,11 +672,15 @@ class ExchangeBase(ABC):
                 raise
             except Exception as exc:
                 logger.warning("%s: %s poll failed: %s", self.name, name, exc)
-            # Sleep for the interval, or less when something asks for an immediate poll.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._poll_now.wait(), interval())
-            if name == "order_status":
-                self._poll_now.clear()
+            await self._sleep_or_wake(wake, interval())
+
+    @staticmethod
+    async def _sleep_or_wake(wake: asyncio.Event, seconds: float) -> None:
+        # asyncio.timeout, unlike wait_for on 3.11, never swallows a cancellation that races the wake-up.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await wake.wait()
+        wake.clear()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], name: str,
                quiet: type[BaseException] | None = None) -> asyncio.Task[Any]:
@@ -764,7 +779,7 @@ class ExchangeBase(ABC):
             on_message=self._on_user_message,
             throttler=self.throttler,
             send_limit_id=self.spec.ws_send_limit_id,
-            on_disconnect=self._poll_now.set,
+            on_disconnect=self._poll_soon,
         )
         self._tasks.append(asyncio.create_task(self._user_stream.run(), name=self._user_stream.name))
         interval = source.keepalive_interval

@@ -213,7 +213,8 @@ class SpotConformanceSuite(ABC):
 
     @property
     def symbol(self) -> str:
-        return self.conn.exchange_symbol(self.trading_pair) if hasattr(self, "conn") else ""
+        # Before the trading rules load there is no symbol map yet.
+        return self.conn.symbols.get(self.trading_pair, "") if hasattr(self, "conn") else ""
 
     @property
     def base(self) -> str:
@@ -386,7 +387,7 @@ class SpotConformanceSuite(ABC):
         assert self.conn.orders.finished[failed[0].client_order_id].state is OrderState.FAILED
 
     async def test_placement_timeout_is_outcome_unknown_and_reconciled(self) -> None:
-        self.serve("place_order", MockResponse({}, delay=3.0))
+        self.serve("place_order", MockResponse({}, delay=1.3))
         with pytest.raises(OrderOutcomeUnknown) as info:
             await self.conn.place_order(self.trading_pair, TradeType.BUY, self.order_amount, OrderType.LIMIT,
                                         self.order_price)
@@ -401,7 +402,7 @@ class SpotConformanceSuite(ABC):
         assert [e.client_order_id for e in self.events(EventType.ORDER_CREATED)] == [client_id]
 
     async def test_outcome_unknown_then_not_found_is_lost(self) -> None:
-        self.serve("place_order", MockResponse({}, delay=3.0))
+        self.serve("place_order", MockResponse({}, delay=1.3))
         with pytest.raises(OrderOutcomeUnknown) as info:
             await self.conn.place_order(self.trading_pair, TradeType.BUY, self.order_amount, OrderType.LIMIT,
                                         self.order_price)
@@ -541,7 +542,7 @@ class SpotConformanceSuite(ABC):
 
     async def test_network_errors_never_count_as_not_found(self) -> None:
         client_id = await self.open_order()
-        self.serve("order_status", MockResponse("upstream down", status=503), MockResponse({}, delay=3.0))
+        self.serve("order_status", MockResponse("upstream down", status=503), MockResponse({}, delay=1.3))
         for _ in range(self.conn.spec.lost_order_threshold + 1):
             await self.conn._update_order_status()
         order = self.conn.in_flight_orders[client_id]
@@ -578,8 +579,9 @@ class SpotConformanceSuite(ABC):
 
     def assert_book(self, bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> None:
         book = self.conn.get_order_book(self.trading_pair)
-        assert [(str(p), str(s)) for p, s in book.bids()] == [(str(Decimal(p)), str(Decimal(s))) for p, s in bids]
-        assert [(str(p), str(s)) for p, s in book.asks()] == [(str(Decimal(p)), str(Decimal(s))) for p, s in asks]
+        # Decimal equality: the book's Decimal equals the venue's string in value ("100.0" == "100.00").
+        assert [tuple(level) for level in book.bids()] == [(Decimal(p), Decimal(s)) for p, s in bids]
+        assert [tuple(level) for level in book.asks()] == [(Decimal(p), Decimal(s)) for p, s in asks]
 
     async def push_diff(self, bids: list[tuple[str, str]], asks: list[tuple[str, str]], first_id: int,
                         last_id: int, prev_id: int, **extra: Any) -> None:

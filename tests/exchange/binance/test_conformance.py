@@ -1,0 +1,83 @@
+"""The shared spot conformance suite, run against the Binance connector over a loopback venue."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from clobconn.core.data_types import OrderState
+from clobconn.core.errors import InsufficientFunds
+from clobconn.testing.mock_venue import RecordedRequest
+from clobconn.testing.suites import SpotConformanceSuite
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "binance"
+EXECUTION_TYPES = {OrderState.OPEN: "NEW", OrderState.CANCELED: "CANCELED",
+                   OrderState.PARTIALLY_FILLED: "TRADE", OrderState.FILLED: "TRADE"}
+
+
+def binance_ws_reply(message: Any, ws_api: bool) -> list[Any]:
+    """Acks as Binance sends them: market-stream SUBSCRIBE results, WS-API request results."""
+    if not isinstance(message, dict) or "id" not in message:
+        return []
+    if ws_api:
+        return [{"id": message["id"], "status": 200, "result": {"subscriptionId": 0}}]
+    return [{"result": None, "id": message["id"]}]
+
+
+class TestBinanceSpotConformance(SpotConformanceSuite):
+    connector_id = "binance"
+    fixture_dir = FIXTURES
+    trading_pair = "BTC-USDT"
+    second_trading_pair = "ETH-USDT"
+    routes = {
+        "server_time": ("GET", "/api/v3/time"),
+        "trading_rules": ("GET", "/api/v3/exchangeInfo"),
+        "balances": ("GET", "/api/v3/account"),
+        "snapshot": ("GET", "/api/v3/depth"),
+        "place_order": ("POST", "/api/v3/order"),
+        "cancel_order": ("DELETE", "/api/v3/order"),
+        "order_status": ("GET", "/api/v3/order"),
+        "order_fills": ("GET", "/api/v3/myTrades"),
+        "cancel_all": ("DELETE", "/api/v3/openOrders"),
+    }
+    public_ws_path = "/ws"
+    user_ws_path = "/ws-api/v3"
+    order_price = Decimal("99.00")
+    order_amount = Decimal("0.5")
+    expected_rule = {
+        "min_order_size": Decimal("0.00001"),
+        "max_order_size": Decimal("9000"),
+        "min_price_increment": Decimal("0.01"),
+        "min_base_amount_increment": Decimal("0.00001"),
+        "min_notional": Decimal("5"),
+        "max_notional": Decimal("9000000"),
+    }
+    expected_balances = {
+        "BTC": (Decimal("4723846.89208129"), Decimal("4723846.89208129")),
+        "USDT": (Decimal("4763370.18006011"), Decimal("4763368.68006011")),
+    }
+    venue_states = {OrderState.OPEN: "NEW", OrderState.PARTIALLY_FILLED: "PARTIALLY_FILLED",
+                    OrderState.FILLED: "FILLED", OrderState.CANCELED: "CANCELED"}
+    rejected_error = InsufficientFunds
+
+    def extract_order_fields(self, request: RecordedRequest) -> dict[str, str | None]:
+        params = request.params
+        return {"price": params.get("price"), "amount": params.get("quantity"),
+                "client_order_id": params.get("newClientOrderId")}
+
+    def template_vars(self, variables: dict[str, Any]) -> dict[str, Any]:
+        variables["exec_type"] = EXECUTION_TYPES[variables["state"]]
+        return variables
+
+    def ws_reply(self, path: str, message: Any) -> list[Any]:
+        return binance_ws_reply(message, ws_api=path == self.user_ws_path)
+
+    async def test_delisted_symbol_not_tradable(self) -> None:
+        # LUNAUSDT is in the fixture with status BREAK.
+        assert "LUNA-USDT" not in self.conn.trading_rules
+
+    async def test_user_stream_subscribes_with_signed_request(self) -> None:
+        subscribe = self.venue.endpoint(self.user_ws_path).sessions[0][0]
+        assert subscribe["method"] == "userDataStream.subscribe.signature"
+        assert {"apiKey", "timestamp", "signature"} <= set(subscribe["params"])
