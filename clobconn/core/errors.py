@@ -22,10 +22,18 @@ SENSITIVE_KEYS = frozenset(
 
 
 def redact(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A copy of ``mapping`` with credential-bearing values replaced."""
+    """A copy of ``mapping`` with credential-bearing values replaced, at any depth."""
     if not mapping:
         return {}
-    return {k: (REDACTED if k.lower() in SENSITIVE_KEYS else v) for k, v in mapping.items()}
+    return {k: (REDACTED if str(k).lower() in SENSITIVE_KEYS else _redact_value(v)) for k, v in mapping.items()}
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return redact(value)
+    if isinstance(value, list | tuple):
+        return [_redact_value(item) for item in value]
+    return value
 
 
 class ClobconnError(Exception):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -135,19 +135,62 @@ Event = (
 Listener = Callable[[Any], None]
 
 
-class _Subscription:
-    __slots__ = ("dropped", "queue", "types")
+class Subscription:
+    """An ``async for`` view of the bus, registered from the moment it is created.
 
-    def __init__(self, maxsize: int, types: frozenset[EventType] | None) -> None:
+    Registering at creation (not at the first read) means no event published in between is lost.
+    """
+
+    def __init__(self, bus: EventBus, maxsize: int, types: frozenset[EventType] | None) -> None:
+        self._bus = bus
         self.queue: asyncio.Queue[Event] = asyncio.Queue(maxsize)
         self.types = types
         self.dropped = 0
+        self.closed = False
+        self._held: Event | None = None
+        bus._subscriptions.append(self)
+
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> Event:
+        if self.closed:
+            raise StopAsyncIteration
+        if self._held is not None:
+            event, self._held = self._held, None
+            return event
+        event = await self.queue.get()
+        if self.dropped:
+            # The loss is reported before the event that came after it.
+            dropped, self.dropped = self.dropped, 0
+            self._held = event
+            return EventsDropped(dropped)
+        return event
+
+    async def aclose(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._bus._subscriptions.remove(self)
+
+    def offer(self, event: Event) -> None:
+        if self.types is not None and event.type not in self.types:
+            return
+        if self.queue.full():
+            self.queue.get_nowait()
+            self.dropped += 1
+            self._bus.total_dropped += 1
+            if self.dropped == 1 or self.dropped % 1000 == 0:
+                logger.warning("event subscriber too slow: %d events dropped so far", self.dropped)
+        self.queue.put_nowait(event)
 
 
 class EventBus:
     def __init__(self, queue_size: int = 10_000) -> None:
         self._listeners: dict[EventType, list[Listener]] = {}
-        self._subscriptions: list[_Subscription] = []
+        self._subscriptions: list[Subscription] = []
         self._queue_size = queue_size
         self.total_dropped = 0
 
@@ -165,27 +208,8 @@ class EventBus:
                 listener(event)
             except Exception:
                 logger.exception("event listener for %s raised; ignored", event.type.value)
-        for sub in self._subscriptions:
-            if sub.types is not None and event.type not in sub.types:
-                continue
-            if sub.queue.full():
-                sub.queue.get_nowait()
-                sub.dropped += 1
-                self.total_dropped += 1
-                if sub.dropped == 1 or sub.dropped % 1000 == 0:
-                    logger.warning("event subscriber too slow: %d events dropped so far", sub.dropped)
-            sub.queue.put_nowait(event)
+        for sub in tuple(self._subscriptions):
+            sub.offer(event)
 
-    async def subscribe(self, types: frozenset[EventType] | None = None,
-                        queue_size: int | None = None) -> AsyncIterator[Event]:
-        sub = _Subscription(queue_size or self._queue_size, types)
-        self._subscriptions.append(sub)
-        try:
-            while True:
-                event = await sub.queue.get()
-                if sub.dropped:
-                    dropped, sub.dropped = sub.dropped, 0
-                    yield EventsDropped(dropped)
-                yield event
-        finally:
-            self._subscriptions.remove(sub)
+    def subscribe(self, types: frozenset[EventType] | None = None, queue_size: int | None = None) -> Subscription:
+        return Subscription(self, queue_size or self._queue_size, types)

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -48,10 +48,10 @@ from clobconn.core.errors import (
 )
 from clobconn.core.events import (
     BalanceUpdatedEvent,
-    Event,
     EventBus,
     EventType,
     Listener,
+    Subscription,
 )
 from clobconn.core.order_book.messages import PublicTrade
 from clobconn.core.order_book.order_book import OrderBook
@@ -311,7 +311,7 @@ class ExchangeBase(ABC):
     def remove_listener(self, event_type: EventType, listener: Listener) -> None:
         self.event_bus.remove_listener(event_type, listener)
 
-    def events(self, *types: EventType, queue_size: int | None = None) -> AsyncIterator[Event]:
+    def events(self, *types: EventType, queue_size: int | None = None) -> Subscription:
         """``async for event in conn.events()``: every event, or only the named types."""
         return self.event_bus.subscribe(frozenset(types) if types else None, queue_size)
 

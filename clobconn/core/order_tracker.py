@@ -60,10 +60,11 @@ class ClientOrderTracker:
         had_exchange_id = order.exchange_order_id is not None
         previous = order.state
         changed = order.apply_order_update(update)
-        if not had_exchange_id and order.exchange_order_id is not None:
-            self._replay_orphans(order)
         if changed:
             self._announce_state(order, previous)
+        # Held updates replay after the state is announced, so ORDER_CREATED precedes their fills.
+        if not had_exchange_id and order.exchange_order_id is not None:
+            self._replay_orphans(order)
 
     def process_trade_update(self, trade: TradeUpdate) -> None:
         order = self.find(trade.client_order_id, trade.exchange_order_id)

@@ -37,7 +37,7 @@ class PerpetualDerivativeBase(ExchangeBase):
         self.positions: dict[tuple[str, PositionSide], Position] = {}
         self.funding_info: dict[str, FundingInfo] = {}
         self.funding_payments: list[FundingPayment] = []
-        self._seen_payments: set[tuple[str, str, float]] = set()
+        self._seen_payments: set[tuple[str, str]] = set()
         self._funding_cursor: float | None = None
         self._leverage: dict[str, Decimal] = {}
         self.position_mode = PositionMode.ONEWAY

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from clobconn.core.data_types.enums import OrderType, TimeInForce
 
@@ -14,7 +14,10 @@ def quantize_down(value: Decimal, step: Decimal) -> Decimal:
     """Round a non-negative ``value`` down to a multiple of ``step``; a zero step leaves it unchanged."""
     if step <= 0:
         return value
-    return (value // step) * step
+    # The quotient of a large amount by a fine step can exceed the default 28 digits.
+    with localcontext() as ctx:
+        ctx.prec = max(28, value.adjusted() - step.adjusted() + 30)
+        return (value // step) * step
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,10 +41,11 @@ class FundingPayment:
     # Positive when the account received funding, negative when it paid.
     amount: Decimal
     asset: str
-    # The venue's id for the payment; with the pair and timestamp it makes the dedup key.
+    # The venue's id for the payment, or "" where the venue gives none.
     payment_id: str
     rate: Decimal | None = None
 
     @property
-    def key(self) -> tuple[str, str, float]:
-        return (self.payment_id, self.trading_pair, self.timestamp)
+    def key(self) -> tuple[str, str]:
+        """What makes a payment unique: the venue's id, or else the pair's funding time."""
+        return (self.trading_pair, self.payment_id or repr(self.timestamp))

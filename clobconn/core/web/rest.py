@@ -145,12 +145,17 @@ class RestClient:
             else:
                 kwargs["data"] = orjson.dumps(request.data)
                 request.headers.setdefault("Content-Type", "application/json")
-        client_timeout = aiohttp.ClientTimeout(total=timeout or self._timeout)
+        total = timeout or self._timeout
+        client_timeout = aiohttp.ClientTimeout(total=total, sock_connect=total)
         try:
             async with self.session.request(request.method, request.url, timeout=client_timeout, **kwargs) as resp:
                 status = resp.status
                 body = await resp.read()
                 retry_after = resp.headers.get("Retry-After")
+        except aiohttp.ConnectionTimeoutError as exc:
+            # The connection never opened: the request certainly did not reach the venue.
+            raise RequestTimeout(f"connecting for {method} {path} timed out", request_sent=False,
+                                 request=self._summary(request)) from exc
         except TimeoutError as exc:
             raise RequestTimeout(f"{method} {path} timed out", request=self._summary(request)) from exc
         except aiohttp.ClientConnectorError as exc:

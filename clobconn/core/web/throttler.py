@@ -1,7 +1,7 @@
 """Weighted, linked rate limits.
 
-Each pool is a GCRA (generic cell rate algorithm) bucket, so an acquire costs O(1) whatever the
-traffic: a pool only remembers the theoretical arrival time of its next free slot. A request names
+Each pool is a sliding window over what was spent in the last interval, as venues count it; an
+acquire is amortised O(1) however full the window is (no rescan of a log). A request names
 one limit id; it spends its weight on that pool and on every pool the limit links to (Binance's
 order endpoint costs 1 on the order pool and its weight on the shared request-weight pool).
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
@@ -33,24 +34,45 @@ class RateLimit:
 
 
 class _Pool:
-    __slots__ = ("emission", "interval", "paused_until", "tat")
+    """A sliding window: what was spent in the last ``interval`` seconds may not exceed ``limit``.
+
+    Entries leave from the left as they age, so an acquire is amortised O(1).
+    """
+
+    __slots__ = ("interval", "limit", "log", "paused_until", "used")
 
     def __init__(self, limit: int, interval: float) -> None:
+        self.limit = limit
         self.interval = interval
-        self.emission = interval / limit
-        self.tat = 0.0
+        self.log: deque[tuple[float, int]] = deque()
+        self.used = 0
         self.paused_until = 0.0
+
+    def _expire(self, now: float) -> None:
+        horizon = now - self.interval
+        log = self.log
+        while log and log[0][0] <= horizon:
+            self.used -= log.popleft()[1]
 
     def wait_time(self, weight: int, now: float) -> float:
         if now < self.paused_until:
             return self.paused_until - now
-        base = max(self.tat, now)
+        self._expire(now)
         # A request heavier than the whole pool still passes once the pool is empty.
-        cost = min(weight * self.emission, self.interval)
-        return max(0.0, base + cost - self.interval - now)
+        excess = self.used + min(weight, self.limit) - self.limit
+        if excess <= 0:
+            return 0.0
+        freed = 0
+        for spent_at, spent in self.log:
+            freed += spent
+            if freed >= excess:
+                return spent_at + self.interval - now
+        return self.interval
 
     def spend(self, weight: int, now: float) -> None:
-        self.tat = max(self.tat, now) + weight * self.emission
+        weight = min(weight, self.limit)
+        self.log.append((now, weight))
+        self.used += weight
 
 
 class AsyncThrottler:

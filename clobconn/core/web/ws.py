@@ -142,6 +142,8 @@ class StreamRunner:
         self._connection: WSConnection | None = None
         self._reconnect_requested = False
         self.connected = asyncio.Event()
+        # Seconds a connection must last to count as healthy (and reset the backoff).
+        self.stable_after = 5.0
         self.connections = 0
         self.malformed_frames = 0
         self.last_error: str | None = None
@@ -167,10 +169,14 @@ class StreamRunner:
     async def run(self) -> None:
         """The loop: connect, serve, and on any failure back off and connect again. Cancel to stop."""
         failures = 0
+        loop = asyncio.get_running_loop()
         while True:
+            opened_at = loop.time()
             try:
-                served = await self._serve_once()
-                failures = 0 if served else failures + 1
+                await self._serve_once()
+                # A venue that closes every socket at once must not be hammered: only a connection
+                # that lived resets the backoff.
+                failures = 0 if loop.time() - opened_at >= self.stable_after else failures + 1
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -190,8 +196,8 @@ class StreamRunner:
             # Full jitter spreads reconnects of many clients after a venue-wide drop.
             await asyncio.sleep(delay * (0.5 + self._rng.random() / 2))
 
-    async def _serve_once(self) -> bool:
-        """Serve one connection; True when it was opened and served normally."""
+    async def _serve_once(self) -> None:
+        """Serve one connection until it closes, goes idle or the venue asks for a reconnect."""
         spec = await self._connect()
         heartbeat = spec.heartbeat
         ws = await self._session().ws_connect(
@@ -209,13 +215,15 @@ class StreamRunner:
                 pinger = asyncio.create_task(self._ping_loop(connection, heartbeat))
             while True:
                 try:
-                    frame = await asyncio.wait_for(ws.receive(), timeout=heartbeat.idle_timeout)
+                    # asyncio.timeout, unlike wait_for on 3.11, never loses a cancel that races a frame.
+                    async with asyncio.timeout(heartbeat.idle_timeout):
+                        frame = await ws.receive()
                 except TimeoutError:
                     logger.warning("stream %s idle for %.0fs; reconnecting", self.name, heartbeat.idle_timeout)
-                    return True
+                    return
                 if frame.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
                     logger.info("stream %s closed by peer (%s)", self.name, ws.close_code)
-                    return True
+                    return
                 if frame.type is aiohttp.WSMsgType.ERROR:
                     raise ConnectionError(f"websocket error: {ws.exception()}")
                 if frame.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
@@ -233,7 +241,7 @@ class StreamRunner:
                 if self._dispatch(message) is StreamAction.RECONNECT:
                     logger.info("stream %s: venue asked for a reconnect", self.name)
                     self._reconnect_requested = True
-                    return True
+                    return
         finally:
             if pinger is not None:
                 pinger.cancel()
