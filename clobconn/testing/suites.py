@@ -798,11 +798,15 @@ class PerpetualConformanceSuite(SpotConformanceSuite):
         assert len(self.perp.funding_payments) == len(payments)
 
     async def test_position_update_via_user_stream(self) -> None:
+        def streamed() -> list[Any]:
+            return [e for e in self.events(EventType.POSITION_UPDATED) if e.position.amount == Decimal("0.5")]
+
         await self.push_user("user_position", position_amount="0.5", entry_price="25000.5")
-        await eventually(lambda: bool(self.events(EventType.POSITION_UPDATED)), what="position update")
+        await eventually(lambda: bool(streamed()), what="position update")
         position = self.perp.get_position(self.trading_pair)
         assert position is not None and position.amount == Decimal("0.5")
         assert position.entry_price == Decimal("25000.5")
+        assert streamed()[0].position == position
 
     async def test_reduce_only_close_order(self) -> None:
         self.serve("place_order", lambda req: self.reply("place_order", self._ack_vars(req, "701", None)))
