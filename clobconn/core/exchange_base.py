@@ -164,8 +164,9 @@ class ExchangeBase(ABC):
         """The venue's native cancel-all for one pair (with Feature.CANCEL_ALL)."""
         raise NotSupported(f"{self.spec.connector_id} has no native cancel-all")
 
-    async def _amend_order(self, order: InFlightOrder, price: Decimal | None, amount: Decimal | None) -> Placement:
-        """The venue's native amend (with Feature.AMEND_ORDER): the new order's ack."""
+    async def _amend_order(self, order: InFlightOrder, replacement: InFlightOrder) -> Placement:
+        """The venue's native amend (with Feature.AMEND_ORDER): replace ``order`` by ``replacement``
+        (already validated, quantized and tracked, with its own client order id); return its ack."""
         raise NotSupported(f"{self.spec.connector_id} cannot amend orders")
 
     async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
@@ -598,7 +599,7 @@ class ExchangeBase(ABC):
                                   price or old.price, old.time_in_force)
         self.orders.start_tracking(new)
         try:
-            update, fills = await self._amend_order(old, new.price, new.amount)
+            update, fills = await self._amend_order(old, new)
         except ClobconnError as exc:
             self.orders.mark_failed(new, str(exc))
             raise

@@ -189,9 +189,12 @@ class StreamRunner:
                     self.connected.clear()
                     if self._on_disconnect is not None:
                         self._on_disconnect()
-            if self._reconnect_requested:
+            if self._reconnect_requested and failures == 0:
+                # The venue asked for a fresh connection after a healthy one: reconnect at once. One
+                # that asks again straight away (a revoked key, say) backs off like any failure.
                 self._reconnect_requested = False
                 continue
+            self._reconnect_requested = False
             delay = min(self._backoff_cap, self._backoff_base * (2 ** min(failures, 16)))
             # Full jitter spreads reconnects of many clients after a venue-wide drop.
             await asyncio.sleep(delay * (0.5 + self._rng.random() / 2))

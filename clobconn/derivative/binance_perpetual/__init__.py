@@ -1,0 +1,1 @@
+"""Binance USDⓈ-M perpetuals: REST /fapi, routed fstream sockets, and a listen-key user stream."""

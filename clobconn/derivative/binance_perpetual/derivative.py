@@ -1,0 +1,152 @@
+"""BinancePerpetualDerivative: Binance USDⓈ-M perpetuals over REST /fapi, with fstream's routed sockets.
+
+https://developers.binance.com/docs/derivatives/usds-margined-futures
+Signing, rules, cancels, status and fills come from the spot connector's ``BinanceBase``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from clobconn.core.data_types import (
+    Balance,
+    FundingInfo,
+    FundingPayment,
+    InFlightOrder,
+    OrderType,
+    OrderUpdate,
+    Position,
+    PositionMode,
+    PositionSide,
+    TradingRule,
+)
+from clobconn.core.errors import ClobconnError, ExchangeError, error_class_for
+from clobconn.core.exchange_base import Placement
+from clobconn.core.perpetual_base import PerpetualDerivativeBase
+from clobconn.derivative.binance_perpetual.constants import (
+    BATCH_ORDERS,
+    BATCH_SIZE,
+    INCOME,
+    LEVERAGE,
+    POSITION_MODE,
+    POSITIONS,
+    PREMIUM_INDEX,
+    ROUTES,
+    SET_POSITION_MODE,
+    SPEC,
+)
+from clobconn.derivative.binance_perpetual.order_book_data_source import BinancePerpetualOrderBookDataSource
+from clobconn.derivative.binance_perpetual.user_stream_data_source import BinancePerpetualUserStreamDataSource
+from clobconn.exchange.binance.exchange import BinanceBase, fmt, order_update, rule_from_filters
+
+
+class BinancePerpetualDerivative(PerpetualDerivativeBase, BinanceBase):
+    spec = SPEC
+    routes = ROUTES
+    order_book_data_source_class = BinancePerpetualOrderBookDataSource
+    user_stream_data_source_class = BinancePerpetualUserStreamDataSource
+
+    def _symbol_rule(self, info: Mapping[str, Any]) -> TradingRule | None:
+        """One exchangeInfo symbol: trading perpetual contracts only, no delivery futures."""
+        if info.get("status") != "TRADING" or info.get("contractType") != "PERPETUAL":
+            return None
+        types = {OrderType(t) for t in info.get("orderTypes", ()) if t in (OrderType.LIMIT, OrderType.MARKET)}
+        # Post-only is a LIMIT order with time in force GTX.
+        if OrderType.LIMIT in types and "GTX" in info.get("timeInForce", ()):
+            types.add(OrderType.LIMIT_MAKER)
+        return rule_from_filters(f"{info['baseAsset']}-{info['quoteAsset']}", info["filters"], frozenset(types))
+
+    async def _fetch_balances(self) -> list[Balance]:
+        account = await self._call(self.routes.balances)
+        return [Balance(a["asset"], Decimal(a["walletBalance"]), Decimal(a["availableBalance"]))
+                for a in account["assets"]]
+
+    def _order_params(self, order: InFlightOrder) -> dict[str, str]:
+        params = {
+            "symbol": self.exchange_symbol(order.trading_pair), "side": order.trade_type.value,
+            "type": "MARKET" if order.order_type is OrderType.MARKET else "LIMIT", "quantity": fmt(order.amount),
+            "newClientOrderId": order.client_order_id, "positionSide": self.position_side_for(order).value,
+            # RESULT (not the default ACK) reports the final state of an order that traded at once.
+            "newOrderRespType": "RESULT",
+        }
+        if order.price is not None and order.order_type.is_limit:
+            params["price"] = fmt(order.price)
+            params["timeInForce"] = "GTX" if order.order_type is OrderType.LIMIT_MAKER else order.time_in_force.value
+        # Hedge mode refuses reduceOnly: there the position side already says what an order closes.
+        if order.reduce_only and self.position_mode is PositionMode.ONEWAY:
+            params["reduceOnly"] = "true"
+        return params
+
+    async def _place_order(self, order: InFlightOrder) -> Placement:
+        # Fills are not in the answer: the user stream or the fills poll brings them.
+        return order_update(order.trading_pair, await self._call(self.routes.place_order,
+                                                                 self._order_params(order))), []
+
+    async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
+        results: list[Placement | ClobconnError] = []
+        for start in range(0, len(orders), BATCH_SIZE):
+            chunk = orders[start:start + BATCH_SIZE]
+            batch = orjson.dumps([self._order_params(order) for order in chunk]).decode()
+            answers = await self._call(BATCH_ORDERS, {"batchOrders": batch})
+            # One answer per order, in order: the order itself, or {"code", "msg"} when refused.
+            for order, answer in zip(chunk, answers, strict=True):
+                results.append(self._batch_refusal(answer) if "code" in answer
+                               else (order_update(order.trading_pair, answer), []))
+        return results
+
+    def _batch_refusal(self, answer: Mapping[str, Any]) -> ClobconnError:
+        code, message = answer["code"], str(answer.get("msg", ""))
+        error_cls = error_class_for(self.spec.error_table, code, message, 400)
+        return error_cls(f"batch order refused: {message}", venue_code=code, venue_message=message)
+
+    async def _cancel_all_orders(self, trading_pair: str) -> list[OrderUpdate]:
+        await self._call(self.routes.cancel_all, {"symbol": self.exchange_symbol(trading_pair)})
+        # The answer names no order: ask each tracked one how it ended.
+        tracked = [o for o in self.orders.active.values() if o.trading_pair == trading_pair]
+        answers = await asyncio.gather(*(self._fetch_order_status(o) for o in tracked), return_exceptions=True)
+        return [answer for answer in answers if isinstance(answer, OrderUpdate)]
+
+    async def _fetch_positions(self) -> list[Position]:
+        positions = []
+        for row in await self._call(POSITIONS):
+            pair = self.trading_pair_of(row["symbol"])
+            amount = Decimal(row["positionAmt"])
+            if pair is None or not amount:
+                continue
+            # positionRisk v3 carries no leverage: it is what was last set here, or 0 when unknown.
+            positions.append(Position(pair, PositionSide(row["positionSide"]), amount, Decimal(row["entryPrice"]),
+                                      Decimal(row["unRealizedProfit"]), self.get_leverage(pair) or Decimal(0),
+                                      mark_price=Decimal(row["markPrice"]),
+                                      liquidation_price=Decimal(row["liquidationPrice"])))
+        return positions
+
+    async def _set_leverage(self, trading_pair: str, leverage: Decimal) -> Decimal:
+        answer = await self._call(LEVERAGE, {"symbol": self.exchange_symbol(trading_pair), "leverage": int(leverage)})
+        return Decimal(answer["leverage"])
+
+    async def _set_position_mode(self, mode: PositionMode) -> None:
+        try:
+            await self._call(SET_POSITION_MODE, {"dualSidePosition": "true" if mode is PositionMode.HEDGE else "false"})
+        except ExchangeError as exc:
+            # -4059: the account is already in that mode.
+            if str(exc.venue_code) != "-4059":
+                raise
+
+    async def _fetch_position_mode(self) -> PositionMode:
+        answer = await self._call(POSITION_MODE)
+        return PositionMode.HEDGE if answer["dualSidePosition"] else PositionMode.ONEWAY
+
+    async def _fetch_funding_info(self, trading_pair: str) -> FundingInfo:
+        data = await self._call(PREMIUM_INDEX, {"symbol": self.exchange_symbol(trading_pair)})
+        return FundingInfo(trading_pair, Decimal(data["indexPrice"]), Decimal(data["markPrice"]),
+                           data["nextFundingTime"] / 1000, Decimal(data["lastFundingRate"]))
+
+    async def _fetch_funding_payments(self, since: float) -> list[FundingPayment]:
+        rows = await self._call(INCOME, {"incomeType": "FUNDING_FEE", "startTime": int(since * 1000), "limit": 1000})
+        return [FundingPayment(pair, row["time"] / 1000, Decimal(row["income"]), row["asset"], str(row["tranId"]))
+                for row in rows if (pair := self.trading_pair_of(row["symbol"])) is not None]

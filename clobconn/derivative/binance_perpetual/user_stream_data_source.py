@@ -1,0 +1,82 @@
+"""Binance USDⓈ-M user data: a listen key from REST, then fstream's /private path.
+
+https://developers.binance.com/docs/derivatives/usds-margined-futures/user-data-streams
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from clobconn.core.data_source import UserMessage, UserStreamDataSource
+from clobconn.core.data_types import Balance, Position, PositionSide
+from clobconn.core.web.ws import ConnectSpec, StreamAction
+from clobconn.derivative.binance_perpetual.constants import (
+    KEEPALIVE_LISTEN_KEY,
+    LISTEN_KEY,
+    LISTEN_KEY_KEEPALIVE,
+    PRIVATE_WS_PATH,
+)
+from clobconn.exchange.binance.constants import Endpoint
+from clobconn.exchange.binance.user_stream_data_source import (
+    USER_STREAM_HEARTBEAT,
+    binance_auth,
+    parse_order_event,
+)
+
+if TYPE_CHECKING:
+    from clobconn.core.perpetual_base import PerpetualDerivativeBase
+
+
+class BinancePerpetualUserStreamDataSource(UserStreamDataSource):
+    connector: PerpetualDerivativeBase
+    keepalive_interval = LISTEN_KEY_KEEPALIVE
+
+    async def _listen_key(self, endpoint: Endpoint) -> str:
+        headers = binance_auth(self.connector.auth).api_key_headers()
+        answer = await self.connector.rest.request(endpoint.method, endpoint.path, headers=headers,
+                                                   limit_id=endpoint.limit_id)
+        return str(answer["listenKey"])
+
+    async def connect_spec(self) -> ConnectSpec:
+        # POST hands back the live key, or a fresh one once it has expired.
+        key = await self._listen_key(LISTEN_KEY)
+        # No events= filter: it would also hold back listenKeyExpired and the like.
+        return ConnectSpec(url=f"{self.connector.private_ws_url}{PRIVATE_WS_PATH}?listenKey={key}",
+                           heartbeat=USER_STREAM_HEARTBEAT)
+
+    async def keepalive(self) -> None:
+        await self._listen_key(KEEPALIVE_LISTEN_KEY)
+
+    def parse(self, message: Any) -> Iterable[UserMessage]:
+        if not isinstance(message, dict):
+            return ()
+        event = message.get("data", message)
+        kind = event.get("e")
+        if kind == "ORDER_TRADE_UPDATE":
+            pair = self.connector.trading_pair_of(event["o"]["s"])
+            return () if pair is None else parse_order_event(pair, event["o"])
+        if kind == "ACCOUNT_UPDATE":
+            return self._parse_account_update(event["a"])
+        if kind == "listenKeyExpired":
+            return (StreamAction.RECONNECT,)
+        return ()
+
+    def _parse_account_update(self, update: Mapping[str, Any]) -> list[UserMessage]:
+        """ACCOUNT_UPDATE "a": the changed balances (B) and positions (P)."""
+        items: list[UserMessage] = []
+        for balance in update.get("B", ()):
+            # The event has the wallet balance but not the available one: keep what the last poll
+            # saw locked as margin, so available moves with the wallet until the next poll.
+            known = self.connector.balances.get(balance["a"])
+            wallet = Decimal(balance["wb"])
+            items.append(Balance(balance["a"], wallet, wallet - (known.locked if known else Decimal(0))))
+        for position in update.get("P", ()):
+            pair = self.connector.trading_pair_of(position["s"])
+            if pair is not None:
+                items.append(Position(pair, PositionSide(position["ps"]), Decimal(position["pa"]),
+                                      Decimal(position["ep"]), Decimal(position["up"]),
+                                      self.connector.get_leverage(pair) or Decimal(0)))
+        return items
+

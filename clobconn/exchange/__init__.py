@@ -1,0 +1,1 @@
+"""Spot connectors, one folder per venue."""

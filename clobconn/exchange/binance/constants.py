@@ -1,0 +1,170 @@
+"""Binance spot facts as data: hosts, endpoints with their weights, limits, errors, ids and features.
+
+Sources (see docs/connectors/binance.md): https://developers.binance.com/docs/binance-spot-api-docs
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+
+from clobconn.core.data_types import OrderState, OrderType, TimeInForce
+from clobconn.core.errors import (
+    AuthenticationError,
+    BadSymbol,
+    DuplicateClientOrderId,
+    ErrorRule,
+    ExchangeNotAvailable,
+    InsufficientFunds,
+    InvalidOrder,
+    InvalidTimestamp,
+    NotSupported,
+    OrderNotFound,
+    OrderRejected,
+    PermissionDenied,
+    RateLimitExceeded,
+    RequestTimeout,
+    VenueErrorTable,
+)
+from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
+from clobconn.core.web.throttler import LinkedLimit, RateLimit
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    method: str
+    path: str
+    # Its REQUEST_WEIGHT cost.
+    weight: int = 1
+    signed: bool = True
+    # What it spends on each of the account's order-rate pools.
+    orders: int = 0
+
+    @property
+    def limit_id(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True, slots=True)
+class BinanceRoutes:
+    """The endpoints both Binance connectors call the same way."""
+
+    server_time: Endpoint
+    exchange_info: Endpoint
+    depth: Endpoint
+    place_order: Endpoint
+    cancel_order: Endpoint
+    cancel_all: Endpoint
+    order_status: Endpoint
+    order_fills: Endpoint
+    balances: Endpoint
+
+    def all(self) -> list[Endpoint]:
+        return [getattr(self, f.name) for f in fields(self)]
+
+
+def rate_limits(endpoints: Iterable[Endpoint], weight_pool: RateLimit, order_pools: Iterable[RateLimit],
+                other_pools: Iterable[RateLimit] = ()) -> tuple[RateLimit, ...]:
+    """The shared pools plus one limit per endpoint that spends its weight on them."""
+    order_pools = tuple(order_pools)
+    other_pools = tuple(other_pools)
+    limits = [weight_pool, *order_pools, *other_pools]
+    for endpoint in endpoints:
+        links = [LinkedLimit(weight_pool.limit_id, endpoint.weight)]
+        links += [LinkedLimit(pool.limit_id) for pool in other_pools]
+        if endpoint.orders:
+            links += [LinkedLimit(pool.limit_id, endpoint.orders) for pool in order_pools]
+        # The endpoint's own pool never binds: Binance limits only the shared pools.
+        limits.append(RateLimit(endpoint.limit_id, weight_pool.limit, weight_pool.time_interval,
+                                linked_limits=tuple(links)))
+    return tuple(limits)
+
+
+CONNECTOR_ID = "binance"
+WS_API_PATH = "/ws-api/v3"
+DEPTH_LIMIT = 1000
+
+DOMAINS = {
+    "mainnet": DomainUrls(rest="https://api.binance.com", ws="wss://stream.binance.com:9443",
+                          private_ws="wss://ws-api.binance.com:443"),
+    "testnet": DomainUrls(rest="https://testnet.binance.vision", ws="wss://stream.testnet.binance.vision",
+                          private_ws="wss://ws-api.testnet.binance.vision"),
+}
+
+ROUTES = BinanceRoutes(
+    server_time=Endpoint("GET", "/api/v3/time", signed=False),
+    exchange_info=Endpoint("GET", "/api/v3/exchangeInfo", 20, signed=False),
+    depth=Endpoint("GET", "/api/v3/depth", 50, signed=False),  # weight 50 for limit 501-1000
+    # Successful order and cancel calls cost no weight since 2026-04-02; failed ones still do.
+    place_order=Endpoint("POST", "/api/v3/order", orders=1),
+    cancel_order=Endpoint("DELETE", "/api/v3/order"),
+    cancel_all=Endpoint("DELETE", "/api/v3/openOrders"),
+    order_status=Endpoint("GET", "/api/v3/order", 4),
+    order_fills=Endpoint("GET", "/api/v3/myTrades", 5),  # weight 5 with orderId
+    balances=Endpoint("GET", "/api/v3/account", 20),
+)
+CANCEL_REPLACE = Endpoint("POST", "/api/v3/order/cancelReplace", orders=1)
+
+WS_SEND_LIMIT_ID = "WS_MESSAGES"
+RATE_LIMITS = (*rate_limits(
+    [*ROUTES.all(), CANCEL_REPLACE],
+    RateLimit("REQUEST_WEIGHT", 6000, 60.0),
+    # The documented example values; the live ones are in exchangeInfo.rateLimits.
+    [RateLimit("ORDERS_10S", 50, 10.0), RateLimit("ORDERS_1D", 160_000, 86_400.0)],
+    [RateLimit("RAW_REQUESTS", 300_000, 300.0)],
+), RateLimit(WS_SEND_LIMIT_ID, 5, 1.0))
+
+# executionReport X and REST "status". EXPIRED covers unfilled IOC/FOK/market remainders.
+ORDER_STATES = {
+    "NEW": OrderState.OPEN,
+    "PENDING_NEW": OrderState.OPEN,
+    "PARTIALLY_FILLED": OrderState.PARTIALLY_FILLED,
+    "FILLED": OrderState.FILLED,
+    "CANCELED": OrderState.CANCELED,
+    "PENDING_CANCEL": OrderState.PENDING_CANCEL,
+    "REJECTED": OrderState.FAILED,
+    "EXPIRED": OrderState.CANCELED,
+    "EXPIRED_IN_MATCH": OrderState.CANCELED,
+}
+
+_ORDER_REJECTED = ErrorRule(
+    OrderRejected,
+    ("insufficient balance", InsufficientFunds),
+    ("duplicate order", DuplicateClientOrderId),
+    ("unknown order", OrderNotFound),
+    ("not supported for this symbol", NotSupported),
+    ("may not place or cancel", PermissionDenied),
+    ("disabled on this account", PermissionDenied),
+)
+# https://developers.binance.com/docs/binance-spot-api-docs/errors
+ERRORS: VenueErrorTable = {
+    "-1003": RateLimitExceeded,
+    "-1007": RequestTimeout,  # "Send status unknown; execution status unknown."
+    "-1008": ExchangeNotAvailable,
+    "-1013": InvalidOrder,  # filter failures
+    "-1015": RateLimitExceeded,  # too many new orders
+    "-1021": InvalidTimestamp,
+    "-1022": AuthenticationError,
+    "-1100": BadSymbol,
+    "-1121": BadSymbol,
+    "-2010": _ORDER_REJECTED,
+    "-2011": ErrorRule(OrderNotFound, ("may not place or cancel", PermissionDenied),
+                       ("cancel restrictions", OrderRejected)),
+    "-2013": OrderNotFound,
+    "-2014": AuthenticationError,
+    "-2015": AuthenticationError,
+    "-2026": OrderNotFound,  # archived
+}
+
+SPEC = VenueSpec(
+    connector_id=CONNECTOR_ID,
+    domains=DOMAINS,
+    rate_limits=RATE_LIMITS,
+    error_table=ERRORS,
+    # The REST docs give no rule; FIX documents ^[a-zA-Z0-9-_]{1,36}$, and letters and digits fit every API.
+    client_order_id=ClientOrderIdRule(max_length=36, prefix="cc"),
+    order_types=frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.MARKET}),
+    time_in_force=frozenset({TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK}),
+    features=frozenset({Feature.CANCEL_ALL, Feature.AMEND_ORDER, Feature.MARKET_QUOTE_AMOUNT}),
+    ws_send_limit_id=WS_SEND_LIMIT_ID,
+)

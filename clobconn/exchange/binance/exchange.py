@@ -1,0 +1,204 @@
+"""BinanceExchange: Binance spot over REST /api/v3, with the public streams and the WS-API user stream.
+
+https://developers.binance.com/docs/binance-spot-api-docs/rest-api
+``BinanceBase`` holds what the USDⓈ-M futures connector does the same way on its own endpoints.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from clobconn.core.data_types import (
+    Balance,
+    InFlightOrder,
+    OrderType,
+    OrderUpdate,
+    TimeInForce,
+    TradeFee,
+    TradeUpdate,
+    TradingRule,
+)
+from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.web.rest import default_error_extractor
+from clobconn.exchange.binance.auth import BinanceAuth
+from clobconn.exchange.binance.constants import CANCEL_REPLACE, ORDER_STATES, ROUTES, SPEC, BinanceRoutes, Endpoint
+from clobconn.exchange.binance.order_book_data_source import BinanceOrderBookDataSource
+from clobconn.exchange.binance.user_stream_data_source import BinanceUserStreamDataSource
+
+
+def fmt(value: Decimal) -> str:
+    """A Decimal as Binance accepts it: plain notation, never an exponent."""
+    return format(value, "f")
+
+
+def _decimal(source: Mapping[str, Any], key: str) -> Decimal | None:
+    """A filter bound; Binance disables a bound by setting it to zero."""
+    value = Decimal(source[key]) if source.get(key) is not None else None
+    return value if value else None
+
+
+def rule_from_filters(trading_pair: str, filters: Iterable[Mapping[str, Any]],
+                      order_types: frozenset[OrderType] | None = None,
+                      time_in_force: frozenset[TimeInForce] | None = None) -> TradingRule:
+    """An exchangeInfo symbol's filters (spot, and futures whose MIN_NOTIONAL says "notional")."""
+    by_type = {f["filterType"]: f for f in filters}
+    price = by_type.get("PRICE_FILTER", {})
+    lot = by_type.get("LOT_SIZE", {})
+    market = by_type.get("MARKET_LOT_SIZE", {})
+    notional = by_type.get("NOTIONAL") or by_type.get("MIN_NOTIONAL") or {}
+    min_size = _decimal(lot, "minQty") or Decimal(0)
+    max_size = _decimal(lot, "maxQty")
+    # Market orders must pass LOT_SIZE as well as MARKET_LOT_SIZE.
+    market_min = max(min_size, _decimal(market, "minQty") or min_size)
+    market_max = min(filter(None, (max_size, _decimal(market, "maxQty"))), default=None)
+    return TradingRule(
+        trading_pair,
+        min_order_size=min_size,
+        max_order_size=max_size,
+        min_price_increment=_decimal(price, "tickSize") or Decimal(0),
+        min_base_amount_increment=_decimal(lot, "stepSize") or Decimal(0),
+        min_notional=_decimal(notional, "minNotional") or _decimal(notional, "notional") or Decimal(0),
+        max_notional=_decimal(notional, "maxNotional"),
+        supported_order_types=order_types,
+        supported_time_in_force=time_in_force,
+        min_market_order_size=market_min,
+        max_market_order_size=market_max,
+        min_notional_applies_to_market=bool(notional.get("applyMinToMarket", notional.get("applyToMarket", True))),
+    )
+
+
+def order_update(trading_pair: str, data: Mapping[str, Any]) -> OrderUpdate:
+    """A REST order object: the answer to place, cancel and query, on spot and futures."""
+    # A cancel answer names the cancel's own id in clientOrderId and the order's in origClientOrderId.
+    client_id = data.get("origClientOrderId") or data["clientOrderId"]
+    millis = data.get("transactTime") or data.get("updateTime") or data.get("time")
+    return OrderUpdate(trading_pair, millis / 1000 if millis else time.time(), ORDER_STATES[data["status"]],
+                       client_id, str(data["orderId"]), executed_amount=Decimal(data["executedQty"]))
+
+
+def trade_update(trading_pair: str, data: Mapping[str, Any], client_order_id: str) -> TradeUpdate:
+    """A row of GET /api/v3/myTrades or GET /fapi/v1/userTrades."""
+    return TradeUpdate(
+        str(data["id"]), trading_pair, Decimal(data["price"]), Decimal(data["qty"]), Decimal(data["quoteQty"]),
+        TradeFee.flat(data["commissionAsset"], Decimal(data["commission"])), data["time"] / 1000,
+        client_order_id, str(data["orderId"]), is_maker=data.get("isMaker", data.get("maker")))
+
+
+class BinanceBase(ExchangeBase):
+    """Signing, rules, cancels, status and fills: the same calls on spot and futures, by ``routes``."""
+
+    routes: ClassVar[BinanceRoutes]
+
+    def _create_auth(self) -> BinanceAuth:
+        assert self.config.api_key is not None and self.config.api_secret is not None
+        return BinanceAuth(self.config.api_key, self.config.api_secret, self.time_sync.time_ms)
+
+    async def _call(self, endpoint: Endpoint, params: dict[str, Any] | None = None) -> Any:
+        return await self.rest.request(endpoint.method, endpoint.path, params=params, signed=endpoint.signed,
+                                       limit_id=endpoint.limit_id)
+
+    def _extract_error(self, status: int, payload: Any) -> tuple[str | int | None, str] | None:
+        # cancelReplace nests the failing step's own error in "data": that one says what went wrong.
+        data = payload.get("data") if status >= 400 and isinstance(payload, dict) else None
+        if isinstance(data, dict):
+            for step in ("cancelResponse", "newOrderResponse"):
+                inner = data.get(step)
+                if isinstance(inner, dict) and "code" in inner:
+                    return inner["code"], str(inner.get("msg", ""))
+        return default_error_extractor(status, payload)
+
+    async def _fetch_server_time(self) -> float:
+        return float((await self._call(self.routes.server_time))["serverTime"]) / 1000
+
+    async def _fetch_trading_rules(self) -> list[tuple[str, TradingRule]]:
+        info = await self._call(self.routes.exchange_info)
+        rules = ((symbol["symbol"], self._symbol_rule(symbol)) for symbol in info["symbols"])
+        return [(symbol, rule) for symbol, rule in rules if rule is not None]
+
+    def _symbol_rule(self, info: Mapping[str, Any]) -> TradingRule | None:
+        """One exchangeInfo symbol, or None when it cannot be traded here."""
+        if info.get("status") != "TRADING" or not info.get("isSpotTradingAllowed", True):
+            return None
+        types = frozenset(OrderType(t) for t in info.get("orderTypes", ()) if t in OrderType.__members__)
+        return rule_from_filters(f"{info['baseAsset']}-{info['quoteAsset']}", info["filters"], types)
+
+    def _order_ref(self, order: InFlightOrder, prefix: str = "") -> dict[str, Any]:
+        """Which order a cancel or query means: by exchange id once acknowledged, else by client id."""
+        if order.exchange_order_id is not None:
+            key, value = "OrderId", order.exchange_order_id
+        else:
+            key, value = "OrigClientOrderId", order.client_order_id
+        # "orderId" alone, "cancelOrderId" with a prefix.
+        name = f"{prefix}{key}" if prefix else key[0].lower() + key[1:]
+        return {"symbol": self.exchange_symbol(order.trading_pair), name: value}
+
+    async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
+        return order_update(order.trading_pair, await self._call(self.routes.cancel_order, self._order_ref(order)))
+
+    async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate:
+        return order_update(order.trading_pair, await self._call(self.routes.order_status, self._order_ref(order)))
+
+    async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
+        if order.exchange_order_id is None:
+            return []
+        rows = await self._call(self.routes.order_fills, {"symbol": self.exchange_symbol(order.trading_pair),
+                                                          "orderId": order.exchange_order_id})
+        return [trade_update(order.trading_pair, row, order.client_order_id) for row in rows]
+
+
+class BinanceExchange(BinanceBase):
+    spec = SPEC
+    routes = ROUTES
+    order_book_data_source_class = BinanceOrderBookDataSource
+    user_stream_data_source_class = BinanceUserStreamDataSource
+
+    async def _fetch_balances(self) -> list[Balance]:
+        account = await self._call(self.routes.balances, {"omitZeroBalances": "true"})
+        return [Balance(b["asset"], Decimal(b["free"]) + Decimal(b["locked"]), Decimal(b["free"]))
+                for b in account["balances"]]
+
+    def _order_params(self, order: InFlightOrder) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "symbol": self.exchange_symbol(order.trading_pair), "side": order.trade_type.value,
+            "type": order.order_type.value, "newClientOrderId": order.client_order_id,
+            # FULL puts the fills of an order that traded at once into the answer.
+            "newOrderRespType": "FULL",
+        }
+        if order.quote_amount is not None:
+            params["quoteOrderQty"] = fmt(order.quote_amount)
+        else:
+            params["quantity"] = fmt(order.amount)
+        if order.price is not None and order.order_type.is_limit:
+            params["price"] = fmt(order.price)
+        if order.order_type is OrderType.LIMIT:
+            params["timeInForce"] = order.time_in_force.value
+        return params
+
+    def _placement(self, trading_pair: str, data: Mapping[str, Any]) -> Placement:
+        """A FULL new-order answer (POST /api/v3/order, cancelReplace's newOrderResponse): ack and fills."""
+        update = order_update(trading_pair, data)
+        fills = [TradeUpdate(str(f["tradeId"]), trading_pair, Decimal(f["price"]), Decimal(f["qty"]),
+                             Decimal(f["price"]) * Decimal(f["qty"]),
+                             TradeFee.flat(f["commissionAsset"], Decimal(f["commission"])),
+                             update.update_timestamp, update.client_order_id, update.exchange_order_id)
+                 for f in data.get("fills", ())]
+        return update, fills
+
+    async def _place_order(self, order: InFlightOrder) -> Placement:
+        return self._placement(order.trading_pair, await self._call(self.routes.place_order,
+                                                                    self._order_params(order)))
+
+    async def _cancel_all_orders(self, trading_pair: str) -> list[OrderUpdate]:
+        answer = await self._call(self.routes.cancel_all, {"symbol": self.exchange_symbol(trading_pair)})
+        # Order lists come back as one object with an orderReports array.
+        reports = (report for item in answer for report in item.get("orderReports", (item,)))
+        return [order_update(trading_pair, report) for report in reports]
+
+    async def _amend_order(self, order: InFlightOrder, replacement: InFlightOrder) -> Placement:
+        params = self._order_params(replacement) | self._order_ref(order, prefix="cancel")
+        params["cancelReplaceMode"] = "STOP_ON_FAILURE"
+        answer = await self._call(CANCEL_REPLACE, params)
+        return self._placement(order.trading_pair, answer["newOrderResponse"])
