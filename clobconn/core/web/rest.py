@@ -21,6 +21,7 @@ from clobconn.core.errors import (
     redact,
 )
 from clobconn.core.web.auth import AuthBase, RestRequest
+from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.throttler import AsyncThrottler
 
 logger = logging.getLogger(__name__)
@@ -73,6 +74,11 @@ class RestClient:
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
+
+    async def call(self, endpoint: Endpoint, params: Mapping[str, Any] | None = None, data: Any = None) -> Any:
+        """Call an endpoint described as data: its method, path, signing and rate-limit id."""
+        return await self.request(endpoint.method, endpoint.path, params=params, data=data, signed=endpoint.signed,
+                                  limit_id=endpoint.limit_id)
 
     async def request(
         self,

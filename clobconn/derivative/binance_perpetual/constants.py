@@ -17,10 +17,11 @@ from clobconn.core.errors import (
     VenueErrorTable,
 )
 from clobconn.core.venue import DomainUrls, Feature
+from clobconn.core.web.endpoints import Endpoint, rate_limits
 from clobconn.core.web.throttler import RateLimit
 from clobconn.exchange.binance.constants import ERRORS as SPOT_ERRORS
 from clobconn.exchange.binance.constants import SPEC as SPOT_SPEC
-from clobconn.exchange.binance.constants import WS_SEND_LIMIT_ID, BinanceRoutes, Endpoint, rate_limits
+from clobconn.exchange.binance.constants import WS_SEND_LIMIT_ID, BinanceRoutes
 
 CONNECTOR_ID = "binance_perpetual"
 # Since 2026-04-23 fstream serves each kind of stream on its own path.

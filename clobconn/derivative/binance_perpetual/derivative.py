@@ -62,7 +62,7 @@ class BinancePerpetualDerivative(PerpetualDerivativeBase, BinanceBase):
         return rule_from_filters(f"{info['baseAsset']}-{info['quoteAsset']}", info["filters"], frozenset(types))
 
     async def _fetch_balances(self) -> list[Balance]:
-        account = await self._call(self.routes.balances)
+        account = await self.rest.call(self.routes.balances)
         return [Balance(a["asset"], Decimal(a["walletBalance"]), Decimal(a["availableBalance"]))
                 for a in account["assets"]]
 
@@ -84,7 +84,7 @@ class BinancePerpetualDerivative(PerpetualDerivativeBase, BinanceBase):
 
     async def _place_order(self, order: InFlightOrder) -> Placement:
         # Fills are not in the answer: the user stream or the fills poll brings them.
-        return order_update(order.trading_pair, await self._call(self.routes.place_order,
+        return order_update(order.trading_pair, await self.rest.call(self.routes.place_order,
                                                                  self._order_params(order))), []
 
     async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
@@ -92,7 +92,7 @@ class BinancePerpetualDerivative(PerpetualDerivativeBase, BinanceBase):
         for start in range(0, len(orders), BATCH_SIZE):
             chunk = orders[start:start + BATCH_SIZE]
             batch = orjson.dumps([self._order_params(order) for order in chunk]).decode()
-            answers = await self._call(BATCH_ORDERS, {"batchOrders": batch})
+            answers = await self.rest.call(BATCH_ORDERS, {"batchOrders": batch})
             # One answer per order, in order: the order itself, or {"code", "msg"} when refused.
             for order, answer in zip(chunk, answers, strict=True):
                 results.append(self._batch_refusal(answer) if "code" in answer
@@ -105,7 +105,7 @@ class BinancePerpetualDerivative(PerpetualDerivativeBase, BinanceBase):
         return error_cls(f"batch order refused: {message}", venue_code=code, venue_message=message)
 
     async def _cancel_all_orders(self, trading_pair: str) -> list[OrderUpdate]:
-        await self._call(self.routes.cancel_all, {"symbol": self.exchange_symbol(trading_pair)})
+        await self.rest.call(self.routes.cancel_all, {"symbol": self.exchange_symbol(trading_pair)})
         # The answer names no order: ask each tracked one how it ended.
         tracked = [o for o in self.orders.active.values() if o.trading_pair == trading_pair]
         answers = await asyncio.gather(*(self._fetch_order_status(o) for o in tracked), return_exceptions=True)
@@ -113,7 +113,7 @@ class BinancePerpetualDerivative(PerpetualDerivativeBase, BinanceBase):
 
     async def _fetch_positions(self) -> list[Position]:
         positions = []
-        for row in await self._call(POSITIONS):
+        for row in await self.rest.call(POSITIONS):
             pair = self.trading_pair_of(row["symbol"])
             amount = Decimal(row["positionAmt"])
             if pair is None or not amount:
@@ -126,27 +126,30 @@ class BinancePerpetualDerivative(PerpetualDerivativeBase, BinanceBase):
         return positions
 
     async def _set_leverage(self, trading_pair: str, leverage: Decimal) -> Decimal:
-        answer = await self._call(LEVERAGE, {"symbol": self.exchange_symbol(trading_pair), "leverage": int(leverage)})
+        params = {"symbol": self.exchange_symbol(trading_pair), "leverage": int(leverage)}
+        answer = await self.rest.call(LEVERAGE, params)
         return Decimal(answer["leverage"])
 
     async def _set_position_mode(self, mode: PositionMode) -> None:
         try:
-            await self._call(SET_POSITION_MODE, {"dualSidePosition": "true" if mode is PositionMode.HEDGE else "false"})
+            dual = "true" if mode is PositionMode.HEDGE else "false"
+            await self.rest.call(SET_POSITION_MODE, {"dualSidePosition": dual})
         except ExchangeError as exc:
             # -4059: the account is already in that mode.
             if str(exc.venue_code) != "-4059":
                 raise
 
     async def _fetch_position_mode(self) -> PositionMode:
-        answer = await self._call(POSITION_MODE)
+        answer = await self.rest.call(POSITION_MODE)
         return PositionMode.HEDGE if answer["dualSidePosition"] else PositionMode.ONEWAY
 
     async def _fetch_funding_info(self, trading_pair: str) -> FundingInfo:
-        data = await self._call(PREMIUM_INDEX, {"symbol": self.exchange_symbol(trading_pair)})
+        data = await self.rest.call(PREMIUM_INDEX, {"symbol": self.exchange_symbol(trading_pair)})
         return FundingInfo(trading_pair, Decimal(data["indexPrice"]), Decimal(data["markPrice"]),
                            data["nextFundingTime"] / 1000, Decimal(data["lastFundingRate"]))
 
     async def _fetch_funding_payments(self, since: float) -> list[FundingPayment]:
-        rows = await self._call(INCOME, {"incomeType": "FUNDING_FEE", "startTime": int(since * 1000), "limit": 1000})
+        params = {"incomeType": "FUNDING_FEE", "startTime": int(since * 1000), "limit": 1000}
+        rows = await self.rest.call(INCOME, params)
         return [FundingPayment(pair, row["time"] / 1000, Decimal(row["income"]), row["asset"], str(row["tranId"]))
                 for row in rows if (pair := self.trading_pair_of(row["symbol"])) is not None]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from clobconn.core.data_source import UserMessage, UserStreamDataSource
 from clobconn.core.data_types import Balance, Position, PositionSide
+from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.ws import ConnectSpec, StreamAction
 from clobconn.derivative.binance_perpetual.constants import (
     KEEPALIVE_LISTEN_KEY,
@@ -18,7 +19,6 @@ from clobconn.derivative.binance_perpetual.constants import (
     LISTEN_KEY_KEEPALIVE,
     PRIVATE_WS_PATH,
 )
-from clobconn.exchange.binance.constants import Endpoint
 from clobconn.exchange.binance.user_stream_data_source import (
     USER_STREAM_HEARTBEAT,
     binance_auth,

@@ -5,7 +5,6 @@ Sources (see docs/connectors/binance.md): https://developers.binance.com/docs/bi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
 from clobconn.core.data_types import OrderState, OrderType, TimeInForce
@@ -27,22 +26,8 @@ from clobconn.core.errors import (
     VenueErrorTable,
 )
 from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
-from clobconn.core.web.throttler import LinkedLimit, RateLimit
-
-
-@dataclass(frozen=True, slots=True)
-class Endpoint:
-    method: str
-    path: str
-    # Its REQUEST_WEIGHT cost.
-    weight: int = 1
-    signed: bool = True
-    # What it spends on each of the account's order-rate pools.
-    orders: int = 0
-
-    @property
-    def limit_id(self) -> str:
-        return f"{self.method} {self.path}"
+from clobconn.core.web.endpoints import Endpoint, rate_limits
+from clobconn.core.web.throttler import RateLimit
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,23 +46,6 @@ class BinanceRoutes:
 
     def all(self) -> list[Endpoint]:
         return [getattr(self, f.name) for f in fields(self)]
-
-
-def rate_limits(endpoints: Iterable[Endpoint], weight_pool: RateLimit, order_pools: Iterable[RateLimit],
-                other_pools: Iterable[RateLimit] = ()) -> tuple[RateLimit, ...]:
-    """The shared pools plus one limit per endpoint that spends its weight on them."""
-    order_pools = tuple(order_pools)
-    other_pools = tuple(other_pools)
-    limits = [weight_pool, *order_pools, *other_pools]
-    for endpoint in endpoints:
-        links = [LinkedLimit(weight_pool.limit_id, endpoint.weight)]
-        links += [LinkedLimit(pool.limit_id) for pool in other_pools]
-        if endpoint.orders:
-            links += [LinkedLimit(pool.limit_id, endpoint.orders) for pool in order_pools]
-        # The endpoint's own pool never binds: Binance limits only the shared pools.
-        limits.append(RateLimit(endpoint.limit_id, weight_pool.limit, weight_pool.time_interval,
-                                linked_limits=tuple(links)))
-    return tuple(limits)
 
 
 CONNECTOR_ID = "binance"

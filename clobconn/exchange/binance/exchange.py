@@ -24,7 +24,7 @@ from clobconn.core.data_types import (
 from clobconn.core.exchange_base import ExchangeBase, Placement
 from clobconn.core.web.rest import default_error_extractor
 from clobconn.exchange.binance.auth import BinanceAuth
-from clobconn.exchange.binance.constants import CANCEL_REPLACE, ORDER_STATES, ROUTES, SPEC, BinanceRoutes, Endpoint
+from clobconn.exchange.binance.constants import CANCEL_REPLACE, ORDER_STATES, ROUTES, SPEC, BinanceRoutes
 from clobconn.exchange.binance.order_book_data_source import BinanceOrderBookDataSource
 from clobconn.exchange.binance.user_stream_data_source import BinanceUserStreamDataSource
 
@@ -96,10 +96,6 @@ class BinanceBase(ExchangeBase):
         assert self.config.api_key is not None and self.config.api_secret is not None
         return BinanceAuth(self.config.api_key, self.config.api_secret, self.time_sync.time_ms)
 
-    async def _call(self, endpoint: Endpoint, params: dict[str, Any] | None = None) -> Any:
-        return await self.rest.request(endpoint.method, endpoint.path, params=params, signed=endpoint.signed,
-                                       limit_id=endpoint.limit_id)
-
     def _extract_error(self, status: int, payload: Any) -> tuple[str | int | None, str] | None:
         # cancelReplace nests the failing step's own error in "data": that one says what went wrong.
         data = payload.get("data") if status >= 400 and isinstance(payload, dict) else None
@@ -111,10 +107,10 @@ class BinanceBase(ExchangeBase):
         return default_error_extractor(status, payload)
 
     async def _fetch_server_time(self) -> float:
-        return float((await self._call(self.routes.server_time))["serverTime"]) / 1000
+        return float((await self.rest.call(self.routes.server_time))["serverTime"]) / 1000
 
     async def _fetch_trading_rules(self) -> list[tuple[str, TradingRule]]:
-        info = await self._call(self.routes.exchange_info)
+        info = await self.rest.call(self.routes.exchange_info)
         rules = ((symbol["symbol"], self._symbol_rule(symbol)) for symbol in info["symbols"])
         return [(symbol, rule) for symbol, rule in rules if rule is not None]
 
@@ -136,15 +132,15 @@ class BinanceBase(ExchangeBase):
         return {"symbol": self.exchange_symbol(order.trading_pair), name: value}
 
     async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
-        return order_update(order.trading_pair, await self._call(self.routes.cancel_order, self._order_ref(order)))
+        return order_update(order.trading_pair, await self.rest.call(self.routes.cancel_order, self._order_ref(order)))
 
     async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate:
-        return order_update(order.trading_pair, await self._call(self.routes.order_status, self._order_ref(order)))
+        return order_update(order.trading_pair, await self.rest.call(self.routes.order_status, self._order_ref(order)))
 
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
         if order.exchange_order_id is None:
             return []
-        rows = await self._call(self.routes.order_fills, {"symbol": self.exchange_symbol(order.trading_pair),
+        rows = await self.rest.call(self.routes.order_fills, {"symbol": self.exchange_symbol(order.trading_pair),
                                                           "orderId": order.exchange_order_id})
         return [trade_update(order.trading_pair, row, order.client_order_id) for row in rows]
 
@@ -156,7 +152,7 @@ class BinanceExchange(BinanceBase):
     user_stream_data_source_class = BinanceUserStreamDataSource
 
     async def _fetch_balances(self) -> list[Balance]:
-        account = await self._call(self.routes.balances, {"omitZeroBalances": "true"})
+        account = await self.rest.call(self.routes.balances, {"omitZeroBalances": "true"})
         return [Balance(b["asset"], Decimal(b["free"]) + Decimal(b["locked"]), Decimal(b["free"]))
                 for b in account["balances"]]
 
@@ -188,11 +184,11 @@ class BinanceExchange(BinanceBase):
         return update, fills
 
     async def _place_order(self, order: InFlightOrder) -> Placement:
-        return self._placement(order.trading_pair, await self._call(self.routes.place_order,
+        return self._placement(order.trading_pair, await self.rest.call(self.routes.place_order,
                                                                     self._order_params(order)))
 
     async def _cancel_all_orders(self, trading_pair: str) -> list[OrderUpdate]:
-        answer = await self._call(self.routes.cancel_all, {"symbol": self.exchange_symbol(trading_pair)})
+        answer = await self.rest.call(self.routes.cancel_all, {"symbol": self.exchange_symbol(trading_pair)})
         # Order lists come back as one object with an orderReports array.
         reports = (report for item in answer for report in item.get("orderReports", (item,)))
         return [order_update(trading_pair, report) for report in reports]
@@ -200,5 +196,5 @@ class BinanceExchange(BinanceBase):
     async def _amend_order(self, order: InFlightOrder, replacement: InFlightOrder) -> Placement:
         params = self._order_params(replacement) | self._order_ref(order, prefix="cancel")
         params["cancelReplaceMode"] = "STOP_ON_FAILURE"
-        answer = await self._call(CANCEL_REPLACE, params)
+        answer = await self.rest.call(CANCEL_REPLACE, params)
         return self._placement(order.trading_pair, answer["newOrderResponse"])

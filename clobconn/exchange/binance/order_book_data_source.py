@@ -16,8 +16,9 @@ from clobconn.core.data_source import MarketMessage, OrderBookDataSource
 from clobconn.core.data_types import TradeType
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
 from clobconn.core.order_book.sync import SequenceRule
+from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.ws import ConnectSpec, Heartbeat
-from clobconn.exchange.binance.constants import DEPTH_LIMIT, ROUTES, Endpoint
+from clobconn.exchange.binance.constants import DEPTH_LIMIT, ROUTES
 
 logger = logging.getLogger(__name__)
 

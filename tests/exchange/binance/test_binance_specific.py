@@ -91,12 +91,12 @@ def calls_to(conn: BinanceExchange, answers: dict[str, Any]) -> list[tuple[str, 
     """Replace the connector's REST calls with answers by path (a value, or a function of the params)."""
     calls: list[tuple[str, dict[str, Any]]] = []
 
-    async def fake_call(endpoint: Any, params: dict[str, Any] | None = None) -> Any:
+    async def fake_call(endpoint: Any, params: dict[str, Any] | None = None, data: Any = None) -> Any:
         calls.append((endpoint.limit_id, dict(params or {})))
         answer = answers[endpoint.path]
         return answer(params) if callable(answer) else answer
 
-    conn._call = fake_call
+    conn.rest.call = fake_call  # type: ignore[method-assign]
     return calls
 
 
