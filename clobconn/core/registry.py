@@ -12,6 +12,7 @@ from typing import Any
 from clobconn.core.exchange_base import ExchangeBase
 
 CONNECTORS: dict[str, str] = {
+    "_template": "clobconn.exchange._template.exchange:TemplateExchange",
     "binance": "clobconn.exchange.binance.exchange:BinanceExchange",
     "binance_perpetual": "clobconn.derivative.binance_perpetual.derivative:BinancePerpetualDerivative",
 }

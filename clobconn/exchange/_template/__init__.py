@@ -1,0 +1,1 @@
+"""Template Exchange: the fictional venue of docs/connectors/_template.md, as a connector to copy."""
