@@ -10,22 +10,23 @@ from collections.abc import Mapping
 from typing import Any
 
 REDACTED = "***"
-# Header and parameter names whose values are credentials or signatures, compared lower-cased.
-SENSITIVE_KEYS = frozenset(
-    {
-        "signature", "sign", "secret", "api_secret", "apisecret", "passphrase", "password",
-        "private_key", "x-mbx-apikey", "apikey", "api_key", "authorization", "listenkey",
-        "x-bapi-sign", "x-bapi-api-key", "ok-access-key", "ok-access-sign", "ok-access-passphrase",
-        "kc-api-key", "kc-api-sign", "kc-api-passphrase", "key", "token",
-    }
-)
+# Parts of header and parameter names whose values are credentials or signatures (lower-cased):
+# matching by part covers every venue's spelling (X-MBX-APIKEY, OK-ACCESS-SIGN, KC-API-PASSPHRASE, ...).
+SENSITIVE_PARTS = ("sign", "secret", "passphrase", "password", "apikey", "api-key", "api_key", "access-key",
+                   "private", "token", "listenkey", "authorization", "mnemonic", "seed")
+SENSITIVE_NAMES = frozenset({"key"})
+
+
+def is_sensitive(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in SENSITIVE_NAMES or lowered.endswith("-key") or any(p in lowered for p in SENSITIVE_PARTS)
 
 
 def redact(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
     """A copy of ``mapping`` with credential-bearing values replaced, at any depth."""
     if not mapping:
         return {}
-    return {k: (REDACTED if str(k).lower() in SENSITIVE_KEYS else _redact_value(v)) for k, v in mapping.items()}
+    return {k: (REDACTED if is_sensitive(str(k)) else _redact_value(v)) for k, v in mapping.items()}
 
 
 def _redact_value(value: Any) -> Any:

@@ -34,6 +34,7 @@ from clobconn.core.errors import (
     RateLimitExceeded,
     RequestTimeout,
     VenueErrorTable,
+    redact,
 )
 from clobconn.core.web.auth import AuthBase, RestRequest
 from clobconn.core.web.rest import RestClient, default_error_extractor
@@ -416,8 +417,9 @@ async def test_error_request_summary_redacts_credentials(
     params = error.request["params"]
     assert params["symbol"] == "BTCUSDT"
     assert params["quantity"] == "1"
-    assert params["signature"] == "***"
-    assert params["apiKey"] == "***"
+    # The summary describes the request before signing: the signature never enters it.
+    assert "signature" not in params
+    assert "apiKey" not in params
     assert "headers" not in error.request
     logging.getLogger("test").error("order failed: %s %r %s", error, error, error.request)
     for text in (str(error), repr(error), repr(error.request), caplog.text):
@@ -495,3 +497,9 @@ def test_default_error_extractor_reads_code_and_message() -> None:
     assert default_error_extractor(400, {"message": "bad"}) == (None, "bad")
     assert default_error_extractor(400, {"code": 7}) == (7, "")
     assert default_error_extractor(502, "x" * 600) == (None, "x" * 500)
+
+
+@pytest.mark.parametrize("name", ["signature", "X-MBX-APIKEY", "OK-ACCESS-SIGN", "KC-API-PASSPHRASE", "TPL-KEY",
+                                  "api_secret", "listenKey", "Authorization", "key", "private_key"])
+def test_credential_names_are_redacted(name: str) -> None:
+    assert redact({name: "s3cr3t", "symbol": "BTCUSDT"}) == {name: "***", "symbol": "BTCUSDT"}

@@ -136,12 +136,12 @@ class RestClient:
             form=form,
             limit_id=limit,
         )
+        # Described before signing, while params and body are still readable (and hold no signature).
+        summary = self._summary(request)
         if signed:
             if self.auth is None:
-                raise MissingCredentials(
-                    f"{method} {path} needs API credentials and none were configured",
-                    request=self._summary(request),
-                )
+                raise MissingCredentials(f"{method} {path} needs API credentials and none were configured",
+                                         request=summary)
             request = self.auth.rest_authenticate(request)
         await self.throttler.acquire(limit)
         kwargs: dict[str, Any] = {"params": request.params, "headers": request.headers}
@@ -161,17 +161,17 @@ class RestClient:
         except aiohttp.ConnectionTimeoutError as exc:
             # The connection never opened: the request certainly did not reach the venue.
             raise RequestTimeout(f"connecting for {method} {path} timed out", request_sent=False,
-                                 request=self._summary(request)) from exc
+                                 request=summary) from exc
         except TimeoutError as exc:
-            raise RequestTimeout(f"{method} {path} timed out", request=self._summary(request)) from exc
+            raise RequestTimeout(f"{method} {path} timed out", request=summary) from exc
         except aiohttp.ClientConnectorError as exc:
             raise ExchangeNotAvailable(
                 f"cannot connect for {method} {path}: {exc.os_error}", request_sent=False,
-                request=self._summary(request),
+                request=summary,
             ) from exc
         except aiohttp.ClientError as exc:
             raise ExchangeNotAvailable(
-                f"{method} {path} failed: {type(exc).__name__}", request=self._summary(request)
+                f"{method} {path} failed: {type(exc).__name__}", request=summary
             ) from exc
         payload = _decode(body)
         refusal = self._error_extractor(status, payload)
@@ -179,7 +179,6 @@ class RestClient:
             return payload
         code, message = refusal if refusal is not None else (None, str(payload)[:500])
         error_cls = error_class_for(self._error_table, code, message, status)
-        summary = self._summary(request)
         summary["status"] = status
         if error_cls is RateLimitExceeded or status in (418, 429) or retry_after is not None:
             pause = _parse_retry_after(retry_after, default=1.0 if status != 418 else 60.0)
