@@ -26,5 +26,24 @@ test: lint typecheck unit
 demo: $(STAMP)
 	$(BIN)/clobconn demo
 
+# The benchmarks run in their own virtualenv: the peers they measure against are never clobconn's
+# dependencies. The first build compiles Hummingbot's Cython extensions from its sdist (a few minutes).
+PEERS_VENV := benchmarks/.venv-peers
+PEERS_BIN := $(PEERS_VENV)/bin
+PEERS_REQ := benchmarks/requirements-peers.txt
+PEERS_STAMP := $(PEERS_VENV)/.installed
+
+$(PEERS_STAMP): $(PEERS_REQ) pyproject.toml
+	@test -x $(PEERS_BIN)/python || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_BIN)/python -m pip install --quiet --upgrade pip
+	$(PEERS_BIN)/python -m pip install --quiet --no-deps $$(grep -iE '^(setuptools|wheel|cython|numpy)==' $(PEERS_REQ))
+	@echo "installing the peers (the first time, Hummingbot's sdist compiles for a few minutes)"
+	$(PEERS_BIN)/python -m pip install --quiet --no-deps --no-build-isolation -r $(PEERS_REQ)
+	$(PEERS_BIN)/python -m pip install --quiet --no-build-isolation -c $(PEERS_REQ) -e .
+	@touch $(PEERS_STAMP)
+
+bench: $(PEERS_STAMP)
+	$(PEERS_BIN)/python -m benchmarks.run
+
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""clobconn's benchmarks: scripts that print figures, run by ``make bench`` (see docs/performance.md)."""
