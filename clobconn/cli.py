@@ -14,7 +14,8 @@ from clobconn.core.registry import CONNECTORS, connector_class
 
 def connectors_table() -> list[tuple[str, str, str, str, str]]:
     rows = []
-    for connector_id in sorted(CONNECTORS):
+    # Ids starting with "_" are teaching connectors for fictional venues (the _template).
+    for connector_id in sorted(c for c in CONNECTORS if not c.startswith("_")):
         spec = connector_class(connector_id).spec
         rows.append((
             connector_id,
