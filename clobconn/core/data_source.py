@@ -73,6 +73,9 @@ class UserStreamDataSource(ABC):
 
     # Seconds between keepalive calls (a listen key refresh), or None.
     keepalive_interval: ClassVar[float | None] = None
+    # True where the venue acknowledges the subscription: the stream then counts as live only once
+    # ``parse`` has yielded StreamAction.SUBSCRIBED, not as soon as the socket is open.
+    confirms_subscription: ClassVar[bool] = False
 
     def __init__(self, connector: ExchangeBase) -> None:
         self.connector = connector

@@ -119,6 +119,7 @@ class ExchangeBase(ABC):
         )
         self._user_stream: StreamRunner | None = None
         self._user_source: UserStreamDataSource | None = None
+        self._user_subscribed = False
         self._tasks: list[asyncio.Task[None]] = []
         self._spawned: set[asyncio.Task[Any]] = set()
         # Per-loop wake-ups: a loop sleeps its interval unless something asks for an immediate poll.
@@ -247,7 +248,7 @@ class ExchangeBase(ABC):
         if self.is_trading:
             status["balances_initialized"] = self._balances_fetched
             if self._user_stream is not None:
-                status["user_stream_connected"] = self._user_stream.connected.is_set()
+                status["user_stream_connected"] = self._user_stream_live
         return status
 
     @property
@@ -644,8 +645,7 @@ class ExchangeBase(ABC):
     # == the loops ===============================================================================
 
     def _poll_interval(self) -> float:
-        stream = self._user_stream
-        if stream is not None and stream.connected.is_set():
+        if self._user_stream_live:
             return self.config.slow_poll_interval
         return self.config.fast_poll_interval
 
@@ -780,7 +780,7 @@ class ExchangeBase(ABC):
             on_message=self._on_user_message,
             throttler=self.throttler,
             send_limit_id=self.spec.ws_send_limit_id,
-            on_disconnect=self._poll_soon,
+            on_disconnect=self._on_user_stream_down,
         )
         self._tasks.append(asyncio.create_task(self._user_stream.run(), name=self._user_stream.name))
         interval = source.keepalive_interval
@@ -799,9 +799,24 @@ class ExchangeBase(ABC):
                 self._set_balance(item)
             elif isinstance(item, Position):
                 self._on_position(item)
+            elif item is StreamAction.SUBSCRIBED:
+                self._user_subscribed = True
             elif isinstance(item, StreamAction):
                 action = item
         return action
+
+    @property
+    def _user_stream_live(self) -> bool:
+        """Connected and, where the venue acknowledges subscriptions, acknowledged."""
+        stream, source = self._user_stream, self._user_source
+        if stream is None or source is None or not stream.connected.is_set():
+            return False
+        return self._user_subscribed or not source.confirms_subscription
+
+    def _on_user_stream_down(self) -> None:
+        self._user_subscribed = False
+        # Updates were missed while down: reconcile now rather than at the next slow poll.
+        self._poll_soon()
 
     # Hooks the perpetual base fills in.
     def _on_position(self, position: Position) -> None:

@@ -72,9 +72,11 @@ class ConnectSpec:
 
 
 class StreamAction(Enum):
-    """What a message handler can ask of the stream besides consuming the message."""
+    """What a message handler tells the stream besides its content."""
 
     RECONNECT = "reconnect"
+    # The venue confirmed the subscription (for data sources that wait for it to count as live).
+    SUBSCRIBED = "subscribed"
 
 
 class WSConnection:

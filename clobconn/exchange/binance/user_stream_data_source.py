@@ -58,6 +58,8 @@ def parse_account_position(event: Mapping[str, Any]) -> list[UserMessage]:
 
 
 class BinanceUserStreamDataSource(UserStreamDataSource):
+    # Events flow only after the WS-API answers the subscription request.
+    confirms_subscription = True
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._request_id = 0
@@ -78,7 +80,7 @@ class BinanceUserStreamDataSource(UserStreamDataSource):
             if message["status"] != 200:
                 logger.error("%s: user stream subscription refused: %s", self.connector.name, message.get("error"))
                 return _RECONNECT
-            return ()
+            return (StreamAction.SUBSCRIBED,)
         # Events arrive wrapped as {"subscriptionId": n, "event": {...}}.
         event = message.get("event", message)
         kind = event.get("e")

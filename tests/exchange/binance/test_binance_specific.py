@@ -270,7 +270,7 @@ def test_account_events_and_stream_control(conn: BinanceExchange) -> None:
         Balance("ETH", Decimal("10000.000000"), Decimal("10000.000000"))]
     # A balanceUpdate is a delta; the absolute figures come in outboundAccountPosition.
     assert list(source.parse(payload("balance_update"))) == []
-    assert list(source.parse(payload("ws_api_user_stream_subscribe_response"))) == []
+    assert list(source.parse(payload("ws_api_user_stream_subscribe_response"))) == [StreamAction.SUBSCRIBED]
     assert list(source.parse(payload("event_stream_terminated"))) == [StreamAction.RECONNECT]
     assert list(source.parse(payload("ws_api_error_response"))) == [StreamAction.RECONNECT]
 

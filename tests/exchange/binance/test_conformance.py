@@ -9,7 +9,7 @@ from typing import Any
 from clobconn.core.data_types import OrderState
 from clobconn.core.errors import InsufficientFunds
 from clobconn.testing.mock_venue import RecordedRequest
-from clobconn.testing.suites import SpotConformanceSuite
+from clobconn.testing.suites import SpotConformanceSuite, eventually
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "binance"
 EXECUTION_TYPES = {OrderState.OPEN: "NEW", OrderState.CANCELED: "CANCELED",
@@ -81,3 +81,14 @@ class TestBinanceSpotConformance(SpotConformanceSuite):
         subscribe = self.venue.endpoint(self.user_ws_path).sessions[0][0]
         assert subscribe["method"] == "userDataStream.subscribe.signature"
         assert {"apiKey", "timestamp", "signature"} <= set(subscribe["params"])
+
+    async def test_user_stream_live_only_once_the_subscription_is_acknowledged(self) -> None:
+        path = self.user_ws_path
+        self.venue.on_ws_message(path, lambda message: [])  # the venue stops answering subscriptions
+        await self.venue.drop(path)
+        await self.venue.wait_for_connections(path, count=2)
+        await self.venue.wait_for_ws_message(path, lambda m: isinstance(m, dict) and "method" in m, count=2)
+        assert self.conn.status_dict["user_stream_connected"] is False
+        assert not self.conn.ready
+        await self.venue.push(path, {"id": 2, "status": 200, "result": {"subscriptionId": 1}})
+        await eventually(lambda: self.conn.status_dict["user_stream_connected"], what="acknowledged")
