@@ -387,7 +387,9 @@ class ExchangeBase(ABC):
                     limit=rule.min_price_increment)
         quantized = rule.quantize_amount(amount)
         self._check_size(rule, order_type, quantized, amount)
-        self._check_notional(rule, order_type, quantized, price if order_type.is_limit else None, trade_type)
+        reduces_only = reduce_only or position_action is PositionAction.CLOSE
+        if not (reduces_only and rule.min_notional_exempts_reduce_only):
+            self._check_notional(rule, order_type, quantized, price if order_type.is_limit else None, trade_type)
         return InFlightOrder(
             client_order_id=self.spec.client_order_id.generate(trade_type),
             trading_pair=trading_pair,

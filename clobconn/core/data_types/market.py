@@ -38,6 +38,8 @@ class TradingRule:
     # For contracts: how much base one contract is (1 for venues that size in base).
     contract_size: Decimal = Decimal(1)
     min_notional_applies_to_market: bool = True
+    # Some venues let an order that only reduces a position go below the minimum notional.
+    min_notional_exempts_reduce_only: bool = False
 
     def quantize_price(self, price: Decimal) -> Decimal:
         return quantize_down(price, self.min_price_increment)

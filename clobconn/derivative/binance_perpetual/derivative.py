@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -59,7 +60,9 @@ class BinancePerpetualDerivative(PerpetualDerivativeBase, BinanceBase):
         # Post-only is a LIMIT order with time in force GTX.
         if OrderType.LIMIT in types and "GTX" in info.get("timeInForce", ()):
             types.add(OrderType.LIMIT_MAKER)
-        return rule_from_filters(f"{info['baseAsset']}-{info['quoteAsset']}", info["filters"], frozenset(types))
+        rule = rule_from_filters(f"{info['baseAsset']}-{info['quoteAsset']}", info["filters"], frozenset(types))
+        # -4164: "Order's notional must be no smaller than ... (unless you choose reduce only)".
+        return replace(rule, min_notional_exempts_reduce_only=True)
 
     async def _fetch_balances(self) -> list[Balance]:
         account = await self.rest.call(self.routes.balances)

@@ -38,6 +38,7 @@ from clobconn.core.errors import (
     InvalidOrder,
     OrderNotFound,
     OrderRejected,
+    OrderRuleViolation,
     error_class_for,
 )
 from clobconn.core.order_book.messages import BookMessage, PublicTrade
@@ -390,3 +391,19 @@ def test_spec() -> None:
     assert SPEC.is_perpetual and SPEC.connector_id == "binance_perpetual"
     assert {Feature.BATCH_ORDERS, Feature.CANCEL_ALL, Feature.REDUCE_ONLY, Feature.HEDGE_MODE} == SPEC.features
     assert SPEC.urls(None).rest == "https://fapi.binance.com"
+
+
+def test_reduce_only_orders_may_go_below_the_minimum_notional(perp: BinancePerpetualDerivative) -> None:
+    # -4164 on USDⓈ-M: the minimum notional applies "unless you choose reduce only".
+    info = {**payload("exchange_info")["symbols"][0], "symbol": "BTCUSDT", "baseAsset": "BTC"}
+    rule = perp._symbol_rule(info)
+    assert rule is not None and rule.min_notional_exempts_reduce_only
+    perp.trading_rules = {"BTC-USDT": rule}
+    amount = max(rule.min_order_size, rule.min_base_amount_increment)
+    price = rule.quantize_price(rule.min_notional / amount / 2)
+    with pytest.raises(OrderRuleViolation) as refused:
+        perp._prepare_order(TradeType.BUY, "BTC-USDT", amount, OrderType.LIMIT, price)
+    assert refused.value.rule == "min_notional"
+    order = perp._prepare_order(TradeType.SELL, "BTC-USDT", amount, OrderType.LIMIT, price,
+                                position_action=PositionAction.CLOSE)
+    assert order.reduce_only and order.amount * order.price < rule.min_notional
