@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-from clobconn.core.data_types import OrderState
-from clobconn.core.errors import InsufficientFunds
 from clobconn.testing.mock_venue import MockVenue, RecordedRequest
 from clobconn.testing.suites import PerpetualConformanceSuite, eventually
+from tests.exchange.binance.conformance_hooks import BinanceConformanceHooks
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "binance_perpetual"
-EXECUTION_TYPES = {OrderState.OPEN: "NEW", OrderState.CANCELED: "CANCELED",
-                   OrderState.PARTIALLY_FILLED: "TRADE", OrderState.FILLED: "TRADE"}
 
 
-class TestBinancePerpetualConformance(PerpetualConformanceSuite):
+class TestBinancePerpetualConformance(BinanceConformanceHooks, PerpetualConformanceSuite):
     connector_id = "binance_perpetual"
     fixture_dir = FIXTURES
     trading_pair = "BTC-USDT"
@@ -54,26 +50,9 @@ class TestBinancePerpetualConformance(PerpetualConformanceSuite):
     }
     expected_balances = {"USDT": (Decimal("23.72469206"), Decimal("20.72469206"))}
     expected_position = ("BTC-USDT", Decimal("-0.250"), Decimal("101.5"))
-    venue_states = {OrderState.OPEN: "NEW", OrderState.PARTIALLY_FILLED: "PARTIALLY_FILLED",
-                    OrderState.FILLED: "FILLED", OrderState.CANCELED: "CANCELED"}
-    rejected_error = InsufficientFunds
-
-    def extract_order_fields(self, request: RecordedRequest) -> dict[str, str | None]:
-        params = request.params
-        return {"price": params.get("price"), "amount": params.get("quantity"),
-                "client_order_id": params.get("newClientOrderId")}
 
     def is_reduce_only(self, request: RecordedRequest) -> bool:
         return request.params.get("reduceOnly") == "true"
-
-    def template_vars(self, variables: dict[str, Any]) -> dict[str, Any]:
-        variables["exec_type"] = EXECUTION_TYPES[variables["state"]]
-        return variables
-
-    def ws_reply(self, path: str, message: Any) -> list[Any]:
-        if isinstance(message, dict) and "id" in message:
-            return [{"result": None, "id": message["id"]}]
-        return []
 
     def extra_routes(self, venue: MockVenue) -> None:
         venue.route("POST", "/fapi/v1/listenKey", lambda _: self.reply("listen_key"))

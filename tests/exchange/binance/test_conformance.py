@@ -4,28 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-from clobconn.core.data_types import OrderState
-from clobconn.core.errors import InsufficientFunds
-from clobconn.testing.mock_venue import RecordedRequest
 from clobconn.testing.suites import SpotConformanceSuite, eventually
+from tests.exchange.binance.conformance_hooks import BinanceConformanceHooks
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "binance"
-EXECUTION_TYPES = {OrderState.OPEN: "NEW", OrderState.CANCELED: "CANCELED",
-                   OrderState.PARTIALLY_FILLED: "TRADE", OrderState.FILLED: "TRADE"}
 
 
-def binance_ws_reply(message: Any, ws_api: bool) -> list[Any]:
-    """Acks as Binance sends them: market-stream SUBSCRIBE results, WS-API request results."""
-    if not isinstance(message, dict) or "id" not in message:
-        return []
-    if ws_api:
-        return [{"id": message["id"], "status": 200, "result": {"subscriptionId": 0}}]
-    return [{"result": None, "id": message["id"]}]
-
-
-class TestBinanceSpotConformance(SpotConformanceSuite):
+class TestBinanceSpotConformance(BinanceConformanceHooks, SpotConformanceSuite):
     connector_id = "binance"
     fixture_dir = FIXTURES
     trading_pair = "BTC-USDT"
@@ -43,6 +29,7 @@ class TestBinanceSpotConformance(SpotConformanceSuite):
     }
     public_ws_path = "/ws"
     user_ws_path = "/ws-api/v3"
+    ws_api_path = "/ws-api/v3"
     order_price = Decimal("99.00")
     order_amount = Decimal("0.5")
     expected_rule = {
@@ -57,21 +44,6 @@ class TestBinanceSpotConformance(SpotConformanceSuite):
         "BTC": (Decimal("4723846.89208129"), Decimal("4723846.89208129")),
         "USDT": (Decimal("4763370.18006011"), Decimal("4763368.68006011")),
     }
-    venue_states = {OrderState.OPEN: "NEW", OrderState.PARTIALLY_FILLED: "PARTIALLY_FILLED",
-                    OrderState.FILLED: "FILLED", OrderState.CANCELED: "CANCELED"}
-    rejected_error = InsufficientFunds
-
-    def extract_order_fields(self, request: RecordedRequest) -> dict[str, str | None]:
-        params = request.params
-        return {"price": params.get("price"), "amount": params.get("quantity"),
-                "client_order_id": params.get("newClientOrderId")}
-
-    def template_vars(self, variables: dict[str, Any]) -> dict[str, Any]:
-        variables["exec_type"] = EXECUTION_TYPES[variables["state"]]
-        return variables
-
-    def ws_reply(self, path: str, message: Any) -> list[Any]:
-        return binance_ws_reply(message, ws_api=path == self.user_ws_path)
 
     async def test_delisted_symbol_not_tradable(self) -> None:
         # LUNAUSDT is in the fixture with status BREAK.
