@@ -2,9 +2,10 @@
 
 Inside, each side is a dict price -> size plus a sorted price list whose last element is the best
 level, so the common case (updates near the top) touches the list's end. Keys are floats: a float
-parsed from a venue string round-trips through ``repr`` to exactly that string's value, so the
-public readers hand out ``Decimal(repr(x))`` equal to what the venue sent. Decimal keys would cost
-more than twice as much per update.
+parsed from a venue string of up to 15 significant digits (every price and size venues send in
+practice) round-trips through ``repr`` to exactly that string's value, so the public readers hand
+out ``Decimal(repr(x))`` equal to what the venue sent. Longer strings would be rounded to the
+nearest double. Decimal keys would cost more than twice as much per update.
 """
 
 from __future__ import annotations
