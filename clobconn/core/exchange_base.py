@@ -162,7 +162,8 @@ class ExchangeBase(ABC):
         return None
 
     async def _cancel_all_orders(self, trading_pair: str) -> list[OrderUpdate]:
-        """The venue's native cancel-all for one pair (with Feature.CANCEL_ALL)."""
+        """The venue's native cancel-all for one pair (with Feature.CANCEL_ALL): the updates its answer
+        carries, if any. The core asks every order the answer did not settle for its state."""
         raise NotSupported(f"{self.spec.connector_id} has no native cancel-all")
 
     async def _amend_order(self, order: InFlightOrder, replacement: InFlightOrder) -> Placement:
@@ -580,12 +581,16 @@ class ExchangeBase(ABC):
 
     async def _native_cancel_all(self, pairs: set[str]) -> None:
         results = await asyncio.gather(*(self._cancel_all_orders(p) for p in pairs), return_exceptions=True)
+        unreported: list[InFlightOrder] = []
         for pair, result in zip(pairs, results, strict=True):
             if isinstance(result, BaseException):
                 logger.warning("cancel_all on %s failed: %s", pair, result)
                 continue
             for update in result:
                 self.orders.process_order_update(update)
+            unreported += [o for o in self.orders.active.values() if o.trading_pair == pair]
+        # Some venues' cancel-all answer names no order (or not every one): ask those how they ended.
+        await asyncio.gather(*(self._reconcile_order(o) for o in unreported))
 
     async def amend_order(self, trading_pair: str, client_order_id: str, price: Decimal | None = None,
                           amount: Decimal | None = None) -> InFlightOrder:

@@ -6,7 +6,6 @@ Signing, rules, cancels, status and fills come from the spot connector's ``Binan
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -109,10 +108,8 @@ class BinancePerpetualDerivative(PerpetualDerivativeBase, BinanceBase):
 
     async def _cancel_all_orders(self, trading_pair: str) -> list[OrderUpdate]:
         await self.rest.call(self.routes.cancel_all, {"symbol": self.exchange_symbol(trading_pair)})
-        # The answer names no order: ask each tracked one how it ended.
-        tracked = [o for o in self.orders.active.values() if o.trading_pair == trading_pair]
-        answers = await asyncio.gather(*(self._fetch_order_status(o) for o in tracked), return_exceptions=True)
-        return [answer for answer in answers if isinstance(answer, OrderUpdate)]
+        # The answer names no order; the core asks each tracked one how it ended.
+        return []
 
     async def _fetch_positions(self) -> list[Position]:
         positions = []

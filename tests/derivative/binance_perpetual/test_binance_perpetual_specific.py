@@ -352,8 +352,10 @@ async def test_cancel_all_asks_how_each_tracked_order_ended(served: Any) -> None
     perp.orders.start_tracking(new_order("mine", exchange_order_id="283194212", state=OrderState.OPEN))
     venue.route("DELETE", "/fapi/v1/allOpenOrders", payload("cancel_all"))
     venue.route("GET", "/fapi/v1/order", payload("cancel_order") | {"clientOrderId": "mine"})
-    (update,) = await perp._cancel_all_orders("BTC-USDT")
-    assert (update.client_order_id, update.new_state) == ("mine", OrderState.CANCELED)
+    # The answer names no order: the core asks the tracked one how it ended.
+    (result,) = await perp.cancel_all(timeout=5)
+    assert (result.client_order_id, result.success) == ("mine", True)
+    assert perp.orders.finished["mine"].state is OrderState.CANCELED
     assert sent(venue, "DELETE", "/fapi/v1/allOpenOrders") == [{"symbol": "BTCUSDT"}]
     assert sent(venue, "GET", "/fapi/v1/order") == [{"symbol": "BTCUSDT", "orderId": "283194212"}]
 
