@@ -361,41 +361,39 @@ async def test_invalid_timestamp_resyncs_and_retries_once(venue: MockVenue) -> N
     assert auth.calls == 2
 
 
-async def test_invalid_timestamp_retried_only_once(venue: MockVenue) -> None:
-    calls = 0
+def resyncing_client(venue: MockVenue) -> tuple[RestClient, list[None]]:
+    """A client whose clock re-syncs are counted (one list entry each)."""
+    resyncs: list[None] = []
 
     async def on_timestamp_error() -> None:
-        nonlocal calls
-        calls += 1
+        resyncs.append(None)
 
     rest = RestClient(venue.http_url, AsyncThrottler(LIMITS), auth=FakeAuth(), error_table=ERROR_TABLE,
                       on_timestamp_error=on_timestamp_error)
+    return rest, resyncs
+
+
+async def test_invalid_timestamp_retried_only_once(venue: MockVenue) -> None:
+    rest, resyncs = resyncing_client(venue)
     try:
         venue.route("GET", "/api/v3/account", TIMESTAMP_REFUSAL)
         with pytest.raises(InvalidTimestamp):
             await rest.request("GET", "/api/v3/account", signed=True)
     finally:
         await rest.close()
-    assert calls == 1
+    assert len(resyncs) == 1
     assert len(venue.requests_to("GET", "/api/v3/account")) == 2
 
 
 async def test_invalid_timestamp_on_unsigned_request_is_not_retried(venue: MockVenue) -> None:
-    calls = 0
-
-    async def on_timestamp_error() -> None:
-        nonlocal calls
-        calls += 1
-
-    rest = RestClient(venue.http_url, AsyncThrottler(LIMITS), auth=FakeAuth(), error_table=ERROR_TABLE,
-                      on_timestamp_error=on_timestamp_error)
+    rest, resyncs = resyncing_client(venue)
     try:
         venue.route("GET", "/api/v3/ticker", TIMESTAMP_REFUSAL, {"never": "reached"})
         with pytest.raises(InvalidTimestamp):
             await rest.request("GET", "/api/v3/ticker")
     finally:
         await rest.close()
-    assert calls == 0
+    assert resyncs == []
     assert len(venue.requests_to("GET", "/api/v3/ticker")) == 1
 
 
