@@ -10,6 +10,8 @@ class ConnectorConfig(BaseModel):
 
     api_key: SecretStr | None = None
     api_secret: SecretStr | None = None
+    # The third credential some venues issue with a key (OKX, KuCoin, Bitget); ignored by the others.
+    passphrase: SecretStr | None = None
     trading_pairs: list[str] = Field(default_factory=list)
     # None picks the venue's default domain (mainnet).
     domain: str | None = None
@@ -31,4 +33,5 @@ class ConnectorConfig(BaseModel):
 
     @property
     def has_credentials(self) -> bool:
+        """Key and secret are set (a venue that also needs a passphrase checks it in ExchangeBase)."""
         return self.api_key is not None and self.api_secret is not None

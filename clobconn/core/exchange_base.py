@@ -95,7 +95,7 @@ class ExchangeBase(ABC):
         self.event_bus = EventBus(self.config.event_queue_size)
         self.time_sync = TimeSynchronizer()
         self.throttler = AsyncThrottler(self.spec.rate_limits)
-        self.auth: AuthBase | None = self._create_auth() if self.config.has_credentials else None
+        self.auth: AuthBase | None = self._create_auth() if self.has_credentials else None
         self.rest = RestClient(
             self.rest_url,
             self.throttler,
@@ -185,8 +185,19 @@ class ExchangeBase(ABC):
         return self.spec.connector_id
 
     @property
+    def has_credentials(self) -> bool:
+        """Every credential the venue needs is configured (key, secret and, where used, passphrase)."""
+        return not self.missing_credentials()
+
+    def missing_credentials(self) -> list[str]:
+        missing = [name for name in ("api_key", "api_secret") if getattr(self.config, name) is None]
+        if self.spec.needs_passphrase and self.config.passphrase is None:
+            missing.append("passphrase")
+        return missing
+
+    @property
     def is_trading(self) -> bool:
-        return self.config.trading and self.config.has_credentials
+        return self.config.trading and self.has_credentials
 
     async def start(self) -> None:
         if self._started:
@@ -366,8 +377,8 @@ class ExchangeBase(ABC):
         quote_amount: Decimal | None = None,
     ) -> InFlightOrder:
         """Validate and quantize an order; any failure raises a typed error and nothing is sent."""
-        if not self.config.has_credentials:
-            raise MissingCredentials(f"{self.name}: placing orders needs api_key and api_secret")
+        if missing := self.missing_credentials():
+            raise MissingCredentials(f"{self.name}: placing orders needs {' and '.join(missing)}")
         rule = self._rule(trading_pair)
         tif = self._check_order_type(rule, order_type, time_in_force)
         self._check_position_args(position_action, reduce_only)

@@ -86,6 +86,8 @@ class VenueSpec:
     # The throttler pool WebSocket sends spend on.
     ws_send_limit_id: str = ""
     is_perpetual: bool = False
+    # Whether an API key comes with a passphrase that every signed request needs.
+    needs_passphrase: bool = False
 
     def urls(self, domain: str | None) -> DomainUrls:
         name = domain or self.default_domain

@@ -57,7 +57,8 @@ from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
 
 API_KEY = "conformance-api-key-0f9d8c7b6a5e4d3c2b1a"
 API_SECRET = "conformance-api-secret-NEVER-LOGGED-9z8y7x6w"
-SECRETS = (API_KEY, API_SECRET)
+PASSPHRASE = "conformance-passphrase-NEVER-LOGGED-5v4u3t"
+SECRETS = (API_KEY, API_SECRET, PASSPHRASE)
 
 
 async def eventually(condition: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
@@ -161,6 +162,7 @@ class SpotConformanceSuite(ABC):
         config: dict[str, Any] = {
             "api_key": API_KEY,
             "api_secret": API_SECRET,
+            "passphrase": PASSPHRASE,
             "trading_pairs": [self.trading_pair],
             "rest_url": self.venue.http_url,
             "ws_url": self.venue.ws_url,
@@ -344,6 +346,23 @@ class SpotConformanceSuite(ABC):
             await conn.start()
             await conn.wait_ready(timeout=10)
             with pytest.raises(MissingCredentials):
+                conn.buy(self.trading_pair, self.order_amount, OrderType.LIMIT, self.order_price)
+            assert not self.placements()
+        finally:
+            await conn.stop()
+
+    @pytest.mark.no_connector
+    async def test_missing_passphrase_refused_where_the_venue_needs_one(self) -> None:
+        conn = self.make_connector(passphrase=None)
+        if not conn.spec.needs_passphrase:
+            # Key and secret are then all it takes.
+            assert conn.has_credentials and conn.auth is not None
+            return
+        assert not conn.has_credentials and conn.auth is None
+        try:
+            await conn.start()
+            await conn.wait_ready(timeout=10)
+            with pytest.raises(MissingCredentials, match="passphrase"):
                 conn.buy(self.trading_pair, self.order_amount, OrderType.LIMIT, self.order_price)
             assert not self.placements()
         finally:
