@@ -491,7 +491,7 @@ class ExchangeBase(ABC):
             if price is None:
                 # No book to price a market order against: the venue will judge it.
                 return
-        notional = amount * price * rule.contract_size
+        notional = amount * price
         if notional < rule.min_notional:
             raise OrderRuleViolation(
                 f"{rule.trading_pair}: notional {notional} is below the minimum {rule.min_notional}",

@@ -320,3 +320,14 @@ def test_balance_locked_is_total_minus_available() -> None:
     assert Balance("USDT", Decimal("10"), Decimal("10")).locked == Decimal(0)
     with pytest.raises(AttributeError):
         balance.locked = Decimal(0)  # type: ignore[misc]
+
+
+def test_contract_venues_convert_base_amounts_on_the_wire_only() -> None:
+    # Gate.io-style: one contract is 0.0001 BTC, so base increments are multiples of it.
+    rule = TradingRule("BTC-USDT", min_base_amount_increment=Decimal("0.0001"), contract_size=Decimal("0.0001"))
+    assert rule.to_contracts(Decimal("0.0123")) == Decimal(123)
+    assert str(rule.to_contracts(Decimal("0.0123"))) == "123"
+    assert rule.from_contracts(Decimal(123)) == Decimal("0.0123")
+    assert str(rule.from_contracts(Decimal(10))) == "0.0010"
+    with pytest.raises(ValueError, match="whole number"):
+        rule.to_contracts(Decimal("0.00015"))

@@ -35,7 +35,9 @@ class TradingRule:
     # A separate lot rule for market orders, where the venue has one.
     min_market_order_size: Decimal | None = None
     max_market_order_size: Decimal | None = None
-    # For contracts: how much base one contract is (1 for venues that size in base).
+    # For venues that size orders in contracts: how much base one contract is (1 where the venue
+    # sizes in base). Public amounts, sizes and increments are always in base; a connector turns
+    # them into contracts only on the wire, with to_contracts / from_contracts.
     contract_size: Decimal = Decimal(1)
     min_notional_applies_to_market: bool = True
     # Some venues let an order that only reduces a position go below the minimum notional.
@@ -46,6 +48,17 @@ class TradingRule:
 
     def quantize_amount(self, amount: Decimal) -> Decimal:
         return quantize_down(amount, self.min_base_amount_increment)
+
+    def to_contracts(self, amount: Decimal) -> Decimal:
+        """A base amount as the venue's contract count; refuses an amount that is not whole contracts."""
+        contracts = amount / self.contract_size
+        if contracts != contracts.to_integral_value():
+            raise ValueError(f"{self.trading_pair}: {amount} is not a whole number of {self.contract_size} contracts")
+        return contracts.quantize(Decimal(1))
+
+    def from_contracts(self, contracts: Decimal) -> Decimal:
+        """The venue's contract count as a base amount."""
+        return contracts * self.contract_size
 
 
 @dataclass(frozen=True, slots=True)
