@@ -340,6 +340,16 @@ def test_prev_chain_bridges_a_diff_that_straddles_the_snapshot() -> None:
     assert sync.is_synced is False
 
 
+def test_prev_chain_follows_a_venue_that_restarts_its_ids() -> None:
+    # OKX after maintenance: a diff chains to the last id but carries a lower one; the next chains to it.
+    sync = BookSynchronizer(PAIR, SequenceRule.PREV_CHAIN)
+    sync.on_snapshot(snap(15, [["10", "1"]], [["20", "1"]]))
+    assert sync.on_diff(diff(3, [["11", "1"]], [], prev_id=15)) is SyncResult.APPLIED
+    assert sync.on_diff(diff(4, [["12", "1"]], [], prev_id=3)) is SyncResult.APPLIED
+    assert sync.book.last_update_id == 4 and sync.book.best_bid == Decimal("12")
+    assert sync.on_diff(diff(9, [], [], prev_id=7)) is SyncResult.GAP
+
+
 # == BookSynchronizer: property tests against a naive reference =================================
 
 # The venue's book as a plain dict per side: price string -> size string.

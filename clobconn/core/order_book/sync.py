@@ -115,6 +115,10 @@ class BookSynchronizer:
         verdict = self._classify(message)
         if verdict is SyncResult.APPLIED:
             self.book.apply_diff(message.bids, message.asks, message.last_id, message.timestamp)
+            if self.rule is SequenceRule.PREV_CHAIN:
+                # A diff that chains is authoritative even when its id is lower: a venue may restart
+                # its ids (OKX after maintenance), and the next diff chains to the lower one.
+                self.book.last_update_id = message.last_id
             self._awaiting_bridge = False
             return self._verify(message)
         if verdict is SyncResult.GAP:
