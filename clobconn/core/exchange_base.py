@@ -168,7 +168,9 @@ class ExchangeBase(ABC):
 
     async def _amend_order(self, order: InFlightOrder, replacement: InFlightOrder) -> Placement:
         """The venue's native amend (with Feature.AMEND_ORDER): replace ``order`` by ``replacement``
-        (already validated, quantized and tracked, with its own client order id); return its ack."""
+        (already validated, quantized and tracked, with its own client order id); return its ack.
+        With ``VenueSpec.amend_in_place`` the replacement carries the order's own ids and its new total
+        amount, and is not tracked: the venue changes ``order`` itself."""
         raise NotSupported(f"{self.spec.connector_id} cannot amend orders")
 
     async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
@@ -607,13 +609,16 @@ class ExchangeBase(ABC):
                           amount: Decimal | None = None) -> InFlightOrder:
         """Replace an open order's price and/or amount with the venue's native amend.
 
-        The replacement is tracked as a new order (new client order id), which is returned.
+        The replacement is tracked as a new order (new client order id), which is returned; on venues
+        whose amend keeps the order (``VenueSpec.amend_in_place``) the same order is returned, changed.
         """
         if Feature.AMEND_ORDER not in self.spec.features:
             raise NotSupported(f"{self.name} cannot amend orders")
         old = self.orders.find(client_order_id)
         if old is None or not old.is_open:
             raise OrderNotFound(f"{self.name}: no open order {client_order_id}")
+        if self.spec.amend_in_place:
+            return await self._amend_in_place(old, price, amount)
         new = self._prepare_order(old.trade_type, trading_pair, amount or old.remaining_amount, old.order_type,
                                   price or old.price, old.time_in_force)
         self.orders.start_tracking(new)
@@ -627,6 +632,21 @@ class ExchangeBase(ABC):
                                                      old.client_order_id, old.exchange_order_id))
         self._apply_placement(update, fills)
         return new
+
+    async def _amend_in_place(self, order: InFlightOrder, price: Decimal | None,
+                              amount: Decimal | None) -> InFlightOrder:
+        """An amend that keeps the order (same ids). ``amount`` means what it means on the replacing
+        path, the amount left to fill afterwards, so the order's new total is what it has filled plus
+        that. The target is validated and quantized like a new order before anything is sent."""
+        target = self._prepare_order(order.trade_type, order.trading_pair, amount or order.remaining_amount,
+                                     order.order_type, price or order.price, order.time_in_force,
+                                     position_action=order.position_action, reduce_only=order.reduce_only)
+        target.client_order_id, target.exchange_order_id = order.client_order_id, order.exchange_order_id
+        target.amount = order.amount if amount is None else order.executed_amount_base + target.amount
+        update, fills = await self._amend_order(order, target)
+        order.price, order.amount = target.price, target.amount
+        self._apply_placement(update, fills)
+        return order
 
     async def place_orders(self, orders: list[tuple[TradeType, str, Decimal, OrderType, Decimal | None]],
                            ) -> list[InFlightOrder | ClobconnError]:

@@ -88,6 +88,9 @@ class VenueSpec:
     is_perpetual: bool = False
     # Whether an API key comes with a passphrase that every signed request needs.
     needs_passphrase: bool = False
+    # Whether the venue's amend changes the order itself, keeping its ids, rather than replacing it
+    # with a new order under a new client order id (a cancel-replace).
+    amend_in_place: bool = False
 
     def urls(self, domain: str | None) -> DomainUrls:
         name = domain or self.default_domain
