@@ -15,6 +15,7 @@ CONNECTORS: dict[str, str] = {
     "_template": "clobconn.exchange._template.exchange:TemplateExchange",
     "binance": "clobconn.exchange.binance.exchange:BinanceExchange",
     "binance_perpetual": "clobconn.derivative.binance_perpetual.derivative:BinancePerpetualDerivative",
+    "okx": "clobconn.exchange.okx.exchange:OkxExchange",
 }
 
 

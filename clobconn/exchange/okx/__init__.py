@@ -1,0 +1,1 @@
+"""OKX spot (API v5): REST, public and private WebSockets."""

@@ -1,0 +1,113 @@
+"""OKX public data on /ws/v5/public: the ``books`` channel (400 levels) and ``trades``.
+
+https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-order-book-channel. The venue sends
+the book snapshot on the stream when we subscribe, so a broken ``prevSeqId`` chain is repaired by
+resubscribing, not by the REST book.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from clobconn.core.data_source import MarketMessage, OrderBookDataSource
+from clobconn.core.data_types import TradeType
+from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
+from clobconn.core.order_book.order_book import OrderBook, RawLevel
+from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
+from clobconn.core.web.ws import ConnectSpec
+from clobconn.exchange.okx.constants import HEARTBEAT, PUBLIC_WS_PATH
+
+logger = logging.getLogger(__name__)
+
+CHECKSUM_DEPTH = 25
+BOOK_ACTIONS = {"snapshot": BookMessageType.SNAPSHOT, "update": BookMessageType.DIFF}
+
+
+def checksum_string(bids: Sequence[RawLevel], asks: Sequence[RawLevel]) -> str:
+    """The checked string: the top 25 a side as "price:size", bid and ask alternately; when one side
+    runs out the other continues alone. Uses the venue's strings ("3366.1", not "3366.10")."""
+    parts: list[str] = []
+    bids, asks = bids[:CHECKSUM_DEPTH], asks[:CHECKSUM_DEPTH]
+    for i in range(max(len(bids), len(asks))):
+        for side in (bids, asks):
+            if i < len(side):
+                parts.append(f"{side[i][0]}:{side[i][1]}")
+    return ":".join(parts)
+
+
+def signed_crc32(text: str) -> int:
+    """CRC32 as the venue sends it: a signed 32-bit integer."""
+    value = zlib.crc32(text.encode())
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+def book_checksum(book: OrderBook) -> int:
+    return signed_crc32(checksum_string(book.raw_levels(True, CHECKSUM_DEPTH), book.raw_levels(False, CHECKSUM_DEPTH)))
+
+
+def parse_book(trading_pair: str, action: str, data: Mapping[str, Any]) -> BookMessage:
+    """One entry of a ``books`` push: levels [price, size, "0", order count], ``seqId``/``prevSeqId``.
+
+    Updates chain ``prevSeqId`` to the previous ``seqId`` (PREV_CHAIN). The documented exceptions need
+    nothing more: a no-change heartbeat has prevSeqId == seqId == the last id, and after a maintenance
+    reset the update with seqId < prevSeqId still chains, and the next ones chain to the lower id.
+    Since 2026-06-23 ``checksum`` is always 0 (deprecated): 0 means no checksum to verify.
+    """
+    checksum = int(data.get("checksum") or 0)
+    return BookMessage(BOOK_ACTIONS[action], trading_pair, data["bids"], data["asks"], int(data["seqId"]),
+                       timestamp=int(data["ts"]) / 1000, prev_id=int(data["prevSeqId"]),
+                       checksum=checksum or None)
+
+
+def parse_trade(trading_pair: str, trade: Mapping[str, Any]) -> PublicTrade:
+    """One entry of a ``trades`` push; ``side`` is the taker's."""
+    side = TradeType.BUY if trade["side"] == "buy" else TradeType.SELL
+    return PublicTrade(trading_pair, str(trade["tradeId"]), Decimal(trade["px"]), Decimal(trade["sz"]), side,
+                       int(trade["ts"]) / 1000)
+
+
+class OkxOrderBookDataSource(OrderBookDataSource):
+    sequence_rule = SequenceRule.PREV_CHAIN
+    resync_mode = ResyncMode.RESUBSCRIBE
+
+    def checksum(self) -> ChecksumFn:
+        return book_checksum
+
+    async def connect_spec(self, stream: str) -> ConnectSpec:
+        return ConnectSpec(url=f"{self.connector.ws_url}{PUBLIC_WS_PATH}", heartbeat=HEARTBEAT)
+
+    def subscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
+        return self._frames("subscribe", trading_pairs)
+
+    def unsubscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
+        return self._frames("unsubscribe", trading_pairs)
+
+    def _frames(self, op: str, trading_pairs: Sequence[str]) -> list[Any]:
+        args = [{"channel": channel, "instId": self.connector.exchange_symbol(pair)}
+                for pair in trading_pairs for channel in ("books", "trades")]
+        return [{"op": op, "args": args}] if args else []
+
+    def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
+        if not isinstance(message, dict):
+            return ()
+        if "event" in message:
+            # Acks carry no data; a refused subscription or a notice of a coming disconnect is worth a line.
+            if message["event"] in ("error", "notice"):
+                logger.warning("%s public stream: %s %s", self.connector.name, message.get("code"), message.get("msg"))
+            return ()
+        arg = message.get("arg")
+        if not isinstance(arg, dict):
+            return ()
+        pair = self.connector.trading_pair_of(str(arg.get("instId")))
+        if pair is None:
+            return ()
+        channel = arg.get("channel")
+        if channel == "books":
+            return [parse_book(pair, message["action"], entry) for entry in message["data"]]
+        if channel == "trades":
+            return [parse_trade(pair, trade) for trade in message["data"]]
+        return ()
