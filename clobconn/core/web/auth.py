@@ -5,6 +5,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
+
+import orjson
 
 
 @dataclass(slots=True)
@@ -19,6 +22,31 @@ class RestRequest:
     is_auth_required: bool = False
     form: bool = False
     limit_id: str = ""
+
+    def encode_for_signing(self) -> tuple[str, str]:
+        """Encode the query and the body once, as the strings that will be sent, and return them.
+
+        Venues sign the exact bytes they receive, so the signer must see what the client sends: the
+        query moves into ``url`` and a JSON (or form) body becomes a finished string. Returns
+        ``(query, body)`` without the ``?``; either is ``""`` when absent.
+        """
+        query = ""
+        if self.params:
+            query = urlencode(self.params)
+            self.url = f"{self.url}?{query}"
+            self.params = None
+        if self.data is None:
+            return query, ""
+        if isinstance(self.data, bytes):
+            self.data = self.data.decode()
+        elif not isinstance(self.data, str):
+            if self.form:
+                self.data = urlencode(self.data)
+                self.headers["Content-Type"] = "application/x-www-form-urlencoded"
+            else:
+                self.data = orjson.dumps(self.data).decode()
+                self.headers["Content-Type"] = "application/json"
+        return query, self.data
 
 
 class AuthBase(ABC):

@@ -9,9 +9,7 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
-import orjson
 from pydantic import SecretStr
 
 from clobconn.core.web.auth import AuthBase, RestRequest
@@ -36,19 +34,9 @@ class TemplateAuth(AuthBase):
         return "TemplateAuth()"
 
     def rest_authenticate(self, request: RestRequest) -> RestRequest:
-        # The signature must cover the very bytes sent, so we encode the query and the body here and
-        # hand the client finished strings, instead of trusting its encoders to match ours.
-        path = request.path
-        if request.params:
-            query = urlencode(request.params)
-            path = f"{path}?{query}"
-            request.url = f"{request.url}?{query}"
-            request.params = None
-        body = ""
-        if request.data is not None:
-            body = orjson.dumps(request.data).decode()
-            request.data = body
-            request.headers["Content-Type"] = "application/json"
+        # The query belongs to the signed path; the body is signed exactly as sent.
+        query, body = request.encode_for_signing()
+        path = f"{request.path}?{query}" if query else request.path
         timestamp = self._time_ms()
         request.headers.update({
             "TPL-KEY": self._api_key.get_secret_value(),

@@ -12,9 +12,7 @@ import hmac
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
-import orjson
 from pydantic import SecretStr
 
 from clobconn.core.web.auth import AuthBase, RestRequest
@@ -47,19 +45,9 @@ class OkxAuth(AuthBase):
         return f"OkxAuth(demo={self._demo})"
 
     def rest_authenticate(self, request: RestRequest) -> RestRequest:
-        # GET parameters belong to the signed path and POST bodies are signed as sent, so the query and
-        # the JSON body are encoded here and handed to the client as finished strings.
-        path = request.path
-        if request.params:
-            query = urlencode(request.params)
-            path = f"{path}?{query}"
-            request.url = f"{request.url}?{query}"
-            request.params = None
-        body = ""
-        if request.data is not None:
-            body = orjson.dumps(request.data).decode()
-            request.data = body
-            request.headers["Content-Type"] = "application/json"
+        # The query belongs to the signed path; the body is signed exactly as sent.
+        query, body = request.encode_for_signing()
+        path = f"{request.path}?{query}" if query else request.path
         timestamp = iso_timestamp(self._time_ms())
         request.headers.update({
             "OK-ACCESS-KEY": self._api_key.get_secret_value(),
