@@ -445,6 +445,48 @@ async def test_wsconnection_without_limit_id_is_not_throttled(venue: MockVenue,
         await ws.close()
 
 
+class LoginFirstStream(Stream):
+    """Logs in and subscribes only once the venue has acknowledged the login (OKX's rule)."""
+
+    answers: list[Any]
+
+    async def _on_open(self, connection: WSConnection) -> None:
+        self.opens += 1
+        await connection.send({"op": "login"})
+        answer = await connection.receive(timeout=2.0)
+        self.answers = [*getattr(self, "answers", []), answer]
+        if answer != {"event": "login", "code": "0"}:
+            raise ConnectionError(f"login refused: {answer}")
+        await connection.send(SUBSCRIBE)
+
+
+async def test_on_open_can_wait_for_the_venues_answer(venue: MockVenue, http_session: aiohttp.ClientSession) -> None:
+    venue.on_ws_message(PATH, lambda m: [{"event": "login", "code": "0"}] if m == {"op": "login"} else [])
+    stream = LoginFirstStream(venue, http_session)
+    try:
+        await stream.start()
+        assert sessions(venue) == [[{"op": "login"}, SUBSCRIBE]]
+        # The answer went to on_open, not to the stream's handler.
+        assert stream.answers == [{"event": "login", "code": "0"}] and stream.received == []
+        await venue.push(PATH, {"after": 1})
+        await eventually(lambda: stream.received == [{"after": 1}])
+    finally:
+        await stream.stop()
+
+
+async def test_a_refused_login_reconnects_without_subscribing(venue: MockVenue,
+                                                             http_session: aiohttp.ClientSession) -> None:
+    venue.on_ws_message(PATH, lambda m: [{"event": "error", "code": "60009"}])
+    stream = LoginFirstStream(venue, http_session)
+    task = asyncio.create_task(stream.runner.run())
+    try:
+        await eventually(lambda: len(sessions(venue)) >= 2, what="a second attempt")
+        assert all(session[:1] == [{"op": "login"}] and SUBSCRIBE not in session for session in sessions(venue))
+        assert stream.runner.connections == 0
+    finally:
+        await cancel_and_wait(task)
+
+
 # -- cancellation ------------------------------------------------------------------------------------
 
 

@@ -83,10 +83,11 @@ class WSConnection:
     """One open socket: sends are throttled and encoded here."""
 
     def __init__(self, ws: aiohttp.ClientWebSocketResponse, throttler: AsyncThrottler | None,
-                 send_limit_id: str) -> None:
+                 send_limit_id: str, decode: Callable[[aiohttp.WSMessage], Any] | None = None) -> None:
         self._ws = ws
         self._throttler = throttler
         self._send_limit_id = send_limit_id
+        self._decode = decode
 
     @property
     def closed(self) -> bool:
@@ -101,6 +102,23 @@ class WSConnection:
             await self._ws.send_bytes(payload)
         else:
             await self._ws.send_str(orjson.dumps(payload).decode())
+
+    async def receive(self, timeout: float = 10.0) -> Any:
+        """The next message, decoded as the stream decodes it.
+
+        For ``on_open`` only: a venue that wants a login acknowledged, or a welcome frame seen,
+        before anything is subscribed. Frames read here never reach the stream's handler; a closed
+        socket raises ConnectionError and silence raises TimeoutError, and the stream reconnects.
+        """
+        async with asyncio.timeout(timeout):
+            while True:
+                frame = await self._ws.receive()
+                if frame.type is _TEXT or frame.type is _BINARY:
+                    message = frame.data if self._decode is None else self._decode(frame)
+                    if message is not _MALFORMED:
+                        return message
+                elif frame.type in _CLOSED or frame.type is _ERROR:
+                    raise ConnectionError(f"socket closed while waiting for the venue's answer ({self._ws.close_code})")
 
     async def close(self) -> None:
         await self._ws.close()
@@ -213,7 +231,8 @@ class StreamRunner:
             spec.url, headers=spec.headers, heartbeat=heartbeat.protocol_ping, autoping=True,
             max_msg_size=16 * 1024 * 1024,
         )
-        connection = WSConnection(ws, self._throttler, self._send_limit_id)
+        connection = WSConnection(ws, self._throttler, self._send_limit_id,
+                                  decode=lambda frame: self._decode(frame, spec))
         self._connection = connection
         pinger: asyncio.Task[None] | None = None
         watchdog: asyncio.Task[None] | None = None

@@ -15,7 +15,7 @@ from typing import Any
 
 from clobconn.core.data_source import UserMessage, UserStreamDataSource
 from clobconn.core.data_types import Balance, OrderUpdate, TradeFee, TradeUpdate
-from clobconn.core.errors import MissingCredentials
+from clobconn.core.errors import AuthenticationError, MissingCredentials
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 from clobconn.exchange.okx.auth import OkxAuth
 from clobconn.exchange.okx.constants import HEARTBEAT, INST_TYPE, ORDER_STATES, PRIVATE_WS_PATH
@@ -72,7 +72,6 @@ def parse_balances(account: Mapping[str, Any]) -> list[Balance]:
 class OkxUserStreamDataSource(UserStreamDataSource):
     # The stream counts as live once the venue acknowledges the ``orders`` subscription.
     confirms_subscription = True
-    _connection: WSConnection | None = None
 
     async def connect_spec(self) -> ConnectSpec:
         return ConnectSpec(url=f"{self.connector.private_ws_url}{PRIVATE_WS_PATH}", heartbeat=HEARTBEAT)
@@ -82,18 +81,17 @@ class OkxUserStreamDataSource(UserStreamDataSource):
         if not isinstance(auth, OkxAuth):
             raise MissingCredentials("the OKX private stream needs api_key, api_secret and passphrase")
         # Private channels may only be subscribed once the login is acknowledged (or the venue answers
-        # 60011 "please log in"): the subscribe goes out when parse sees the login answer.
-        self._connection = connection
+        # 60011 "please log in"), so the subscribe waits for the login's answer.
         await connection.send(auth.ws_login_payload())
+        answer = await connection.receive()
+        if not (isinstance(answer, dict) and answer.get("event") == "login" and answer.get("code") == "0"):
+            raise AuthenticationError(f"{self.connector.name}: private login refused: {answer!r}")
+        await connection.send(SUBSCRIBE)
 
     def parse(self, message: Any) -> Iterable[UserMessage]:
         if not isinstance(message, dict):
             return ()
         event = message.get("event")
-        if event == "login" and message.get("code") == "0" and self._connection is not None:
-            self.connector._spawn(self._connection.send(SUBSCRIBE), f"{self.connector.name}:subscribe",
-                                  quiet=Exception)
-            return ()
         if event == "subscribe":
             return (StreamAction.SUBSCRIBED,) if message.get("arg", {}).get("channel") == "orders" else ()
         if event in ("error", "notice"):
