@@ -15,6 +15,8 @@ CONNECTORS: dict[str, str] = {
     "_template": "clobconn.exchange._template.exchange:TemplateExchange",
     "binance": "clobconn.exchange.binance.exchange:BinanceExchange",
     "binance_perpetual": "clobconn.derivative.binance_perpetual.derivative:BinancePerpetualDerivative",
+    "bybit": "clobconn.exchange.bybit.exchange:BybitExchange",
+    "bybit_perpetual": "clobconn.derivative.bybit_perpetual.derivative:BybitPerpetualDerivative",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
 }
 
