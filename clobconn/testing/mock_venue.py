@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -60,6 +61,17 @@ class MockResponse:
     delay: float = 0.0
 
 
+def _path_pattern(path: str) -> re.Pattern[str]:
+    """A route path with {name} (one segment) or {name:regex} placeholders, as a regular expression."""
+    parts = re.split(r"\{(\w+)(?::([^}]+))?\}", path)
+    regex = ""
+    for index in range(0, len(parts), 3):
+        regex += re.escape(parts[index])
+        if index + 2 < len(parts):
+            regex += f"({parts[index + 2] or '[^/]+'})"
+    return re.compile(regex)
+
+
 Responder = Callable[[RecordedRequest], "MockResponse | Awaitable[MockResponse]"]
 WsReplier = Callable[[Any], list[Any]]
 
@@ -85,6 +97,8 @@ class WsEndpoint:
         self.sessions: list[list[Any]] = []
         self.connect_paths: list[str] = []
         self.replier: WsReplier | None = None
+        # Frames sent to each socket as soon as it connects (a venue's welcome), given its path and query.
+        self.greeter: Callable[[str], list[Any]] | None = None
 
     @property
     def received(self) -> list[Any]:
@@ -138,12 +152,28 @@ class MockVenue:
     # -- REST scripting --------------------------------------------------------------------------
 
     def route(self, method: str, path: str, *responses: MockResponse | Responder | Any) -> None:
-        """Script the replies to ``method path``; a plain value is a 200 JSON body."""
+        """Script the replies to ``method path``; a plain value is a 200 JSON body.
+
+        A path may hold placeholders for ids venues put in the path: ``{name}`` matches one segment,
+        ``{name:.+}`` anything (``/orders/{id}``, ``/orders/{ref:.+}``). An exact route wins.
+        """
         scripted = [r if isinstance(r, MockResponse) or callable(r) else MockResponse(r) for r in responses]
         self._routes[(method.upper(), path)] = _Route(scripted or [MockResponse(None, 404)])
 
     def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
+        if "{" in path:
+            pattern = _path_pattern(path)
+            return [r for r in self.requests if r.method == method.upper() and pattern.fullmatch(r.path)]
         return [r for r in self.requests if r.method == method.upper() and r.path == path]
+
+    def _find_route(self, method: str, path: str) -> _Route | None:
+        route = self._routes.get((method, path))
+        if route is not None:
+            return route
+        for (route_method, route_path), candidate in self._routes.items():
+            if route_method == method and "{" in route_path and _path_pattern(route_path).fullmatch(path):
+                return candidate
+        return None
 
     async def wait_for_requests(self, method: str, path: str, count: int = 1, timeout: float = 5.0) -> list[
             RecordedRequest]:
@@ -159,6 +189,10 @@ class MockVenue:
     def on_ws_message(self, path: str, replier: WsReplier) -> None:
         """Answer each message a client sends on ``path`` with the frames ``replier`` returns."""
         self.endpoint(path).replier = replier
+
+    def on_ws_connect(self, path: str, greeter: Callable[[str], list[Any]]) -> None:
+        """Greet each socket that connects to ``path`` with the frames ``greeter`` returns for its path+query."""
+        self.endpoint(path).greeter = greeter
 
     async def push(self, path: str, frame: Any) -> int:
         """Send a frame (JSON-encoded unless str/bytes) to every client on ``path``; returns how many."""
@@ -221,7 +255,7 @@ class MockVenue:
         )
         self.requests.append(recorded)
         await self._notify()
-        route = self._routes.get((request.method, request.path))
+        route = self._find_route(request.method, request.path)
         if route is None:
             return web.json_response({"error": f"no mock route for {request.method} {request.path}"}, status=404)
         scripted = route.next()
@@ -244,6 +278,8 @@ class MockVenue:
         endpoint.connect_paths.append(request.path_qs)
         await self._notify()
         try:
+            for greeting in endpoint.greeter(request.path_qs) if endpoint.greeter is not None else ():
+                await ws.send_str(greeting if isinstance(greeting, str) else orjson.dumps(greeting).decode())
             async for frame in ws:
                 if frame.type is not WSMsgType.TEXT:
                     continue
