@@ -1,0 +1,1 @@
+"""KuCoin futures perpetuals: the futures host, contracts sized in lots, positions and funding."""

@@ -1,0 +1,1 @@
+"""KuCoin spot: REST, HF orders and bullet-token WebSocket streams."""
