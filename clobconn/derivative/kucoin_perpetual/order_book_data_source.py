@@ -13,12 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from clobconn.core.data_source import MarketMessage, OrderBookDataSource
+from clobconn.core.data_source import MarketMessage
 from clobconn.core.data_types import FundingInfo, TradingRule
 from clobconn.core.order_book.messages import BookMessage, BookMessageType
 from clobconn.core.order_book.order_book import RawLevel
 from clobconn.core.order_book.sync import SequenceRule
-from clobconn.core.web.ws import ConnectSpec, WSConnection
 from clobconn.derivative.kucoin_perpetual.constants import (
     BOOK_TOPIC,
     BULLET_PUBLIC,
@@ -26,7 +25,7 @@ from clobconn.derivative.kucoin_perpetual.constants import (
     SNAPSHOT,
     TRADE_TOPIC,
 )
-from clobconn.exchange.kucoin.order_book_data_source import await_welcome, bullet_connect_spec, parse_trade, topic_frame
+from clobconn.exchange.kucoin.order_book_data_source import KucoinOrderBookDataSource, parse_trade, topic_frame
 
 TOPICS = (BOOK_TOPIC, TRADE_TOPIC, INSTRUMENT_TOPIC)
 
@@ -53,26 +52,14 @@ def parse_change(rule: TradingRule, data: Mapping[str, Any]) -> BookMessage:
                        timestamp=data["timestamp"] / 1000)
 
 
-class KucoinPerpetualOrderBookDataSource(OrderBookDataSource):
+class KucoinPerpetualOrderBookDataSource(KucoinOrderBookDataSource):
     sequence_rule = SequenceRule.SEQUENCE
-
-    async def connect_spec(self, stream: str) -> ConnectSpec:
-        return await bullet_connect_spec(self.connector, BULLET_PUBLIC)
-
-    def subscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
-        return self._frames("subscribe", trading_pairs)
-
-    def unsubscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
-        return self._frames("unsubscribe", trading_pairs)
+    bullet = BULLET_PUBLIC
 
     def _frames(self, action: str, trading_pairs: Sequence[str]) -> list[Any]:
         # One topic per contract: the futures topics name a single symbol.
         return [topic_frame(action, f"{topic}:{self.connector.exchange_symbol(pair)}")
                 for pair in trading_pairs for topic in TOPICS]
-
-    async def on_open(self, stream: str, connection: WSConnection, trading_pairs: Sequence[str]) -> None:
-        await await_welcome(connection)
-        await super().on_open(stream, connection, trading_pairs)
 
     async def fetch_snapshot(self, trading_pair: str) -> BookMessage:
         answer = await self.connector.rest.call(SNAPSHOT, {"symbol": self.connector.exchange_symbol(trading_pair)})

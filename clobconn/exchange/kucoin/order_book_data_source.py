@@ -12,7 +12,7 @@ import itertools
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from clobconn.core.data_source import MarketMessage, OrderBookDataSource
@@ -94,10 +94,13 @@ def parse_diff(trading_pair: str, data: Mapping[str, Any]) -> BookMessage:
 
 
 class KucoinOrderBookDataSource(OrderBookDataSource):
+    """Spot public data; the futures source reuses the socket handling and changes the topics."""
+
     sequence_rule = SequenceRule.FIRST_LAST
+    bullet: ClassVar[Endpoint] = BULLET_PUBLIC
 
     async def connect_spec(self, stream: str) -> ConnectSpec:
-        return await bullet_connect_spec(self.connector, BULLET_PUBLIC)
+        return await bullet_connect_spec(self.connector, self.bullet)
 
     def subscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
         return self._frames("subscribe", trading_pairs)
