@@ -3,3 +3,7 @@
 ``Sandbox`` serves it over loopback; point the unchanged ``binance`` / ``binance_perpetual``
 connectors at it with ``sandbox.connector_config(connector_id)``. See docs/sandbox.md.
 """
+
+from clobconn.sandbox.server import Sandbox, SandboxConfig
+
+__all__ = ["Sandbox", "SandboxConfig"]
