@@ -819,6 +819,7 @@ class ExchangeBase(ABC):
             throttler=self.throttler,
             send_limit_id=self.spec.ws_send_limit_id,
             on_disconnect=self._on_user_stream_down,
+            on_connect=self._on_user_stream_up,
         )
         self._tasks.append(asyncio.create_task(self._user_stream.run(), name=self._user_stream.name))
         interval = source.keepalive_interval
@@ -838,7 +839,9 @@ class ExchangeBase(ABC):
             elif isinstance(item, Position):
                 self._on_position(item)
             elif item is StreamAction.SUBSCRIBED:
-                self._user_subscribed = True
+                if not self._user_subscribed:
+                    self._user_subscribed = True
+                    self._user_stream_became_live()
             elif isinstance(item, StreamAction):
                 action = item
         return action
@@ -854,6 +857,16 @@ class ExchangeBase(ABC):
     def _on_user_stream_down(self) -> None:
         self._user_subscribed = False
         # Updates were missed while down: reconcile now rather than at the next slow poll.
+        self._poll_soon()
+
+    def _on_user_stream_up(self) -> None:
+        assert self._user_source is not None
+        if not self._user_source.confirms_subscription:
+            self._user_stream_became_live()
+
+    def _user_stream_became_live(self) -> None:
+        # What happened between the last poll made while down and this moment reached neither the
+        # stream nor a poll, and polling now slows down: reconcile once more before it does.
         self._poll_soon()
 
     # Hooks the perpetual base fills in.

@@ -99,6 +99,8 @@ class WsEndpoint:
         self.replier: WsReplier | None = None
         # Frames sent to each socket as soon as it connects (a venue's welcome), given its path and query.
         self.greeter: Callable[[str], list[Any]] | None = None
+        # While set, connections are refused with 503 (a venue whose stream is down).
+        self.refusing = False
 
     @property
     def received(self) -> list[Any]:
@@ -190,6 +192,10 @@ class MockVenue:
         """Answer each message a client sends on ``path`` with the frames ``replier`` returns."""
         self.endpoint(path).replier = replier
 
+    def refuse_connections(self, path: str, refuse: bool = True) -> None:
+        """Refuse (or accept again) new WebSocket connections on ``path``; live ones are untouched."""
+        self.endpoint(path).refusing = refuse
+
     def on_ws_connect(self, path: str, greeter: Callable[[str], list[Any]]) -> None:
         """Greet each socket that connects to ``path`` with the frames ``greeter`` returns for its path+query."""
         self.endpoint(path).greeter = greeter
@@ -269,6 +275,8 @@ class MockVenue:
                             content_type=None if "Content-Type" in response.headers else "application/json")
 
     async def _serve_ws(self, request: web.Request) -> web.WebSocketResponse:
+        if self.endpoint(request.path).refusing:
+            raise web.HTTPServiceUnavailable(text="stream unavailable")
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         endpoint = self.endpoint(request.path)

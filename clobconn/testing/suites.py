@@ -681,6 +681,25 @@ class SpotConformanceSuite(ABC):
         await eventually(lambda: len(self.venue.endpoint(path).sessions[1]) >= first_count, what="re-auth")
         await eventually(lambda: self.conn.ready, what="ready again")
 
+    async def test_fill_missed_while_the_user_stream_was_down_is_found_once_it_is_back(self) -> None:
+        client_id = await self.open_order()
+        path, status = self.user_ws_path, self.routes["order_status"]
+        polls = len(self.venue.requests_to(*status))
+        self.venue.refuse_connections(path)
+        await self.venue.drop(path)
+        # The poll made as the stream went down still finds the order open ...
+        await self.venue.wait_for_requests(*status, count=polls + 1)
+        await eventually(lambda: not self.conn._user_stream_live, what="user stream down")
+        # ... and it fills before the stream is back, so neither that poll nor the stream saw it.
+        filled = self.order_vars(client_id, state=OrderState.FILLED, cum_amount=self.order_amount)
+        self.serve("order_status", self.reply("order_status", filled))
+        self.serve("order_fills", self.reply("order_fills", filled))
+        assert self.conn.in_flight_orders
+        self.venue.refuse_connections(path, refuse=False)
+        await eventually(lambda: bool(self.events(EventType.ORDER_COMPLETED)), timeout=10,
+                         what="the fill, found by the poll made once the stream is live again")
+        assert self.events(EventType.ORDER_FILLED)[0].trade.fill_base_amount == self.order_amount
+
     async def test_checksum_mismatch_resyncs(self) -> None:
         if self.conn.order_book_tracker._source.checksum() is None:
             pytest.skip("the venue's book has no checksum")

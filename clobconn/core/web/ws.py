@@ -148,6 +148,7 @@ class StreamRunner:
         backoff_cap: float = 30.0,
         on_disconnect: Callable[[], None] | None = None,
         rng: random.Random | None = None,
+        on_connect: Callable[[], None] | None = None,
     ) -> None:
         self.name = name
         self._session = session
@@ -155,6 +156,7 @@ class StreamRunner:
         self._on_open = on_open
         self._on_message = on_message
         self._on_disconnect = on_disconnect
+        self._on_connect = on_connect
         self._throttler = throttler
         self._send_limit_id = send_limit_id
         self._backoff_base = backoff_base
@@ -240,6 +242,8 @@ class StreamRunner:
             await self._on_open(connection)
             self.connections += 1
             self.connected.set()
+            if self._on_connect is not None:
+                self._on_connect()
             if heartbeat.app_ping is not None:
                 pinger = asyncio.create_task(self._ping_loop(connection, heartbeat))
             # One watchdog per connection instead of a timeout around every receive: a timeout
