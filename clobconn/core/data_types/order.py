@@ -132,9 +132,13 @@ class InFlightOrder:
         if new_state is self.state:
             return False
         if not is_legal_transition(self.state, new_state):
-            logger.warning(
-                "order %s: illegal transition %s -> %s refused", self.client_order_id, self.state.value,
-                new_state.value,
+            # A live state reported after a final one is an update that lost a race (the stream's
+            # NEW after the REST answer's FILLED), which venues do routinely; anything else is odd.
+            stale = self.state.is_terminal and not new_state.is_terminal
+            logger.log(
+                logging.DEBUG if stale else logging.WARNING,
+                "order %s: %s transition %s -> %s refused", self.client_order_id,
+                "stale" if stale else "illegal", self.state.value, new_state.value,
             )
             return False
         self.state = new_state
