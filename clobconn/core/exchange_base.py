@@ -744,6 +744,12 @@ class ExchangeBase(ABC):
         if server_time is not None:
             self.time_sync.add_sample(server_time, sent_at, time.time())
 
+    async def load_trading_rules(self) -> dict[str, TradingRule]:
+        """Fetch the venue's trading rules without starting the connector (no streams, no
+        credentials): for tools that list markets. ``stop()`` closes the session it opens."""
+        await self._update_trading_rules()
+        return dict(self.trading_rules)
+
     async def _update_trading_rules(self) -> None:
         rules = await self._fetch_trading_rules()
         symbols: bidict[str, str] = bidict()

@@ -1,0 +1,5 @@
+"""``python -m clobconn.cli``: the same as the ``clobconn`` command."""
+
+from clobconn.cli import main
+
+main()

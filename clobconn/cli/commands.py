@@ -1,0 +1,187 @@
+"""The click commands: parse options, then hand over to the module that does the work."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from clobconn.cli.book import run_book
+from clobconn.cli.demo import run_demo
+from clobconn.cli.serve import serve
+from clobconn.cli.venues import VenueTarget, fetch_markets
+from clobconn.cli.views import connector_rows, connectors_table, markets_table
+from clobconn.core.registry import CONNECTORS, connector_class
+
+T = TypeVar("T")
+INTERRUPTED = 130
+# Ids starting with "_" are teaching connectors for fictional venues (the _template).
+PUBLIC_CONNECTORS = sorted(c for c in CONNECTORS if not c.startswith("_"))
+
+
+def make_console() -> Console:
+    console = Console()
+    # Off a terminal rich assumes 80 columns; logs and READMEs read better a little wider.
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = 120
+    return console
+
+
+def run(work: Coroutine[Any, Any, T], interrupted_ok: bool = False) -> T | None:
+    """Run a command's coroutine; Ctrl-C or SIGTERM cancels it, so its cleanup always runs.
+
+    Any failure becomes a one-line message on stderr and exit status 1 (with -vv, the traceback is
+    logged too). An interruption exits 0 where it is the normal way to end (live views), else 130.
+    """
+    terminated = False
+
+    async def guarded() -> T:
+        nonlocal terminated
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+
+        def on_sigterm() -> None:
+            nonlocal terminated
+            terminated = True
+            task.cancel()
+
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+        try:
+            return await work
+        finally:
+            with contextlib.suppress(Exception):
+                loop.remove_signal_handler(signal.SIGTERM)
+
+    try:
+        return asyncio.run(guarded())
+    except KeyboardInterrupt:
+        pass
+    except asyncio.CancelledError:
+        if not terminated:
+            raise
+    except Exception as exc:
+        logging.getLogger("clobconn.cli").debug("command failed", exc_info=True)
+        raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
+    if not interrupted_ok:
+        click.echo("interrupted", err=True)
+        raise click.exceptions.Exit(INTERRUPTED)
+    return None
+
+
+connector_argument = click.argument("connector", metavar="CONNECTOR", type=click.Choice(PUBLIC_CONNECTORS))
+
+
+def venue_options(function: Any) -> Any:
+    """--sandbox, --seed, --domain and the hidden URL overrides, shared by markets and book."""
+    for option in reversed([
+        click.option("--sandbox", is_flag=True, help="Run against an embedded offline sandbox, not the venue."),
+        click.option("--seed", type=int, default=7, show_default=True, help="The sandbox's random seed."),
+        click.option("--domain", help="The venue domain (e.g. testnet); default: the venue's mainnet."),
+        # For tests and proxies: any server speaking the venue's protocol.
+        click.option("--rest-url", hidden=True),
+        click.option("--ws-url", hidden=True),
+    ]):
+        function = option(function)
+    return function
+
+
+def target_of(connector: str, sandbox: bool, seed: int, domain: str | None, rest_url: str | None,
+              ws_url: str | None) -> VenueTarget:
+    if sandbox and (domain or rest_url or ws_url):
+        raise click.UsageError("--sandbox picks the URLs itself; drop --domain/--rest-url/--ws-url")
+    return VenueTarget(connector, sandbox=sandbox, seed=seed, domain=domain, rest_url=rest_url, ws_url=ws_url)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="Log more to stderr (-v info, -vv debug).")
+def cli(verbose: int) -> None:
+    """clobconn: async connectors for CLOB exchanges, and an offline sandbox venue to try them on."""
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+def connectors() -> None:
+    """List the registered connectors and what each supports."""
+    make_console().print(connectors_table(connector_rows()))
+
+
+@cli.command()
+@connector_argument
+@venue_options
+def markets(connector: str, sandbox: bool, seed: int, domain: str | None, rest_url: str | None,
+            ws_url: str | None) -> None:
+    """Show CONNECTOR's markets and trading rules.
+
+    Only public data is read, so no credentials are needed.
+    """
+    target = target_of(connector, sandbox, seed, domain, rest_url, ws_url)
+    rules = run(fetch_markets(target)) or []
+    perpetual = connector_class(connector).spec.is_perpetual
+    make_console().print(markets_table(connector, rules, perpetual))
+
+
+@cli.command()
+@connector_argument
+@click.argument("pair")
+@venue_options
+@click.option("--depth", type=click.IntRange(1, 100), default=10, show_default=True, help="Levels per side.")
+@click.option("--duration", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds to run; default: until Ctrl-C.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
+              help="Seconds between snapshots in plain (non-terminal) output.")
+@click.option("--plain", is_flag=True, help="Print snapshots as lines even on a terminal.")
+def book(connector: str, pair: str, sandbox: bool, seed: int, domain: str | None, rest_url: str | None,
+         ws_url: str | None, depth: int, duration: float | None, interval: float, plain: bool) -> None:
+    """Follow PAIR's order book live on CONNECTOR.
+
+    PAIR is BASE-QUOTE, for example BTC-USDT. On a terminal the top levels are redrawn in place;
+    otherwise a snapshot is printed every --interval seconds.
+    """
+    target = target_of(connector, sandbox, seed, domain, rest_url, ws_url)
+    run(run_book(make_console(), target, pair.upper(), depth, duration, interval, plain), interrupted_ok=True)
+
+
+@cli.command()
+@click.option("--duration", type=click.FloatRange(min=1), default=15.0, show_default=True,
+              help="Seconds the demo runs in total.")
+@click.option("--pair", default="BTC-USDT", show_default=True, help="The sandbox pair to trade.")
+@click.option("--seed", type=int, default=7, show_default=True, help="The sandbox's random seed.")
+@click.option("--plain", is_flag=True, help="Line-by-line output even on a terminal.")
+def demo(duration: float, pair: str, seed: int, plain: bool) -> None:
+    """Trade on the offline sandbox with the binance connector.
+
+    Starts the sandbox, shows the live book, places a resting order, a crossing order that fills
+    and a cancel, prints every event and the final balances, then stops everything.
+    """
+    run(run_demo(make_console(), pair.upper(), duration, seed, plain))
+
+
+@cli.group()
+def sandbox() -> None:
+    """The offline sandbox venue.
+
+    A matching engine with synthetic liquidity behind the Binance spot and USD-M futures
+    protocols, on loopback.
+    """
+
+
+@sandbox.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8790, show_default=True, help="0 picks a free port.")
+@click.option("--seed", type=int, default=7, show_default=True, help="The random seed of the synthetic liquidity.")
+@click.option("--pairs", multiple=True, metavar="PAIR[,PAIR...]",
+              help="Pairs to list on spot and perpetual markets (repeat or comma-separate); default: the sandbox's.")
+def serve_command(host: str, port: int, seed: int, pairs: tuple[str, ...]) -> None:
+    """Run the sandbox until Ctrl-C or SIGTERM, and print how to connect to it."""
+    listed = [p.strip().upper() for group in pairs for p in group.split(",") if p.strip()]
+    run(serve(make_console(), host, port, seed, listed), interrupted_ok=True)
