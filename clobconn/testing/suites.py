@@ -52,6 +52,7 @@ from clobconn.core.exchange_base import ExchangeBase
 from clobconn.core.order_book.sync import ResyncMode
 from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.registry import get_connector
+from clobconn.core.venue import Feature
 from clobconn.testing.fixtures import FixtureSet
 from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
 
@@ -811,6 +812,13 @@ class PerpetualConformanceSuite(SpotConformanceSuite):
         assert self.venue.requests_to(*self.routes["set_leverage"])
 
     async def test_set_position_mode(self) -> None:
+        if Feature.HEDGE_MODE not in self.perp.spec.features:
+            # One-way only: switching is refused before anything is sent.
+            sent = len(self.venue.requests)
+            with pytest.raises(NotSupported):
+                await self.perp.set_position_mode(PositionMode.HEDGE)
+            assert self.perp.position_mode is PositionMode.ONEWAY and len(self.venue.requests) == sent
+            return
         self.serve("set_position_mode", self.reply("set_position_mode"))
         await self.perp.set_position_mode(PositionMode.HEDGE)
         assert self.perp.position_mode is PositionMode.HEDGE

@@ -11,10 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from clobconn.core.data_types import OrderType, PositionMode, TradeType
-from clobconn.core.errors import InsufficientFunds, NotSupported
+from clobconn.core.data_types import OrderType, TradeType
+from clobconn.core.errors import InsufficientFunds
 from clobconn.testing.mock_venue import MockVenue, RecordedRequest
 from clobconn.testing.suites import PerpetualConformanceSuite, eventually
 from tests.exchange.kucoin.conformance_hooks import KucoinConformanceHooks
@@ -94,10 +92,6 @@ class TestKucoinPerpetualConformance(KucoinConformanceHooks, PerpetualConformanc
         for offset, (price, side, size) in enumerate(changes):
             await self.push_public("diff", last_id=first_id + offset, change=f"{price},{side},{contracts(size)}")
 
-    @pytest.mark.skip(reason="KuCoin futures has one-way positions only (positionSide is always BOTH)")
-    async def test_set_position_mode(self) -> None:
-        """Skipped: there is no hedge mode to switch to."""
-
     async def test_funding_info_from_rest_then_stream(self) -> None:
         # Mark/index and the funding rate come in separate /contract/instrument messages.
         info = self.perp.get_funding_info(self.trading_pair)
@@ -163,6 +157,3 @@ class TestKucoinPerpetualConformance(KucoinConformanceHooks, PerpetualConformanc
         assert [p.amount for p in payments] == [Decimal("-0.05585669"), Decimal("0.01831232")]
         assert payments[0].rate == Decimal("0.000641") and payments[0].asset == "USDT"
 
-    async def test_hedge_mode_not_supported(self) -> None:
-        with pytest.raises(NotSupported):
-            await self.perp.set_position_mode(PositionMode.HEDGE)
