@@ -46,13 +46,21 @@ class OrderBookDataSource(ABC):
     async def connect_spec(self, stream: str) -> ConnectSpec:
         """Where and how to connect ``stream`` (called before every connection)."""
 
-    @abstractmethod
-    def subscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
-        """Frames that subscribe ``trading_pairs`` on ``stream``."""
+    # The word a venue's subscribe and unsubscribe frames carry: on most venues they differ by nothing else.
+    subscribe_verb: ClassVar[str] = "subscribe"
+    unsubscribe_verb: ClassVar[str] = "unsubscribe"
 
     @abstractmethod
+    def subscription_frames(self, verb: str, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
+        """Frames that subscribe or unsubscribe (``verb``) ``trading_pairs`` on ``stream``."""
+
+    def subscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
+        """Frames that subscribe ``trading_pairs`` on ``stream``."""
+        return self.subscription_frames(self.subscribe_verb, stream, trading_pairs)
+
     def unsubscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
         """Frames that unsubscribe ``trading_pairs`` on ``stream``."""
+        return self.subscription_frames(self.unsubscribe_verb, stream, trading_pairs)
 
     @abstractmethod
     def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:

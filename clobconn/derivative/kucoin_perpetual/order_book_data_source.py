@@ -56,7 +56,7 @@ class KucoinPerpetualOrderBookDataSource(KucoinOrderBookDataSource):
     sequence_rule = SequenceRule.SEQUENCE
     bullet = BULLET_PUBLIC
 
-    def _frames(self, action: str, trading_pairs: Sequence[str]) -> list[Any]:
+    def subscription_frames(self, action: str, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
         # One topic per contract: the futures topics name a single symbol.
         return [topic_frame(action, f"{topic}:{self.connector.exchange_symbol(pair)}")
                 for pair in trading_pairs for topic in TOPICS]

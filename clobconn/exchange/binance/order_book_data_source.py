@@ -67,13 +67,10 @@ class BinanceOrderBookDataSource(OrderBookDataSource):
     async def connect_spec(self, stream: str) -> ConnectSpec:
         return ConnectSpec(url=f"{self.connector.ws_url}{self.ws_path(stream)}", heartbeat=self.heartbeat)
 
-    def subscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
-        return self._frames("SUBSCRIBE", stream, trading_pairs)
+    subscribe_verb = "SUBSCRIBE"
+    unsubscribe_verb = "UNSUBSCRIBE"
 
-    def unsubscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
-        return self._frames("UNSUBSCRIBE", stream, trading_pairs)
-
-    def _frames(self, method: str, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
+    def subscription_frames(self, method: str, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
         names = [f"{self.connector.exchange_symbol(pair).lower()}@{channel}"
                  for pair in trading_pairs for channel in self.channels[stream]]
         if not names:

@@ -56,13 +56,7 @@ class BybitOrderBookDataSource(OrderBookDataSource):
     async def connect_spec(self, stream: str) -> ConnectSpec:
         return ConnectSpec(url=f"{self.connector.ws_url}{self.ws_path}", heartbeat=HEARTBEAT)
 
-    def subscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
-        return self._frames("subscribe", trading_pairs)
-
-    def unsubscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
-        return self._frames("unsubscribe", trading_pairs)
-
-    def _frames(self, op: str, trading_pairs: Sequence[str]) -> list[Any]:
+    def subscription_frames(self, op: str, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
         args = [topic for pair in trading_pairs for topic in self.topics(self.connector.exchange_symbol(pair))]
         return [{"op": op, "args": args[i:i + ARGS_PER_FRAME]} for i in range(0, len(args), ARGS_PER_FRAME)]
 

@@ -102,13 +102,7 @@ class KucoinOrderBookDataSource(OrderBookDataSource):
     async def connect_spec(self, stream: str) -> ConnectSpec:
         return await bullet_connect_spec(self.connector, self.bullet)
 
-    def subscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
-        return self._frames("subscribe", trading_pairs)
-
-    def unsubscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
-        return self._frames("unsubscribe", trading_pairs)
-
-    def _frames(self, action: str, trading_pairs: Sequence[str]) -> list[Any]:
+    def subscription_frames(self, action: str, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
         symbols = [self.connector.exchange_symbol(pair) for pair in trading_pairs]
         frames = []
         for start in range(0, len(symbols), TOPIC_SYMBOLS):

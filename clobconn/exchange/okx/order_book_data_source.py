@@ -80,13 +80,7 @@ class OkxOrderBookDataSource(OrderBookDataSource):
     async def connect_spec(self, stream: str) -> ConnectSpec:
         return ConnectSpec(url=f"{self.connector.ws_url}{PUBLIC_WS_PATH}", heartbeat=HEARTBEAT)
 
-    def subscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
-        return self._frames("subscribe", trading_pairs)
-
-    def unsubscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
-        return self._frames("unsubscribe", trading_pairs)
-
-    def _frames(self, op: str, trading_pairs: Sequence[str]) -> list[Any]:
+    def subscription_frames(self, op: str, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
         args = [{"channel": channel, "instId": self.connector.exchange_symbol(pair)}
                 for pair in trading_pairs for channel in ("books", "trades")]
         return [{"op": op, "args": args}] if args else []
