@@ -18,7 +18,8 @@ from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 if TYPE_CHECKING:
     from clobconn.core.exchange_base import ExchangeBase
 
-MarketMessage = BookMessage | PublicTrade | FundingInfo
+# A public parser may also yield StreamAction.RECONNECT, when the venue announces it will close the socket.
+MarketMessage = BookMessage | PublicTrade | FundingInfo | StreamAction
 UserMessage = OrderUpdate | TradeUpdate | Balance | Position | StreamAction
 
 

@@ -132,6 +132,7 @@ class OrderBookTracker:
 
     def _handler_for(self, stream: str) -> Callable[[Any], StreamAction | None]:
         def handle(message: Any) -> StreamAction | None:
+            action: StreamAction | None = None
             for item in self._source.parse(stream, message):
                 if isinstance(item, BookMessage):
                     self._on_book_message(item)
@@ -142,7 +143,11 @@ class OrderBookTracker:
                             self._on_trade(item)
                 elif isinstance(item, FundingInfo) and self._on_funding_info is not None:
                     self._on_funding_info(item)
-            return None
+                elif item is StreamAction.RECONNECT:
+                    # The venue announced it will close the socket (maintenance, a server swap):
+                    # reconnect now rather than wait for the drop; books resync on the new socket.
+                    action = item
+            return action
         return handle
 
     def _on_disconnect(self) -> None:

@@ -18,7 +18,7 @@ from clobconn.core.data_types import TradeType
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
 from clobconn.core.order_book.order_book import OrderBook, RawLevel
 from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
-from clobconn.core.web.ws import ConnectSpec
+from clobconn.core.web.ws import ConnectSpec, StreamAction
 from clobconn.exchange.okx.constants import HEARTBEAT, PUBLIC_WS_PATH
 
 logger = logging.getLogger(__name__)
@@ -92,7 +92,8 @@ class OkxOrderBookDataSource(OrderBookDataSource):
             # Acks carry no data; a refused subscription or a notice of a coming disconnect is worth a line.
             if message["event"] in ("error", "notice"):
                 logger.warning("%s public stream: %s %s", self.connector.name, message.get("code"), message.get("msg"))
-            return ()
+            # A notice (64008) says the socket closes soon for a service upgrade: move to a new one now.
+            return (StreamAction.RECONNECT,) if message["event"] == "notice" else ()
         arg = message.get("arg")
         if not isinstance(arg, dict):
             return ()

@@ -151,6 +151,17 @@ class TestOkxConformance(SpotConformanceSuite):
         await self.venue.wait_for_connections(path, count=3, timeout=10)
         assert not self.conn.status_dict["user_stream_connected"]
 
+    async def test_service_upgrade_notice_moves_the_public_stream_to_a_new_socket(self) -> None:
+        # https://www.okx.com/docs-v5/en/#overview-websocket-notice: 64008 ahead of a service upgrade.
+        path = self.public_ws_path
+        await self.venue.push(path, {"event": "notice", "code": "64008", "connId": "a4d3ae55",
+                                     "msg": "The connection will soon be closed for a service upgrade. "
+                                            "Please reconnect."})
+        await self.venue.wait_for_connections(path, count=2)
+        await eventually(lambda: self.venue.live_connections(path) == 1, what="the old socket closed")
+        await self.push_public("snapshot")
+        await eventually(lambda: self.conn.get_order_book(self.trading_pair).is_synced, what="book on the new socket")
+
     async def test_signed_request_headers_cover_the_sent_body(self) -> None:
         await self.open_order()
         request = self.placements()[-1]
