@@ -48,7 +48,8 @@ class Heartbeat:
     """How a venue keeps a socket alive.
 
     ``protocol_ping`` sends WebSocket ping frames (and expects pongs) at that interval;
-    ``app_ping`` sends ``app_ping_payload`` as a message; ``is_pong`` recognises the venue's
+    ``app_ping`` sends ``app_ping_payload`` as a message (a callable is called for each ping, for
+    venues whose ping carries the current time); ``is_pong`` recognises the venue's
     answer so it is not passed on; ``reply_to`` answers the venue's own application-level pings.
     ``idle_timeout`` reconnects a socket that has been silent that long.
     """
@@ -289,11 +290,13 @@ class StreamRunner:
                     since_yield = 0
                     await asyncio.sleep(0)
         finally:
-            for task in (pinger, watchdog):
-                if task is not None:
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+            helpers = {task for task in (pinger, watchdog) if task is not None}
+            for task in helpers:
+                task.cancel()
+            if helpers:
+                # asyncio.wait, not suppress(CancelledError) around an await: that would also swallow a
+                # cancel of this stream itself arriving meanwhile, and stop() would wait on it forever.
+                await asyncio.wait(helpers)
             await ws.close()
 
     async def _idle_watchdog(self, ws: aiohttp.ClientWebSocketResponse, idle_timeout: float) -> None:
@@ -336,8 +339,9 @@ class StreamRunner:
         assert heartbeat.app_ping is not None
         while not connection.closed:
             await asyncio.sleep(heartbeat.app_ping)
+            payload = heartbeat.app_ping_payload
             with contextlib.suppress(ConnectionError, RuntimeError):
-                await connection.send(heartbeat.app_ping_payload)
+                await connection.send(payload() if callable(payload) else payload)
 
 
 _MALFORMED = object()
