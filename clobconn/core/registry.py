@@ -17,6 +17,8 @@ CONNECTORS: dict[str, str] = {
     "binance_perpetual": "clobconn.derivative.binance_perpetual.derivative:BinancePerpetualDerivative",
     "bybit": "clobconn.exchange.bybit.exchange:BybitExchange",
     "bybit_perpetual": "clobconn.derivative.bybit_perpetual.derivative:BybitPerpetualDerivative",
+    "gate_io": "clobconn.exchange.gate_io.exchange:GateIoExchange",
+    "gate_io_perpetual": "clobconn.derivative.gate_io_perpetual.derivative:GateIoPerpetualDerivative",
     "kucoin": "clobconn.exchange.kucoin.exchange:KucoinExchange",
     "kucoin_perpetual": "clobconn.derivative.kucoin_perpetual.derivative:KucoinPerpetualDerivative",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",

@@ -1,0 +1,143 @@
+"""Gate.io spot private stream: ``spot.orders``, ``spot.usertrades`` and ``spot.balances``, each
+subscription signed on its own (there is no login frame).
+
+https://www.gate.com/docs/developers/apiv4/ws/en/#authentication
+The futures stream subclasses this one with its own channels and parsers.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from clobconn.core.data_source import UserMessage, UserStreamDataSource
+from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TokenAmount, TradeFee, TradeUpdate
+from clobconn.core.errors import MissingCredentials
+from clobconn.core.web.auth import AuthBase
+from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
+from clobconn.exchange.gate_io.auth import GateIoAuth
+from clobconn.exchange.gate_io.constants import HEARTBEAT, WS_PATH
+from clobconn.exchange.gate_io.order_book_data_source import to_seconds
+
+if TYPE_CHECKING:
+    from clobconn.exchange.gate_io.exchange import GateIoBase
+
+logger = logging.getLogger(__name__)
+_ZERO = Decimal(0)
+
+
+def gate_auth(auth: AuthBase | None) -> GateIoAuth:
+    if not isinstance(auth, GateIoAuth):
+        raise MissingCredentials("the Gate.io private stream needs api_key and api_secret")
+    return auth
+
+
+def dec(value: Any) -> Decimal:
+    """A venue number as Decimal; the WS API sends some as JSON numbers, str() keeps their digits."""
+    return Decimal(str(value)) if value not in (None, "") else _ZERO
+
+
+def client_order_id(data: Mapping[str, Any]) -> str:
+    """An order's ``text``: the client order id (``t-…``) of orders this connector placed; an amend keeps it."""
+    return str(data.get("text", ""))
+
+
+def update_time(data: Mapping[str, Any]) -> float:
+    for key in ("update_time_ms", "finish_time_ms", "create_time_ms", "update_time", "create_time"):
+        if data.get(key):
+            return to_seconds(data[key])
+    return time.time()
+
+
+def order_state(finished: bool, left: Decimal, filled: Decimal, finish_as: Any) -> OrderState:
+    """Gate states an order as open or finished; how it finished is in ``left`` and ``finish_as``."""
+    if finish_as == "poc":
+        return OrderState.FAILED  # a post-only order that would have taken: it never rested
+    if finished:
+        return OrderState.FILLED if left == 0 else OrderState.CANCELED
+    return OrderState.PARTIALLY_FILLED if filled > 0 else OrderState.OPEN
+
+
+def parse_order(trading_pair: str, data: Mapping[str, Any]) -> OrderUpdate:
+    """A spot order: the answer to place, cancel, amend and query, and an entry of ``spot.orders``."""
+    finished = data.get("status") in ("closed", "cancelled") or data.get("event") == "finish"
+    filled = dec(data.get("filled_amount"))
+    state = order_state(finished, dec(data.get("left")), filled, data.get("finish_as"))
+    return OrderUpdate(trading_pair, update_time(data), state, client_order_id(data),
+                       str(data["id"]), executed_amount=filled if "filled_amount" in data else None,
+                       reason=str(data.get("finish_as")) if state is OrderState.FAILED else None)
+
+
+def trade_fee(data: Mapping[str, Any], fee_asset: str) -> TradeFee:
+    """The fee in its currency, plus any part paid in GT or in points."""
+    fees = [(fee_asset, dec(data.get("fee"))), ("GT", dec(data.get("gt_fee"))), ("POINT", dec(data.get("point_fee")))]
+    return TradeFee(flat_fees=tuple(TokenAmount(asset, amount) for asset, amount in fees if amount))
+
+
+def parse_trade(trading_pair: str, data: Mapping[str, Any]) -> TradeUpdate:
+    """A row of GET /spot/my_trades and an entry of ``spot.usertrades``."""
+    price, amount = dec(data["price"]), dec(data["amount"])
+    return TradeUpdate(str(data["id"]), trading_pair, price, amount, price * amount,
+                       trade_fee(data, str(data.get("fee_currency", ""))),
+                       to_seconds(data.get("create_time_ms") or data["create_time"]),
+                       client_order_id(data), str(data["order_id"]),
+                       is_maker=data.get("role") == "maker")
+
+
+class GateIoUserStreamDataSource(UserStreamDataSource):
+    # Nothing flows until the venue accepts the signed subscriptions.
+    confirms_subscription = True
+    connector: GateIoBase
+    market: ClassVar[str] = "spot"
+
+    async def connect_spec(self) -> ConnectSpec:
+        return ConnectSpec(url=f"{self.connector.private_ws_url}{self.connector.domain_urls.extra[WS_PATH]}",
+                           heartbeat=HEARTBEAT)
+
+    async def subscriptions(self) -> list[tuple[str, Any]]:
+        """(channel, payload) of every private subscription; ``!all`` covers every pair."""
+        return [("spot.orders", ["!all"]), ("spot.usertrades", ["!all"]), ("spot.balances", None)]
+
+    async def on_open(self, connection: WSConnection) -> None:
+        auth = gate_auth(self.connector.auth)
+        for channel, payload in await self.subscriptions():
+            await connection.send(auth.ws_request(channel, "subscribe", payload))
+
+    def parse(self, message: Any) -> Iterable[UserMessage]:
+        if not isinstance(message, dict):
+            return ()
+        channel, event = message.get("channel"), message.get("event")
+        if message.get("error"):
+            # A refused subscription (code 4: authentication failed) would leave the stream silent.
+            logger.error("%s: %s %s refused: %s", self.connector.name, channel, event, message["error"])
+            return (StreamAction.RECONNECT,)
+        if event == "subscribe":
+            return (StreamAction.SUBSCRIBED,) if channel == f"{self.market}.orders" else ()
+        result = message.get("result")
+        if event != "update" or not isinstance(result, list):
+            return ()
+        return [item for entry in result for item in self.handle(str(channel), entry)]
+
+    def handle(self, channel: str, entry: Mapping[str, Any]) -> list[UserMessage]:
+        """One entry of an ``update``'s result list."""
+        if channel == "spot.balances":
+            # Absolute ``total`` and ``available`` after the change.
+            return [Balance(entry["currency"], dec(entry["total"]), dec(entry["available"]))]
+        pair = self.connector.trading_pair_of(entry.get("currency_pair", ""))
+        if pair is not None and channel == "spot.orders":
+            return [parse_order(pair, entry)]
+        if pair is not None and channel == "spot.usertrades":
+            return self.with_fill_state(parse_trade(pair, entry))
+        return []
+
+    def with_fill_state(self, fill: TradeUpdate) -> list[UserMessage]:
+        """A fill says its order has traded. The order and trade channels arrive in either order, so the
+        fill carries that state itself: a partial fill is seen as one whichever comes first."""
+        order = self.connector.orders.find(fill.client_order_id, fill.exchange_order_id)
+        if order is None or order.is_done or order.state is OrderState.PARTIALLY_FILLED:
+            return [fill]
+        return [OrderUpdate(fill.trading_pair, fill.fill_timestamp, OrderState.PARTIALLY_FILLED,
+                            order.client_order_id, fill.exchange_order_id), fill]

@@ -1,0 +1,57 @@
+"""The conformance hooks both Gate.io connectors share: the mock answers pings and subscriptions the
+way the v4 WebSocket does, and refuses a private subscription whose signature is wrong."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from decimal import Decimal
+from typing import Any
+
+from clobconn.core.data_types import OrderState, TradeType
+from clobconn.core.errors import InsufficientFunds
+from clobconn.testing.suites import API_SECRET
+
+FINISH_AS = {OrderState.OPEN: "open", OrderState.PARTIALLY_FILLED: "open", OrderState.FILLED: "filled",
+             OrderState.CANCELED: "cancelled"}
+# spot.orders / futures.orders "event": put on creation, update on a fill, finish when closed.
+EVENTS = {OrderState.OPEN: "put", OrderState.PARTIALLY_FILLED: "update", OrderState.FILLED: "finish",
+          OrderState.CANCELED: "finish"}
+
+
+def venue_sign(channel: str, event: str, timestamp: int) -> str:
+    """The documented WS signature, computed here independently of the connector's auth module."""
+    message = f"channel={channel}&event={event}&time={timestamp}"
+    return hmac.new(API_SECRET.encode(), message.encode(), hashlib.sha512).hexdigest()
+
+
+class GateIoConformanceHooks:
+    venue_sides = {TradeType.BUY: "buy", TradeType.SELL: "sell"}
+    rejected_error = InsufficientFunds
+    stream_auth_failures: list[Any]
+
+    def template_vars(self, variables: dict[str, Any]) -> dict[str, Any]:
+        state = variables["state"]
+        variables["left"] = Decimal(str(variables["amount"])) - Decimal(str(variables["cum_amount"]))
+        variables["finish_as"] = FINISH_AS[state]
+        variables["event"] = EVENTS[state]
+        return variables
+
+    def subscription_key(self, message: Any) -> Any:
+        # The request time and its signature change on every connection; the subscription does not.
+        if isinstance(message, dict):
+            return tuple(sorted((k, repr(v)) for k, v in message.items() if k not in ("time", "auth", "id")))
+        return message
+
+    def ws_reply(self, path: str, message: Any) -> list[Any]:
+        if not isinstance(message, dict):
+            return []
+        channel, event, timestamp = message.get("channel", ""), message.get("event"), message.get("time", 0)
+        if channel.endswith(".ping"):
+            return [{"time": timestamp, "channel": channel.replace(".ping", ".pong"), "event": "", "error": None,
+                     "result": None}]
+        reply = {"time": timestamp, "time_ms": timestamp * 1000, "channel": channel, "event": event}
+        auth = message.get("auth")
+        if auth is not None and auth.get("SIGN") != venue_sign(channel, str(event), timestamp):
+            return [reply | {"error": {"code": 4, "message": "Authentication fail"}, "result": {"status": "fail"}}]
+        return [reply | {"error": None, "result": {"status": "success"}}]
