@@ -53,7 +53,6 @@ from clobconn.derivative.gate_io_perpetual.user_stream_data_source import (
     parse_futures_trade,
     parse_position,
 )
-from clobconn.exchange.gate_io.constants import BATCH_SIZE
 from clobconn.exchange.gate_io.exchange import TIME_IN_FORCE, GateIoBase, fmt
 from clobconn.exchange.gate_io.order_book_data_source import to_seconds
 from clobconn.exchange.gate_io.user_stream_data_source import dec
@@ -111,15 +110,8 @@ class GateIoPerpetualDerivative(PerpetualDerivativeBase, GateIoBase):
         return self._order_update(order, await self.rest.call(PLACE_ORDER, data=self._order_body(order))), []
 
     async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
-        """POST /futures/usdt/batch_orders: one answer per order, in order (``succeeded``, ``label``)."""
-        results: list[Placement | ClobconnError] = []
-        for start in range(0, len(orders), BATCH_SIZE):
-            chunk = orders[start:start + BATCH_SIZE]
-            answers = await self.rest.call(BATCH_ORDERS, data=[self._order_body(order) for order in chunk])
-            for order, answer in zip(chunk, answers, strict=True):
-                results.append((self._order_update(order, answer), []) if answer.get("succeeded", True)
-                               else self.refusal(answer))
-        return results
+        """POST /futures/usdt/batch_orders."""
+        return await self._batch(BATCH_ORDERS, orders, self._order_update)
 
     async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
         return self._order_update(order, await self._call_on(CANCEL_ORDER, self.order_ref(order)))

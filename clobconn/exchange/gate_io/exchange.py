@@ -6,7 +6,8 @@ https://www.gate.com/docs/developers/apiv4/en/spot
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from abc import abstractmethod
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -77,6 +78,23 @@ class GateIoBase(ExchangeBase):
         if isinstance(payload, dict):
             return payload.get("label"), str(payload.get("message") or payload.get("detail") or "")
         return None, str(payload)[:500]
+
+    async def _batch(self, endpoint: Endpoint, orders: list[InFlightOrder],
+                     parse: Callable[[InFlightOrder, Mapping[str, Any]], OrderUpdate],
+                     ) -> list[Placement | ClobconnError]:
+        """A batch endpoint (spot or futures): at most BATCH_SIZE orders a request, and one answer per
+        order, in order, either the order or a refusal (``succeeded`` false, with a ``label``)."""
+        results: list[Placement | ClobconnError] = []
+        for start in range(0, len(orders), BATCH_SIZE):
+            chunk = orders[start:start + BATCH_SIZE]
+            answers = await self.rest.call(endpoint, data=[self._order_body(order) for order in chunk])
+            for order, answer in zip(chunk, answers, strict=True):
+                results.append((parse(order, answer), []) if answer.get("succeeded", True) else self.refusal(answer))
+        return results
+
+    @abstractmethod
+    def _order_body(self, order: InFlightOrder) -> dict[str, Any]:
+        """The JSON of one new order, as the place and batch endpoints take it."""
 
     def refusal(self, item: Mapping[str, Any]) -> ClobconnError:
         """A batch item the venue refused, as the typed error its label maps to."""
@@ -161,15 +179,8 @@ class GateIoExchange(GateIoBase):
         return parse_order(order.trading_pair, answer), []
 
     async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
-        """POST /spot/batch_orders, at most 10 orders a request; one answer per order, in order."""
-        results: list[Placement | ClobconnError] = []
-        for start in range(0, len(orders), BATCH_SIZE):
-            chunk = orders[start:start + BATCH_SIZE]
-            answers = await self.rest.call(BATCH_ORDERS, data=[self._order_body(order) for order in chunk])
-            for order, answer in zip(chunk, answers, strict=True):
-                results.append((parse_order(order.trading_pair, answer), [])
-                               if answer.get("succeeded", True) else self.refusal(answer))
-        return results
+        """POST /spot/batch_orders."""
+        return await self._batch(BATCH_ORDERS, orders, lambda order, answer: parse_order(order.trading_pair, answer))
 
     async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
         """DELETE /spot/orders/{order_id}; ORDER_NOT_FOUND maps to OrderNotFound."""
