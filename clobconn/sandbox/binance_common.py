@@ -16,6 +16,7 @@ import hmac
 import logging
 import secrets
 import string
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -495,7 +496,7 @@ class MarketStreams:
                 outbox.send({"stream": name, "data": event} if outbox in self._combined else event)
 
 
-class BinanceProtocol:
+class BinanceProtocol(ABC):
     """What both protocols hold and answer alike: the engine, the key checks, the sockets, the clock."""
 
     def __init__(self, engine: Engine, verifier: RequestVerifier, sockets: LiveSockets,
@@ -519,6 +520,26 @@ class BinanceProtocol:
 
     async def ping(self, request: web.Request) -> web.Response:
         return json_response({})
+
+    @abstractmethod
+    def _order_json(self, order: EngineOrder) -> dict[str, Any]:
+        """An order as the protocol's query endpoints show it."""
+
+    def _order_ref(self, params: Mapping[str, str], prefix: str = "") -> tuple[str, int | None, str | None]:
+        """The symbol and the order id or client order id a request names (``prefix`` for cancel-replace)."""
+        return (self._symbol_param(params), *order_reference(params, prefix))
+
+    async def query_order(self, request: web.Request) -> web.Response:
+        account, params = await self._verifier.signed(request)
+        symbol, order_id, client_id = self._order_ref(params)
+        return json_response(self._order_json(self.engine.get_order(account, symbol, order_id, client_id)))
+
+    async def open_orders(self, request: web.Request) -> web.Response:
+        account, params = await self._verifier.signed(request)
+        symbol = params.get("symbol") or None
+        if symbol is not None:
+            self._market(symbol)
+        return json_response([self._order_json(order) for order in self.engine.open_orders(account, symbol)])
 
     async def server_time(self, request: web.Request) -> web.Response:
         return json_response({"serverTime": self._clock_ms()})

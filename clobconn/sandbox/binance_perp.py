@@ -37,7 +37,6 @@ from clobconn.sandbox.binance_common import (
     limit_param,
     missing_parameter,
     new_client_order_id,
-    order_reference,
     places_of,
     required,
     select_fills,
@@ -425,25 +424,13 @@ class PerpProtocol(BinanceProtocol):
             "goodTillDate": 0, "time": order.created_ms, "updateTime": order.updated_ms,
         }
 
-    def _order_ref(self, params: dict[str, str]) -> tuple[str, int | None, str | None]:
-        return (self._symbol_param(params), *order_reference(params))
+    def _order_json(self, order: EngineOrder) -> dict[str, Any]:
+        return self._answer(order)
 
     async def cancel_order(self, request: web.Request) -> web.Response:
         account, params = await self._verifier.signed(request)
         symbol, order_id, client_id = self._order_ref(params)
         return json_response(self._answer(self.engine.cancel(account, symbol, order_id, client_id)))
-
-    async def query_order(self, request: web.Request) -> web.Response:
-        account, params = await self._verifier.signed(request)
-        symbol, order_id, client_id = self._order_ref(params)
-        return json_response(self._answer(self.engine.get_order(account, symbol, order_id, client_id)))
-
-    async def open_orders(self, request: web.Request) -> web.Response:
-        account, params = await self._verifier.signed(request)
-        symbol = params.get("symbol") or None
-        if symbol is not None:
-            self._market(symbol)
-        return json_response([self._answer(order) for order in self.engine.open_orders(account, symbol)])
 
     async def cancel_open_orders(self, request: web.Request) -> web.Response:
         account, params = await self._verifier.signed(request)

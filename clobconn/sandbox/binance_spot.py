@@ -35,7 +35,6 @@ from clobconn.sandbox.binance_common import (
     limit_param,
     missing_parameter,
     new_client_order_id,
-    order_reference,
     required,
     select_fills,
     stream_names,
@@ -257,28 +256,12 @@ class SpotProtocol(BinanceProtocol):
     def _quote_size(self, order: EngineOrder) -> Decimal:
         return self._quote_sizes.get((order.account, order.client_order_id), ZERO)
 
-    def _order_ref(self, params: dict[str, str], prefix: str = "") -> tuple[str, int | None, str | None]:
-        """symbol, orderId and origClientOrderId (``cancelOrderId`` ... with a prefix)."""
-        return (self._symbol_param(params), *order_reference(params, prefix))
-
-    async def query_order(self, request: web.Request) -> web.Response:
-        account, params = await self._verifier.signed(request)
-        symbol, order_id, client_id = self._order_ref(params)
-        return json_response(self._order_status(self.engine.get_order(account, symbol, order_id, client_id)))
-
-    def _order_status(self, order: EngineOrder) -> dict[str, Any]:
+    def _order_json(self, order: EngineOrder) -> dict[str, Any]:
         return {"symbol": order.symbol, "orderId": order.order_id, "orderListId": -1,
                 "clientOrderId": order.client_order_id, **self._order_body(order),
                 "stopPrice": num(ZERO), "icebergQty": num(ZERO), "time": order.created_ms,
                 "updateTime": order.updated_ms, "isWorking": order.status in OPEN_STATUSES,
                 "workingTime": order.created_ms}
-
-    async def open_orders(self, request: web.Request) -> web.Response:
-        account, params = await self._verifier.signed(request)
-        symbol = params.get("symbol") or None
-        if symbol is not None:
-            self._market(symbol)
-        return json_response([self._order_status(order) for order in self.engine.open_orders(account, symbol)])
 
     async def cancel_order(self, request: web.Request) -> web.Response:
         account, params = await self._verifier.signed(request)
