@@ -555,3 +555,29 @@ async def test_cancel_is_not_lost_when_a_frame_arrives() -> None:
         assert task.cancelled()
     finally:
         await cancel_and_wait(task)
+
+
+async def test_cancel_is_not_lost_while_a_closed_connection_is_torn_down() -> None:
+    ws = FakeWebSocket()
+
+    async def connect() -> ConnectSpec:
+        # An app ping, so the teardown has a pinger as well as the idle watchdog to stop.
+        return ConnectSpec(url="ws://fake/ws", heartbeat=Heartbeat(app_ping=30.0, app_ping_payload="ping"))
+
+    async def on_open(connection: WSConnection) -> None:
+        await connection.send(SUBSCRIBE)
+
+    runner = StreamRunner("teardown", session=lambda: cast(aiohttp.ClientSession, FakeSession(ws)), connect=connect,
+                          on_open=on_open, on_message=lambda _: None, backoff_base=0.01)
+    task = asyncio.create_task(runner.run())
+    try:
+        await eventually(lambda: ws.waiting, what="the runner waiting for a frame")
+        ws.frames.put_nowait(aiohttp.WSMessage(aiohttp.WSMsgType.CLOSE, 1000, None))
+        # One loop turn: the runner sees the close and waits for its cancelled helpers, which have not
+        # run yet; the cancel lands exactly then and must end the stream, not be taken for theirs.
+        await asyncio.sleep(0)
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=1.0)
+        assert task in done and task.cancelled()
+    finally:
+        await cancel_and_wait(task)
