@@ -12,7 +12,7 @@ from clobconn.core.errors import InvalidOrder
 from clobconn.testing.fixtures import FixtureSet
 from clobconn.testing.mock_venue import MockResponse, RecordedRequest
 from clobconn.testing.suites import PerpetualConformanceSuite, eventually
-from tests.exchange.bybit.conformance_hooks import BybitConformanceHooks
+from tests.exchange.bybit.conformance_hooks import V5_ROUTES, BybitConformanceHooks
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "bybit_perpetual"
 
@@ -23,14 +23,7 @@ class TestBybitPerpetualConformance(BybitConformanceHooks, PerpetualConformanceS
     trading_pair = "BTC-USDT"
     second_trading_pair = "ETH-USDT"
     routes = {
-        "server_time": ("GET", "/v5/market/time"),
-        "trading_rules": ("GET", "/v5/market/instruments-info"),
-        "balances": ("GET", "/v5/account/wallet-balance"),
-        "place_order": ("POST", "/v5/order/create"),
-        "cancel_order": ("POST", "/v5/order/cancel"),
-        "order_status": ("GET", "/v5/order/realtime"),
-        "order_fills": ("GET", "/v5/execution/list"),
-        "cancel_all": ("POST", "/v5/order/cancel-all"),
+        **V5_ROUTES,
         # Bybit has no "get position mode": a symbol's position list tells it (positionIdx).
         "positions": ("GET", "/v5/position/list"),
         "position_mode": ("GET", "/v5/position/list"),

@@ -18,6 +18,17 @@ from clobconn.testing.fixtures import FixtureSet
 from clobconn.testing.mock_venue import MockVenue, RecordedRequest
 from clobconn.testing.suites import API_KEY, API_SECRET
 
+# The unified v5 paths: spot and linear differ by the ``category`` parameter only.
+V5_ROUTES = {
+        "server_time": ("GET", "/v5/market/time"),
+        "trading_rules": ("GET", "/v5/market/instruments-info"),
+        "balances": ("GET", "/v5/account/wallet-balance"),
+        "place_order": ("POST", "/v5/order/create"),
+        "cancel_order": ("POST", "/v5/order/cancel"),
+        "order_status": ("GET", "/v5/order/realtime"),
+        "order_fills": ("GET", "/v5/execution/list"),
+        "cancel_all": ("POST", "/v5/order/cancel-all"),
+}
 
 class BybitConformanceHooks:
     venue_states = {OrderState.OPEN: "New", OrderState.PARTIALLY_FILLED: "PartiallyFilled",

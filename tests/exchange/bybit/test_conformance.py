@@ -15,7 +15,7 @@ from clobconn.core.events import EventType
 from clobconn.testing.fixtures import FixtureSet
 from clobconn.testing.mock_venue import MockResponse, RecordedRequest
 from clobconn.testing.suites import API_KEY, API_SECRET, SpotConformanceSuite, eventually
-from tests.exchange.bybit.conformance_hooks import BybitConformanceHooks
+from tests.exchange.bybit.conformance_hooks import V5_ROUTES, BybitConformanceHooks
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "bybit"
 
@@ -26,16 +26,7 @@ class TestBybitSpotConformance(BybitConformanceHooks, SpotConformanceSuite):
     trading_pair = "BTC-USDT"
     second_trading_pair = "ETH-USDT"
     # No "snapshot" route: the book snapshot comes on the stream (see ws_reply).
-    routes = {
-        "server_time": ("GET", "/v5/market/time"),
-        "trading_rules": ("GET", "/v5/market/instruments-info"),
-        "balances": ("GET", "/v5/account/wallet-balance"),
-        "place_order": ("POST", "/v5/order/create"),
-        "cancel_order": ("POST", "/v5/order/cancel"),
-        "order_status": ("GET", "/v5/order/realtime"),
-        "order_fills": ("GET", "/v5/execution/list"),
-        "cancel_all": ("POST", "/v5/order/cancel-all"),
-    }
+    routes = V5_ROUTES
     public_ws_path = "/v5/public/spot"
     user_ws_path = "/v5/private"
     order_price = Decimal("99.0")
