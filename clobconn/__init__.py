@@ -48,6 +48,7 @@ from clobconn.core.events import (
     OrderCreatedEvent,
     OrderFailedEvent,
     OrderFilledEvent,
+    OrderLostEvent,
     PositionUpdatedEvent,
 )
 from clobconn.core.exchange_base import ExchangeBase
@@ -85,6 +86,7 @@ __all__ = [
     "OrderCreatedEvent",
     "OrderFailedEvent",
     "OrderFilledEvent",
+    "OrderLostEvent",
     "OrderNotFound",
     "OrderOutcomeUnknown",
     "OrderRejected",

@@ -33,6 +33,8 @@ class EventType(Enum):
     ORDER_COMPLETED = "order_completed"
     ORDER_CANCELLED = "order_cancelled"
     ORDER_FAILED = "order_failed"
+    # The venue holds no trace of an order whose placement outcome was unknown (see docs/architecture.md).
+    ORDER_LOST = "order_lost"
     BALANCE_UPDATED = "balance_updated"
     POSITION_UPDATED = "position_updated"
     FUNDING_PAYMENT = "funding_payment"
@@ -95,6 +97,19 @@ class OrderFailedEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderLostEvent:
+    """An order whose placement outcome was unknown, given up on: the window in which the venue could
+    still accept it has passed, and neither its order queries, its open orders nor its order history
+    know it. Should the venue show it after all, it is revived and ORDER_CREATED follows."""
+
+    client_order_id: str
+    trading_pair: str
+    reason: str
+    timestamp: float
+    type: EventType = EventType.ORDER_LOST
+
+
+@dataclass(frozen=True, slots=True)
 class BalanceUpdatedEvent:
     balance: Balance
     timestamp: float
@@ -127,6 +142,7 @@ Event = (
     | OrderCompletedEvent
     | OrderCancelledEvent
     | OrderFailedEvent
+    | OrderLostEvent
     | BalanceUpdatedEvent
     | PositionUpdatedEvent
     | FundingPaymentEvent

@@ -12,8 +12,7 @@ import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -25,7 +24,6 @@ from clobconn.core.data_types import (
     Balance,
     FundingInfo,
     InFlightOrder,
-    OrderState,
     OrderType,
     OrderUpdate,
     Position,
@@ -36,14 +34,12 @@ from clobconn.core.data_types import (
     TradingRule,
 )
 from clobconn.core.errors import (
+    AuthenticationError,
     BadSymbol,
     ClobconnError,
-    ExchangeError,
     MissingCredentials,
-    NetworkError,
     NotSupported,
     OrderNotFound,
-    OrderOutcomeUnknown,
     OrderRuleViolation,
 )
 from clobconn.core.events import (
@@ -56,7 +52,7 @@ from clobconn.core.events import (
 from clobconn.core.order_book.messages import PublicTrade
 from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.tracker import OrderBookTracker
-from clobconn.core.order_tracker import ClientOrderTracker
+from clobconn.core.orders.lifecycle import BatchOrder, CancellationResult, OrderLifecycle, Placement
 from clobconn.core.venue import Feature, VenueSpec
 from clobconn.core.web.auth import AuthBase
 from clobconn.core.web.rest import RestClient, default_error_extractor
@@ -66,14 +62,7 @@ from clobconn.core.web.ws import StreamAction, StreamRunner
 
 logger = logging.getLogger(__name__)
 
-# What a placement returns: the venue's acknowledgement, and any fills that came with it.
-Placement = tuple[OrderUpdate, list[TradeUpdate]]
-
-
-@dataclass(frozen=True, slots=True)
-class CancellationResult:
-    client_order_id: str
-    success: bool
+__all__ = ["CancellationResult", "ExchangeBase", "Placement"]
 
 
 class ExchangeBase(ABC):
@@ -102,13 +91,16 @@ class ExchangeBase(ABC):
             auth=self.auth,
             error_table=self.spec.error_table,
             error_extractor=self._extract_error,
-            on_timestamp_error=self._update_time,
+            on_timestamp_error=self._resync_clock,
             timeout=self.config.request_timeout,
+            rate_limit_resets=self.spec.rate_limit_resets,
+            venue_time=self.time_sync.time,
         )
         self.symbols: bidict[str, str] = bidict()
         self.trading_rules: dict[str, TradingRule] = {}
         self.balances: dict[str, Balance] = {}
-        self.orders = ClientOrderTracker(self.event_bus)
+        self.order_lifecycle = OrderLifecycle(self, self.event_bus)
+        self.orders = self.order_lifecycle.tracker
         self.order_book_tracker = OrderBookTracker(
             self.order_book_data_source_class(self),
             session=lambda: self.rest.session,
@@ -126,6 +118,8 @@ class ExchangeBase(ABC):
         self._wake: dict[str, asyncio.Event] = {}
         self._balances_fetched = False
         self._started = False
+        # Set when the venue refused the credentials outright: no retry can mend that.
+        self.auth_failure: AuthenticationError | None = None
 
     # == what a connector implements ==============================================================
 
@@ -160,6 +154,14 @@ class ExchangeBase(ABC):
     async def _fetch_server_time(self) -> float | None:
         """The venue's clock in seconds, for venues that sign timestamps; None where unneeded."""
         return None
+
+    async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
+        """The pair's open orders, for the last check before an order is given up as lost."""
+        raise NotSupported(f"{self.spec.connector_id} cannot list open orders")
+
+    async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
+        """The pair's orders created since ``since`` (seconds) that have ended, for the same check."""
+        raise NotSupported(f"{self.spec.connector_id} cannot list its order history")
 
     async def _cancel_all_orders(self, trading_pair: str) -> list[OrderUpdate]:
         """The venue's native cancel-all for one pair (with Feature.CANCEL_ALL): the updates its answer
@@ -215,6 +217,7 @@ class ExchangeBase(ABC):
             self._run_periodic("trading_rules", self._update_trading_rules,
                                lambda: self.config.trading_rules_interval, initial_delay=True)
             if self.is_trading:
+                await self._first_balances()
                 self._start_user_stream()
                 self._run_periodic("balances", self._update_balances, self._poll_interval)
                 self._run_periodic("order_status", self._update_order_status, self._poll_interval)
@@ -270,8 +273,15 @@ class ExchangeBase(ABC):
         return all(self.status_dict.values())
 
     async def wait_ready(self, timeout: float = 30.0) -> None:
+        """Wait until books, rules, balances and the user stream are all live.
+
+        Raises AuthenticationError at once when the venue refused the credentials, and TimeoutError
+        naming what is still missing after ``timeout`` seconds.
+        """
         deadline = time.monotonic() + timeout
         while not self.ready:
+            if self.auth_failure is not None:
+                raise self.auth_failure
             if time.monotonic() > deadline:
                 pending = [k for k, v in self.status_dict.items() if not v]
                 raise TimeoutError(f"{self.name} not ready after {timeout}s: waiting for {', '.join(pending)}")
@@ -511,34 +521,10 @@ class ExchangeBase(ABC):
         return book.best_ask if trade_type is TradeType.BUY else book.best_bid
 
     def _submit_in_background(self, order: InFlightOrder) -> str:
-        # Tracked before returning, so the caller sees the order in in_flight_orders at once.
-        self.orders.start_tracking(order)
-        self._spawn(self._submit(order), f"submit:{order.client_order_id}", quiet=ClobconnError)
-        return order.client_order_id
+        return self.order_lifecycle.submit_in_background(order)
 
     async def _submit(self, order: InFlightOrder) -> None:
-        self.orders.start_tracking(order)
-        try:
-            update, fills = await self._place_order(order)
-        except NetworkError as exc:
-            if not exc.request_sent:
-                self.orders.mark_failed(order, f"not sent: {exc}")
-                raise
-            # Sent, answer lost: never re-send blindly; polling finds it by client order id.
-            order.outcome_unknown = True
-            self._poll_soon()
-            logger.warning("order %s: placement outcome unknown (%s); reconciling", order.client_order_id, exc)
-            raise OrderOutcomeUnknown(order.client_order_id, venue_code=exc.venue_code,
-                                      venue_message=exc.venue_message, request=exc.request) from exc
-        except ClobconnError as exc:
-            self.orders.mark_failed(order, str(exc))
-            raise
-        self._apply_placement(update, fills)
-
-    def _apply_placement(self, update: OrderUpdate, fills: Iterable[TradeUpdate]) -> None:
-        self.orders.process_order_update(update)
-        for fill in fills:
-            self.orders.process_trade_update(fill)
+        await self.order_lifecycle.submit(order)
 
     def cancel(self, trading_pair: str, client_order_id: str) -> str:
         """Request a cancel and return at once; the outcome arrives as events."""
@@ -551,59 +537,11 @@ class ExchangeBase(ABC):
         order = self.orders.find(client_order_id)
         if order is None or order.trading_pair != trading_pair:
             raise OrderNotFound(f"{self.name}: no tracked order {client_order_id} on {trading_pair}")
-        if order.is_done:
-            return order.state is OrderState.CANCELED
-        previous = order.state
-        if order.is_open:
-            order.transition(OrderState.PENDING_CANCEL, time.time())
-        try:
-            update = await self._cancel_order(order)
-        except OrderNotFound:
-            # Filled, cancelled or never placed: polling reconciles; the caller learns it now.
-            order.not_found_count += 1
-            self._revert_cancel(order, previous)
-            self._poll_soon()
-            raise
-        except ClobconnError:
-            self._revert_cancel(order, previous)
-            raise
-        self.orders.process_order_update(update)
-        return order.state is OrderState.CANCELED
-
-    @staticmethod
-    def _revert_cancel(order: InFlightOrder, previous: OrderState) -> None:
-        if order.state is OrderState.PENDING_CANCEL and previous is not OrderState.PENDING_CANCEL:
-            order.transition(previous, time.time())
+        return await self.order_lifecycle.cancel(order)
 
     async def cancel_all(self, timeout: float = 10.0, trading_pair: str | None = None) -> list[CancellationResult]:
         """Cancel every open order (of one pair, or all) and report each order's outcome."""
-        targets = [o for o in self.orders.active.values()
-                   if trading_pair is None or o.trading_pair == trading_pair]
-        if not targets:
-            return []
-        if Feature.CANCEL_ALL in self.spec.features:
-            work: Awaitable[Any] = self._native_cancel_all({o.trading_pair for o in targets})
-        else:
-            work = asyncio.gather(*(self.cancel_order(o.trading_pair, o.client_order_id) for o in targets),
-                                  return_exceptions=True)
-        try:
-            await asyncio.wait_for(work, timeout)
-        except TimeoutError:
-            logger.warning("cancel_all: timed out after %ss", timeout)
-        return [CancellationResult(o.client_order_id, o.state is OrderState.CANCELED) for o in targets]
-
-    async def _native_cancel_all(self, pairs: set[str]) -> None:
-        results = await asyncio.gather(*(self._cancel_all_orders(p) for p in pairs), return_exceptions=True)
-        unreported: list[InFlightOrder] = []
-        for pair, result in zip(pairs, results, strict=True):
-            if isinstance(result, BaseException):
-                logger.warning("cancel_all on %s failed: %s", pair, result)
-                continue
-            for update in result:
-                self.orders.process_order_update(update)
-            unreported += [o for o in self.orders.active.values() if o.trading_pair == pair]
-        # Some venues' cancel-all answer names no order (or not every one): ask those how they ended.
-        await asyncio.gather(*(self._reconcile_order(o) for o in unreported))
+        return await self.order_lifecycle.cancel_all(timeout, trading_pair)
 
     async def amend_order(self, trading_pair: str, client_order_id: str, price: Decimal | None = None,
                           amount: Decimal | None = None) -> InFlightOrder:
@@ -615,70 +553,13 @@ class ExchangeBase(ABC):
         if Feature.AMEND_ORDER not in self.spec.features:
             raise NotSupported(f"{self.name} cannot amend orders")
         old = self.orders.find(client_order_id)
-        if old is None or not old.is_open:
-            raise OrderNotFound(f"{self.name}: no open order {client_order_id}")
-        if self.spec.amend_in_place:
-            return await self._amend_in_place(old, price, amount)
-        new = self._prepare_order(old.trade_type, trading_pair, amount or old.remaining_amount, old.order_type,
-                                  price or old.price, old.time_in_force)
-        self.orders.start_tracking(new)
-        try:
-            update, fills = await self._amend_order(old, new)
-        except ClobconnError as exc:
-            self.orders.mark_failed(new, str(exc))
-            raise
-        # The venue cancelled the old order as part of the amend.
-        self.orders.process_order_update(OrderUpdate(old.trading_pair, time.time(), OrderState.CANCELED,
-                                                     old.client_order_id, old.exchange_order_id))
-        self._apply_placement(update, fills)
-        return new
+        if old is None or not old.is_open or old.trading_pair != trading_pair:
+            raise OrderNotFound(f"{self.name}: no open order {client_order_id} on {trading_pair}")
+        return await self.order_lifecycle.amend(old, price, amount)
 
-    async def _amend_in_place(self, order: InFlightOrder, price: Decimal | None,
-                              amount: Decimal | None) -> InFlightOrder:
-        """An amend that keeps the order (same ids). ``amount`` means what it means on the replacing
-        path, the amount left to fill afterwards, so the order's new total is what it has filled plus
-        that. The target is validated and quantized like a new order before anything is sent."""
-        target = self._prepare_order(order.trade_type, order.trading_pair, amount or order.remaining_amount,
-                                     order.order_type, price or order.price, order.time_in_force,
-                                     position_action=order.position_action, reduce_only=order.reduce_only)
-        target.client_order_id, target.exchange_order_id = order.client_order_id, order.exchange_order_id
-        target.amount = order.amount if amount is None else order.executed_amount_base + target.amount
-        update, fills = await self._amend_order(order, target)
-        order.price, order.amount = target.price, target.amount
-        self._apply_placement(update, fills)
-        return order
-
-    async def place_orders(self, orders: list[tuple[TradeType, str, Decimal, OrderType, Decimal | None]],
-                           ) -> list[InFlightOrder | ClobconnError]:
+    async def place_orders(self, orders: list[BatchOrder]) -> list[InFlightOrder | ClobconnError]:
         """Place several orders, in one native batch request where the venue has one."""
-        prepared: list[InFlightOrder | ClobconnError] = []
-        for trade_type, pair, amount, order_type, price in orders:
-            try:
-                prepared.append(self._prepare_order(trade_type, pair, amount, order_type, price))
-            except ClobconnError as exc:
-                prepared.append(exc)
-        valid = [o for o in prepared if isinstance(o, InFlightOrder)]
-        if Feature.BATCH_ORDERS in self.spec.features and valid:
-            for order in valid:
-                self.orders.start_tracking(order)
-            try:
-                results = await self._place_orders_batch(valid)
-            except NetworkError:
-                for order in valid:
-                    order.outcome_unknown = True
-                self._poll_soon()
-                raise
-            outcome: dict[str, ClobconnError] = {}
-            for order, result in zip(valid, results, strict=True):
-                if isinstance(result, ClobconnError):
-                    self.orders.mark_failed(order, str(result))
-                    outcome[order.client_order_id] = result
-                else:
-                    self._apply_placement(*result)
-            return [outcome.get(o.client_order_id, o) if isinstance(o, InFlightOrder) else o for o in prepared]
-        errors = await asyncio.gather(*(self._submit(o) for o in valid), return_exceptions=True)
-        failed = {o.client_order_id: e for o, e in zip(valid, errors, strict=True) if isinstance(e, ClobconnError)}
-        return [failed.get(o.client_order_id, o) if isinstance(o, InFlightOrder) else o for o in prepared]
+        return await self.order_lifecycle.place_batch(orders)
 
     # == the loops ===============================================================================
 
@@ -709,6 +590,9 @@ class ExchangeBase(ABC):
                 await work()
             except asyncio.CancelledError:
                 raise
+            except AuthenticationError as exc:
+                self._on_auth_refused(name, exc)
+                return
             except Exception as exc:
                 logger.warning("%s: %s poll failed: %s", self.name, name, exc)
             await self._sleep_or_wake(wake, interval())
@@ -737,6 +621,44 @@ class ExchangeBase(ABC):
                 logger.info("%s: %s", name, exc)
         task.add_done_callback(done)
         return task
+
+    async def _first_balances(self) -> None:
+        """The first balance fetch, at start: where wrong credentials show, before anything waits on them."""
+        try:
+            await self._update_balances()
+        except AuthenticationError as exc:
+            self._on_auth_refused("balances", exc)
+            assert self.auth_failure is not None
+            raise self.auth_failure from exc
+        except ClobconnError as exc:
+            logger.warning("%s: first balance fetch failed (%s); the balances loop retries", self.name, exc)
+
+    def _on_auth_refused(self, call: str, exc: Exception) -> None:
+        """The venue refused the credentials: stop the private loops and tell whoever waits."""
+        if self.auth_failure is None:
+            message = f"{self.name}: the venue refused the credentials on {call}: {exc}"
+            if isinstance(exc, ClobconnError):
+                self.auth_failure = AuthenticationError(message, venue_code=exc.venue_code,
+                                                        venue_message=exc.venue_message, request=exc.request)
+            else:
+                self.auth_failure = AuthenticationError(message)
+            logger.error("%s", self.auth_failure)
+        for task in self._tasks:
+            if task.get_name() in self._private_task_names and task is not asyncio.current_task():
+                task.cancel()
+
+    @property
+    def _private_task_names(self) -> set[str]:
+        return {f"{self.name}:{loop}" for loop in ("balances", "order_status", "keepalive", "user", "positions",
+                                                   "funding_payments", "position_mode")}
+
+    async def _resync_clock(self) -> None:
+        """After a timestamp refusal: the old samples are what got the request refused, so start afresh."""
+        before = self.time_sync.offset
+        self.time_sync.clear()
+        await self._update_time()
+        logger.info("%s: clock re-synced after a timestamp refusal: offset %+.0f ms (was %+.0f ms)",
+                    self.name, self.time_sync.offset * 1000, before * 1000)
 
     async def _update_time(self) -> None:
         sent_at = time.time()
@@ -772,42 +694,10 @@ class ExchangeBase(ABC):
         self._balances_fetched = True
 
     async def _update_order_status(self) -> None:
-        now = time.time()
-        for order in list(self.orders.active.values()):
-            if order.state is OrderState.PENDING_CREATE and not order.outcome_unknown and (
-                    now - order.creation_timestamp < self.config.placement_reconcile_after):
-                continue  # its placement request is still in flight
-            await self._reconcile_order(order)
+        await self.order_lifecycle.reconcile_all()
 
     async def _reconcile_order(self, order: InFlightOrder) -> None:
-        try:
-            update = await self._fetch_order_status(order)
-        except OrderNotFound:
-            order.not_found_count += 1
-            if order.not_found_count >= self.spec.lost_order_threshold:
-                logger.warning("order %s not found %d times: lost", order.client_order_id, order.not_found_count)
-                self.orders.mark_failed(order, f"lost: the venue did not know it {order.not_found_count} times")
-            return
-        except (NetworkError, ExchangeError) as exc:
-            # A network failure says nothing about the order: it never counts as not found.
-            logger.info("order %s: status check failed: %s", order.client_order_id, exc)
-            return
-        order.not_found_count = 0
-        order.outcome_unknown = False
-        self.orders.process_order_update(update)
-        executed = update.executed_amount
-        if (executed is not None and executed > order.executed_amount_base) or (
-                order.state is OrderState.FILLED and not order.fills_complete):
-            await self._fetch_fills(order)
-
-    async def _fetch_fills(self, order: InFlightOrder) -> None:
-        try:
-            fills = await self._fetch_order_fills(order)
-        except ClobconnError as exc:
-            logger.info("order %s: fills fetch failed: %s", order.client_order_id, exc)
-            return
-        for fill in sorted(fills, key=lambda f: f.fill_timestamp):
-            self.orders.process_trade_update(fill)
+        await self.order_lifecycle.reconcile(order)
 
     # == the user stream =========================================================================
 
@@ -826,6 +716,8 @@ class ExchangeBase(ABC):
             send_limit_id=self.spec.ws_send_limit_id,
             on_disconnect=self._on_user_stream_down,
             on_connect=self._on_user_stream_up,
+            fatal=(AuthenticationError,),
+            on_fatal=lambda exc: self._on_auth_refused("the user stream login", exc),
         )
         self._tasks.append(asyncio.create_task(self._user_stream.run(), name=self._user_stream.name))
         interval = source.keepalive_interval

@@ -27,6 +27,37 @@ class Feature(Enum):
     HEDGE_MODE = "hedge_mode"
 
 
+class ResetUnit(Enum):
+    # Seconds to wait (Retry-After).
+    SECONDS = "seconds"
+    # Milliseconds to wait (KuCoin gw-ratelimit-reset).
+    MILLISECONDS = "milliseconds"
+    # The venue-clock time of the reset, in epoch milliseconds (Bybit X-Bapi-Limit-Reset-Timestamp).
+    EPOCH_MILLISECONDS = "epoch_milliseconds"
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitReset:
+    """A header in which a venue says how long a rate limit lasts."""
+
+    header: str
+    unit: ResetUnit
+
+    def seconds_from(self, value: str, venue_now: float) -> float | None:
+        """The wait the header's value means, or None when it is not a number."""
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        if self.unit is ResetUnit.SECONDS:
+            wait = number
+        elif self.unit is ResetUnit.MILLISECONDS:
+            wait = number / 1000
+        else:
+            wait = number / 1000 - venue_now
+        return max(wait, 0.0)
+
+
 @dataclass(frozen=True, slots=True)
 class DomainUrls:
     rest: str
@@ -81,8 +112,14 @@ class VenueSpec:
     order_types: frozenset[OrderType] = frozenset({OrderType.LIMIT, OrderType.MARKET})
     time_in_force: frozenset[TimeInForce] = frozenset({TimeInForce.GTC})
     features: frozenset[Feature] = frozenset()
-    # Consecutive "not found" answers after which an order is reconciled as lost.
+    # Consecutive "not found" answers (once its placement window has closed) after which an order is
+    # looked for in the open orders and order history, and given up as lost if absent there too.
     lost_order_threshold: int = 3
+    # Seconds after sending during which the venue may still accept a placement: the signed request's
+    # own validity window (Binance recvWindow, Bybit X-BAPI-RECV-WINDOW, a timestamp tolerance).
+    placement_expiry: float = 30.0
+    # Response headers that say when a rate limit resets, checked in order after a rate-limit refusal.
+    rate_limit_resets: tuple[RateLimitReset, ...] = (RateLimitReset("Retry-After", ResetUnit.SECONDS),)
     # The throttler pool WebSocket sends spend on.
     ws_send_limit_id: str = ""
     is_perpetual: bool = False

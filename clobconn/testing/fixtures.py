@@ -39,6 +39,11 @@ class FixtureSet:
         """The HTTP status a fixture documents for its payload (error examples carry one)."""
         return int(self.load(name).get("status", default))
 
+    def headers(self, name: str, variables: dict[str, Any] | None = None) -> dict[str, str]:
+        """Response headers a fixture documents (a rate-limit refusal's reset hint), with placeholders."""
+        headers = render(self.load(name).get("headers", {}), variables or {})
+        return {str(key): str(value) for key, value in headers.items()}
+
 
 def render(template: Any, variables: dict[str, Any]) -> Any:
     if isinstance(template, str):

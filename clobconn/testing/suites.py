@@ -9,26 +9,21 @@ Fixture roles (``<fixture_dir>/conformance/<role>.json``): server_time, trading_
 snapshot, place_order, place_order_rejected, order_status, order_not_found, order_fills,
 cancel_order, cancel_not_found, cancel_all, diff, trade, user_order, user_fill, user_balance,
 and for perpetuals positions, set_leverage, position_mode, set_position_mode, funding_info,
-funding_payments, user_position, mark_price. Optional: timestamp_error.
+funding_payments, user_position, mark_price. Optional: timestamp_error, and those the scenario
+modules (``scenarios_*.py``) name.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import time
-from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable
+from abc import abstractmethod
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-import pytest_asyncio
 
 from clobconn.core.data_types import (
-    InFlightOrder,
     OrderState,
     OrderType,
     PositionAction,
@@ -48,231 +43,19 @@ from clobconn.core.errors import (
     RateLimitExceeded,
 )
 from clobconn.core.events import EventType, OrderCreatedEvent
-from clobconn.core.exchange_base import ExchangeBase
 from clobconn.core.order_book.sync import ResyncMode
 from clobconn.core.perpetual_base import PerpetualDerivativeBase
-from clobconn.core.registry import get_connector
 from clobconn.core.venue import Feature
-from clobconn.testing.fixtures import FixtureSet
-from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
+from clobconn.testing.helpers import eventually, state_of
+from clobconn.testing.mock_venue import MockResponse, RecordedRequest
+from clobconn.testing.scenarios_orders import OrderTruthScenarios
+from clobconn.testing.suite_base import API_KEY, API_SECRET, PASSPHRASE, SECRETS, ConformanceSuiteBase
 
-API_KEY = "conformance-api-key-0f9d8c7b6a5e4d3c2b1a"
-API_SECRET = "conformance-api-secret-NEVER-LOGGED-9z8y7x6w"
-PASSPHRASE = "conformance-passphrase-NEVER-LOGGED-5v4u3t"
-SECRETS = (API_KEY, API_SECRET, PASSPHRASE)
-
-
-async def eventually(condition: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
+__all__ = ["API_KEY", "API_SECRET", "PASSPHRASE", "SECRETS", "PerpetualConformanceSuite", "SpotConformanceSuite",
+           "eventually", "state_of"]
 
 
-def state_of(order: InFlightOrder) -> OrderState:
-    """The order's state now (a call, so a type checker does not carry an earlier narrowing over)."""
-    return order.state
-
-
-class SpotConformanceSuite(ABC):
-    # == what the connector's test module supplies ================================================
-    connector_id: ClassVar[str]
-    fixture_dir: ClassVar[Path]
-    trading_pair: ClassVar[str]
-    # A second pair present in the trading_rules fixture, for add/remove at runtime.
-    second_trading_pair: ClassVar[str | None] = None
-    # role -> (METHOD, path)
-    routes: ClassVar[dict[str, tuple[str, str]]]
-    public_ws_path: ClassVar[str]
-    user_ws_path: ClassVar[str]
-    # Fixture roles pushed on another public socket than public_ws_path (a venue's market-data path).
-    role_ws_paths: ClassVar[dict[str, str]] = {}
-    # Whether the user stream's balance message carries the available amount, not just the total.
-    stream_balance_has_available: ClassVar[bool] = True
-    # A valid resting order for the fixture's rules, and the values the fixture's rule should parse to.
-    order_price: ClassVar[Decimal]
-    order_amount: ClassVar[Decimal]
-    expected_rule: ClassVar[dict[str, Any]]
-    # asset -> (total, available) as the balances fixture gives them.
-    expected_balances: ClassVar[dict[str, tuple[Decimal, Decimal]]]
-    venue_states: ClassVar[dict[OrderState, str]]
-    venue_sides: ClassVar[dict[TradeType, str]] = {TradeType.BUY: "BUY", TradeType.SELL: "SELL"}
-    # The typed error the place_order_rejected fixture must raise.
-    rejected_error: ClassVar[type[ClobconnError]]
-    # The exchange order id format: digits for venues with integer ids.
-    exchange_order_id: ClassVar[str] = "5012345678"
-
-    @abstractmethod
-    def extract_order_fields(self, request: RecordedRequest) -> dict[str, str | None]:
-        """{"price": ..., "amount": ..., "client_order_id": ...} as the venue's request carries them."""
-
-    def template_vars(self, variables: dict[str, Any]) -> dict[str, Any]:
-        """Add venue-derived placeholders (execution types and the like)."""
-        return variables
-
-    def ws_reply(self, path: str, message: Any) -> list[Any]:
-        """Frames the venue sends back to a client message (subscribe acks, login results)."""
-        return []
-
-    def subscription_key(self, message: Any) -> Any:
-        """What identifies a subscription, ignoring per-request ids."""
-        if isinstance(message, dict):
-            return tuple(sorted((k, repr(v)) for k, v in message.items() if k != "id"))
-        return message
-
-    def extra_routes(self, venue: MockVenue) -> None:
-        """Routes a venue needs beyond the roles (a listen key endpoint, say)."""
-
-    def format_levels(self, levels: list[tuple[str, str]]) -> Any:
-        return [[price, size] for price, size in levels]
-
-    # == the machinery ============================================================================
-    fixtures: FixtureSet
-    venue: MockVenue
-    conn: ExchangeBase
-    recorded: list[Any]
-
-    snapshot_id = 1000
-    snapshot_bids = (("100.00", "1.5"), ("99.50", "2.0"), ("99.00", "3.0"))
-    snapshot_asks = (("100.50", "1.0"), ("101.00", "2.5"), ("101.50", "4.0"))
-
-    @pytest_asyncio.fixture(autouse=True)
-    async def _conformance_venue(self, request: pytest.FixtureRequest) -> AsyncIterator[None]:
-        self.fixtures = FixtureSet(self.fixture_dir / "conformance")
-        self.venue = MockVenue()
-        await self.venue.start()
-        self._order_counter = 0
-        self._ids = iter(range(2000, 10**6))
-        self.install_base_routes()
-        self.recorded = []
-        if request.node.get_closest_marker("no_connector") is None:
-            self.conn = self.make_connector()
-            for event_type in EventType:
-                self.conn.add_listener(event_type, self.recorded.append)
-            await self.conn.start()
-            await self.conn.wait_ready(timeout=10)
-        try:
-            yield
-        finally:
-            if hasattr(self, "conn"):
-                await self.conn.stop()
-            await self.venue.stop()
-
-    def connector_config(self, **overrides: Any) -> dict[str, Any]:
-        config: dict[str, Any] = {
-            "api_key": API_KEY,
-            "api_secret": API_SECRET,
-            "passphrase": PASSPHRASE,
-            "trading_pairs": [self.trading_pair],
-            "rest_url": self.venue.http_url,
-            "ws_url": self.venue.ws_url,
-            "fast_poll_interval": 3600.0,
-            "slow_poll_interval": 3600.0,
-            "request_timeout": 1.0,
-        }
-        config.update(overrides)
-        return config
-
-    def make_connector(self, **overrides: Any) -> ExchangeBase:
-        return get_connector(self.connector_id, **self.connector_config(**overrides))
-
-    def path(self, role: str) -> str:
-        return self.routes[role][1]
-
-    def serve(self, role: str, *responses: MockResponse | Any) -> None:
-        method, path = self.routes[role]
-        self.venue.route(method, path, *responses)
-
-    def reply(self, fixture: str, variables: dict[str, Any] | None = None, delay: float = 0.0) -> MockResponse:
-        return MockResponse(self.fixtures.payload(fixture, self.vars(**(variables or {}))),
-                            status=self.fixtures.status(fixture), delay=delay)
-
-    def install_base_routes(self) -> None:
-        self.serve("server_time", lambda _: self.reply("server_time"))
-        self.serve("trading_rules", self.reply("trading_rules"))
-        self.serve("balances", self.reply("balances"))
-        if "snapshot" in self.routes:
-            self.serve("snapshot", lambda _: self.reply("snapshot"))
-        for path in {self.public_ws_path, self.user_ws_path, *self.role_ws_paths.values()}:
-            self.venue.on_ws_message(path, functools.partial(self.ws_reply, path))
-        self.extra_routes(self.venue)
-
-    def vars(self, **overrides: Any) -> dict[str, Any]:
-        now_ms = int(time.time() * 1000)
-        variables: dict[str, Any] = {
-            "symbol": self.symbol, "price": self.order_price, "amount": self.order_amount,
-            "client_order_id": "unknown", "exchange_order_id": self.exchange_order_id,
-            "side": self.venue_sides[TradeType.BUY], "state": OrderState.OPEN,
-            "fill_price": self.order_price, "fill_amount": self.order_amount,
-            "cum_amount": Decimal(0), "cum_quote": Decimal(0), "fee": "0.00001", "fee_asset": self.base,
-            "trade_id": "77001", "timestamp_ms": now_ms, "timestamp_s": now_ms // 1000,
-            "update_id": self.snapshot_id, "first_id": self.snapshot_id + 1, "last_id": self.snapshot_id + 1,
-            "prev_id": self.snapshot_id,
-            "bids": self.format_levels(list(self.snapshot_bids)),
-            "asks": self.format_levels(list(self.snapshot_asks)),
-            "asset": self.quote, "total": "1000.5", "available": "900.25", "locked": "100.25",
-            "leverage": 10, "payment_id": "9001", "position_amount": "0", "entry_price": "0",
-            "mark_price": "100.25", "index_price": "100.2", "funding_rate": "0.0001",
-            "next_funding_ms": now_ms + 8 * 3600 * 1000,
-        }
-        variables.update(overrides)
-        variables["venue_state"] = self.venue_states[variables["state"]]
-        variables["quote_amount"] = Decimal(str(variables["fill_price"])) * Decimal(str(variables["fill_amount"]))
-        return self.template_vars(variables)
-
-    @property
-    def symbol(self) -> str:
-        # Before the trading rules load there is no symbol map yet.
-        return self.conn.symbols.get(self.trading_pair, "") if hasattr(self, "conn") else ""
-
-    @property
-    def base(self) -> str:
-        return self.trading_pair.split("-")[0]
-
-    @property
-    def quote(self) -> str:
-        return self.trading_pair.split("-")[1]
-
-    def events(self, event_type: EventType) -> list[Any]:
-        return [e for e in self.recorded if e.type is event_type]
-
-    async def push_user(self, fixture: str, **variables: Any) -> None:
-        sent = await self.venue.push(self.user_ws_path, self.fixtures.payload(fixture, self.vars(**variables)))
-        assert sent, "no user stream connection to push to"
-
-    async def push_public(self, fixture: str, **variables: Any) -> None:
-        path = self.role_ws_paths.get(fixture, self.public_ws_path)
-        sent = await self.venue.push(path, self.fixtures.payload(fixture, self.vars(**variables)))
-        assert sent, "no public stream connection to push to"
-
-    async def open_order(self, amount: Decimal | None = None, trade_type: TradeType = TradeType.BUY) -> str:
-        """Place a resting order the venue acknowledges as open; returns its client order id."""
-        self._order_counter += 1
-        exchange_id = str(int(self.exchange_order_id) + self._order_counter)
-        self.serve("place_order", lambda req: self.reply("place_order", self._ack_vars(req, exchange_id, amount)))
-        order = await self.conn.place_order(self.trading_pair, trade_type, amount or self.order_amount,
-                                            OrderType.LIMIT, self.order_price)
-        assert order.state is OrderState.OPEN
-        return order.client_order_id
-
-    def _ack_vars(self, request: RecordedRequest, exchange_id: str, amount: Decimal | None) -> dict[str, Any]:
-        fields = self.extract_order_fields(request)
-        return {"client_order_id": fields["client_order_id"], "exchange_order_id": exchange_id,
-                "amount": amount or self.order_amount, "state": OrderState.OPEN}
-
-    def order_vars(self, client_order_id: str, **overrides: Any) -> dict[str, Any]:
-        order = self.conn.orders.find(client_order_id)
-        assert order is not None
-        values = {"client_order_id": client_order_id, "exchange_order_id": order.exchange_order_id,
-                  "amount": order.amount, "price": order.price}
-        values.update(overrides)
-        return values
-
-    def placements(self) -> list[RecordedRequest]:
-        method, path = self.routes["place_order"]
-        return self.venue.requests_to(method, path)
-
+class SpotConformanceSuite(OrderTruthScenarios, ConformanceSuiteBase):
     # == trading rules, balances, validation ======================================================
 
     async def test_trading_rules_parsed(self) -> None:
@@ -429,18 +212,6 @@ class SpotConformanceSuite(ABC):
         assert len(self.placements()) == 1, "a placement with an unknown outcome must never be re-sent"
         assert [e.client_order_id for e in self.events(EventType.ORDER_CREATED)] == [client_id]
 
-    async def test_outcome_unknown_then_not_found_is_lost(self) -> None:
-        self.serve("place_order", MockResponse({}, delay=1.3))
-        with pytest.raises(OrderOutcomeUnknown) as info:
-            await self.conn.place_order(self.trading_pair, TradeType.BUY, self.order_amount, OrderType.LIMIT,
-                                        self.order_price)
-        self.serve("order_status", self.reply("order_not_found"))
-        for _ in range(self.conn.spec.lost_order_threshold):
-            await self.conn._update_order_status()
-        failed = self.events(EventType.ORDER_FAILED)
-        assert [e.client_order_id for e in failed] == [info.value.client_order_id]
-        assert "lost" in failed[0].reason
-
     async def test_timestamp_error_resyncs_clock_and_retries_once(self) -> None:
         if not self.fixtures.has("timestamp_error"):
             pytest.skip("the venue signs no timestamps")
@@ -521,7 +292,7 @@ class SpotConformanceSuite(ABC):
         order = self.conn.orders.find(client_id)
         assert order is not None
         await self.conn._reconcile_order(order)
-        await self.conn._fetch_fills(order)
+        await self.conn.order_lifecycle.fetch_fills(order)
         assert len(self.events(EventType.ORDER_FILLED)) == 1
         assert order.executed_amount_base == self.order_amount
         assert len(self.events(EventType.ORDER_COMPLETED)) == 1

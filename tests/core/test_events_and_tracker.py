@@ -33,7 +33,7 @@ from clobconn.core.events import (
     OrderFailedEvent,
     OrderFilledEvent,
 )
-from clobconn.core.order_tracker import ClientOrderTracker
+from clobconn.core.orders.tracker import ClientOrderTracker
 
 PAIR = "BTC-USDT"
 

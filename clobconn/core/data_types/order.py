@@ -90,7 +90,15 @@ class InFlightOrder:
     not_found_count: int = 0
     # The placement was sent but its answer never came: reconcile by client order id.
     outcome_unknown: bool = False
+    # Until this time (seconds, local clock) the venue may still accept the placement: its signed
+    # request is within the venue's window (Binance recvWindow and the like). "Not found" before then
+    # proves nothing.
+    acceptance_deadline: float | None = None
+    # Given up on after every check said the venue does not hold it; evidence of it revives it.
+    lost: bool = False
     reported_executed_amount: Decimal | None = None
+    # The cumulative amount an update saying FILLED carried: what the order executed in the end.
+    final_executed_amount: Decimal | None = None
     failure_reason: str | None = None
 
     @property
@@ -119,10 +127,25 @@ class InFlightOrder:
         return self.state.is_open
 
     @property
+    def expected_executed_amount(self) -> Decimal | None:
+        """What the fills must add up to before the order is complete, where that is known.
+
+        An update that says FILLED with a cumulative amount settles it. One that says FILLED without
+        (a fill event's) means all of a base-sized order: the last partial amount an earlier update
+        reported must not stand for the whole. Otherwise it is the latest amount the venue reported.
+        """
+        if self.final_executed_amount is not None:
+            return self.final_executed_amount
+        if self.quote_amount is None and self.state is OrderState.FILLED:
+            return self.amount
+        return self.reported_executed_amount
+
+    @property
     def fills_complete(self) -> bool:
         """Every fill the venue reported has landed here."""
-        if self.reported_executed_amount is not None:
-            return self.executed_amount_base >= self.reported_executed_amount
+        expected = self.expected_executed_amount
+        if expected is not None:
+            return self.executed_amount_base >= expected
         if self.quote_amount is not None:
             return bool(self.fills)
         return self.executed_amount_base >= self.amount
@@ -147,12 +170,22 @@ class InFlightOrder:
             self.failure_reason = reason
         return True
 
+    def revive(self) -> None:
+        """Take back a lost verdict: the venue has shown it holds the order after all."""
+        self.lost = False
+        self.outcome_unknown = False
+        self.not_found_count = 0
+        self.failure_reason = None
+        self.state = OrderState.PENDING_CREATE
+
     def apply_order_update(self, update: OrderUpdate) -> bool:
         if update.exchange_order_id and not self.exchange_order_id:
             self.exchange_order_id = update.exchange_order_id
         if update.executed_amount is not None:
             previous = self.reported_executed_amount or _ZERO
             self.reported_executed_amount = max(previous, update.executed_amount)
+            if update.new_state is OrderState.FILLED:
+                self.final_executed_amount = self.reported_executed_amount
         return self.transition(update.new_state, update.update_timestamp, update.reason)
 
     def apply_trade_update(self, trade: TradeUpdate) -> bool:

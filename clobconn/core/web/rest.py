@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -20,6 +21,7 @@ from clobconn.core.errors import (
     error_class_for,
     redact,
 )
+from clobconn.core.venue import RateLimitReset, ResetUnit
 from clobconn.core.web.auth import AuthBase, RestRequest
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.throttler import AsyncThrottler
@@ -52,6 +54,8 @@ class RestClient:
         on_timestamp_error: Callable[[], Awaitable[None]] | None = None,
         timeout: float = 10.0,
         default_limit_id: str = "",
+        rate_limit_resets: tuple[RateLimitReset, ...] = (RateLimitReset("Retry-After", ResetUnit.SECONDS),),
+        venue_time: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.throttler = throttler
@@ -61,6 +65,9 @@ class RestClient:
         self._on_timestamp_error = on_timestamp_error
         self._timeout = timeout
         self._default_limit_id = default_limit_id
+        self._rate_limit_resets = rate_limit_resets
+        # The venue's clock in seconds, to read a reset given as a time rather than a wait.
+        self._venue_time = venue_time
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -105,8 +112,8 @@ class RestClient:
         except InvalidTimestamp:
             if not signed or self._on_timestamp_error is None:
                 raise
-            logger.warning("timestamp refused on %s %s; re-syncing the clock and retrying once", method, path)
             await self._on_timestamp_error()
+            logger.info("timestamp refused on %s %s; the clock was re-synced, retrying once", method, path)
             return await self._request_once(
                 method, path, params, data, signed, limit_id, base_url, headers, form, timeout
             )
@@ -157,7 +164,7 @@ class RestClient:
             async with self.session.request(request.method, request.url, timeout=client_timeout, **kwargs) as resp:
                 status = resp.status
                 body = await resp.read()
-                retry_after = resp.headers.get("Retry-After")
+                reset_after = self._reset_after(resp.headers)
         except aiohttp.ConnectionTimeoutError as exc:
             # The connection never opened: the request certainly did not reach the venue.
             raise RequestTimeout(f"connecting for {method} {path} timed out", request_sent=False,
@@ -180,14 +187,25 @@ class RestClient:
         code, message = refusal if refusal is not None else (None, str(payload)[:500])
         error_cls = error_class_for(self._error_table, code, message, status)
         summary["status"] = status
-        if error_cls is RateLimitExceeded or status in (418, 429) or retry_after is not None:
-            pause = _parse_retry_after(retry_after, default=1.0 if status != 418 else 60.0)
+        if error_cls is RateLimitExceeded or status in (418, 429):
+            # The venue's own reset hint when it gives one; a ban (418) without one lasts longer.
+            pause = reset_after if reset_after is not None else (60.0 if status == 418 else 1.0)
             self.throttler.pause(limit, pause)
             raise RateLimitExceeded(
                 f"rate limited on {method} {path}", retry_after=pause, venue_code=code, venue_message=message,
                 request=summary,
             )
         raise _build_error(error_cls, f"{method} {path} refused: {message}", code, message, summary)
+
+    def _reset_after(self, headers: Mapping[str, str]) -> float | None:
+        """Seconds until the venue lifts a rate limit, from the first reset header it sent."""
+        for reset in self._rate_limit_resets:
+            value = headers.get(reset.header)
+            if value is not None:
+                wait = reset.seconds_from(value, self._venue_time())
+                if wait is not None:
+                    return wait
+        return None
 
     @staticmethod
     def _summary(request: RestRequest) -> dict[str, Any]:
@@ -206,15 +224,6 @@ def _decode(body: bytes) -> Any:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         return body.decode("utf-8", "replace")
-
-
-def _parse_retry_after(value: str | None, default: float) -> float:
-    if value is None:
-        return default
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        return default
 
 
 def _build_error(

@@ -150,8 +150,13 @@ class StreamRunner:
         on_disconnect: Callable[[], None] | None = None,
         rng: random.Random | None = None,
         on_connect: Callable[[], None] | None = None,
+        fatal: tuple[type[Exception], ...] = (),
+        on_fatal: Callable[[Exception], None] | None = None,
     ) -> None:
         self.name = name
+        # Failures that no reconnect can mend (a refused login): the stream stops and reports them.
+        self._fatal = fatal
+        self._on_fatal = on_fatal
         self._session = session
         self._connect = connect
         self._on_open = on_open
@@ -209,6 +214,11 @@ class StreamRunner:
             except Exception as exc:
                 failures += 1
                 self.last_error = f"{type(exc).__name__}: {exc}"
+                if isinstance(exc, self._fatal):
+                    logger.error("stream %s stopped: %s", self.name, self.last_error)
+                    if self._on_fatal is not None:
+                        self._on_fatal(exc)
+                    return
                 logger.warning("stream %s failed: %s", self.name, self.last_error)
             finally:
                 self._connection = None

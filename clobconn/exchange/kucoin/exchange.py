@@ -114,7 +114,7 @@ class KucoinBase(ExchangeBase):
     async def _fetch_fills_of(self, update: OrderUpdate) -> None:
         order = self.orders.find(update.client_order_id, update.exchange_order_id)
         if order is not None and order.exchange_order_id is not None:
-            await self._fetch_fills(order)
+            await self.order_lifecycle.fetch_fills(order)
 
 
 def parse_symbol(data: Mapping[str, Any]) -> TradingRule:

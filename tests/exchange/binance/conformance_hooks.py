@@ -16,6 +16,8 @@ class BinanceConformanceHooks:
     venue_states = {OrderState.OPEN: "NEW", OrderState.PARTIALLY_FILLED: "PARTIALLY_FILLED",
                     OrderState.FILLED: "FILLED", OrderState.CANCELED: "CANCELED"}
     rejected_error = InsufficientFunds
+    # Every executionReport with a partial or filled status carries a trade.
+    stream_order_updates = False
     # The WebSocket-API path, whose acks differ from the market streams' (spot only).
     ws_api_path: ClassVar[str | None] = None
 

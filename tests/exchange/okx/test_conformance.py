@@ -8,6 +8,7 @@ checksum, computed here independently of the connector's.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 
 from clobconn.core.data_types import OrderState, OrderType, TradeType
-from clobconn.core.errors import InsufficientFunds, NotSupported
+from clobconn.core.errors import AuthenticationError, InsufficientFunds, NotSupported
 from clobconn.core.events import EventType
 from clobconn.testing.mock_venue import MockResponse, RecordedRequest
 from clobconn.testing.suites import API_KEY, API_SECRET, PASSPHRASE, SpotConformanceSuite, eventually
@@ -143,13 +144,19 @@ class TestOkxConformance(SpotConformanceSuite):
         assert subscribe == {"op": "subscribe", "args": [{"channel": "orders", "instType": "SPOT"},
                                                          {"channel": "account"}]}
 
-    async def test_refused_login_reconnects_and_is_not_live(self) -> None:
+    async def test_refused_login_stops_the_private_stream_and_says_why(self) -> None:
         path = self.user_ws_path
         self.venue.on_ws_message(path, lambda m: [{"event": "error", "code": "60009", "msg": "Login failed."}]
                                  if isinstance(m, dict) and m.get("op") == "login" else [])
         await self.venue.drop(path)
-        await self.venue.wait_for_connections(path, count=3, timeout=10)
+        await eventually(lambda: self.conn.auth_failure is not None, what="the refusal surfaced")
+        assert "user stream login" in str(self.conn.auth_failure)
+        await asyncio.sleep(1.0)
+        # No reconnect can mend a refused key: the stream does not hammer the venue with logins.
+        assert self.venue.connections(path) == 2
         assert not self.conn.status_dict["user_stream_connected"]
+        with pytest.raises(AuthenticationError, match="login"):
+            await self.conn.wait_ready(timeout=1)
 
     async def test_service_upgrade_notice_moves_the_public_stream_to_a_new_socket(self) -> None:
         # https://www.okx.com/docs-v5/en/#overview-websocket-notice: 64008 ahead of a service upgrade.

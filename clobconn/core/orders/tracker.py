@@ -16,6 +16,7 @@ from clobconn.core.events import (
     OrderCreatedEvent,
     OrderFailedEvent,
     OrderFilledEvent,
+    OrderLostEvent,
 )
 
 logger = logging.getLogger(__name__)
@@ -25,12 +26,16 @@ class ClientOrderTracker:
     """Active orders, a cache of finished ones (late fills still land), and orphan updates.
 
     An update that names an exchange order id nobody owns yet (a fill that overtook the placement
-    ack) is held briefly and replayed when an order learns that id.
+    ack) is held briefly and replayed when an order learns that id. An update or fill for an order
+    given up as lost revives it. A FILLED order whose fills do not add up yet is handed to
+    ``on_fills_missing`` (the lifecycle fetches them) and completes once they do.
     """
 
-    def __init__(self, events: EventBus, finished_ttl: float = 600.0, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, events: EventBus, finished_ttl: float = 600.0, clock: Callable[[], float] = time.time,
+                 on_fills_missing: Callable[[InFlightOrder], None] | None = None) -> None:
         self._events = events
         self._clock = clock
+        self.on_fills_missing = on_fills_missing
         self.active: dict[str, InFlightOrder] = {}
         self.finished: TTLCache[str, InFlightOrder] = TTLCache(maxsize=10_000, ttl=finished_ttl, timer=clock)
         self._orphans: TTLCache[str, list[OrderUpdate | TradeUpdate]] = TTLCache(maxsize=1000, ttl=60.0, timer=clock)
@@ -52,8 +57,19 @@ class ClientOrderTracker:
                         return order
         return None
 
+    def _find_live(self, client_order_id: str | None, exchange_order_id: str | None) -> InFlightOrder | None:
+        """The order an update is about; one given up as lost is revived by the evidence."""
+        order = self.find(client_order_id, exchange_order_id)
+        if order is not None and order.lost:
+            logger.warning("order %s, given up as lost, is known to the venue after all: revived",
+                           order.client_order_id)
+            self.finished.pop(order.client_order_id, None)
+            order.revive()
+            self.active[order.client_order_id] = order
+        return order
+
     def process_order_update(self, update: OrderUpdate) -> None:
-        order = self.find(update.client_order_id, update.exchange_order_id)
+        order = self._find_live(update.client_order_id, update.exchange_order_id)
         if order is None:
             self._hold_orphan(update.exchange_order_id, update)
             return
@@ -67,7 +83,7 @@ class ClientOrderTracker:
             self._replay_orphans(order)
 
     def process_trade_update(self, trade: TradeUpdate) -> None:
-        order = self.find(trade.client_order_id, trade.exchange_order_id)
+        order = self._find_live(trade.client_order_id, trade.exchange_order_id)
         if order is None:
             self._hold_orphan(trade.exchange_order_id, trade)
             return
@@ -94,6 +110,15 @@ class ClientOrderTracker:
         previous = order.state
         if order.transition(OrderState.FAILED, self._clock(), reason):
             self._announce_state(order, previous)
+
+    def mark_lost(self, order: InFlightOrder, reason: str) -> None:
+        """Give an order up: ORDER_LOST, not ORDER_FAILED, since the venue never said it refused it."""
+        if not order.transition(OrderState.FAILED, self._clock(), reason):
+            return
+        order.lost = True
+        self._events.publish(OrderLostEvent(order.client_order_id, order.trading_pair, reason,
+                                            order.last_update_timestamp or self._clock()))
+        self._finish(order)
 
     def _announce_state(self, order: InFlightOrder, previous: OrderState) -> None:
         now = order.last_update_timestamp or self._clock()
@@ -126,6 +151,8 @@ class ClientOrderTracker:
         if order.state is not OrderState.FILLED or order.client_order_id not in self.active:
             return
         if not order.fills_complete:
+            if self.on_fills_missing is not None:
+                self.on_fills_missing(order)
             return
         self._events.publish(
             OrderCompletedEvent(order.client_order_id, order.exchange_order_id, order.trading_pair,

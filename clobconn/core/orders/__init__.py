@@ -1,0 +1,1 @@
+"""The order lifecycle: tracking, placement, cancellation, reconciliation and lost-order verdicts."""
