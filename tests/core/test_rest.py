@@ -36,6 +36,7 @@ from clobconn.core.errors import (
     VenueErrorTable,
     redact,
 )
+from clobconn.core.venue import RateLimitReset, ResetUnit
 from clobconn.core.web.auth import AuthBase, RestRequest
 from clobconn.core.web.rest import RestClient, default_error_extractor
 from clobconn.core.web.throttler import AsyncThrottler, LinkedLimit, RateLimit
@@ -501,3 +502,39 @@ def test_default_error_extractor_reads_code_and_message() -> None:
                                   "api_secret", "listenKey", "Authorization", "key", "private_key"])
 def test_credential_names_are_redacted(name: str) -> None:
     assert redact({name: "s3cr3t", "symbol": "BTCUSDT"}) == {name: "***", "symbol": "BTCUSDT"}
+
+
+@pytest.mark.parametrize(("reset", "header_value", "expected"), [
+    (RateLimitReset("Retry-After", ResetUnit.SECONDS), "3", 3.0),
+    (RateLimitReset("gw-ratelimit-reset", ResetUnit.MILLISECONDS), "2500", 2.5),
+    # An epoch on the venue's clock: the venue is 100 s ahead of this machine, the reset 4 s after its now.
+    (RateLimitReset("X-Bapi-Limit-Reset-Timestamp", ResetUnit.EPOCH_MILLISECONDS), "1700000004000", 4.0),
+])
+async def test_rate_limit_pause_follows_the_venues_reset_header(
+        venue: MockVenue, reset: RateLimitReset, header_value: str, expected: float) -> None:
+    rest = RestClient(venue.http_url, AsyncThrottler(LIMITS), rate_limit_resets=(reset,),
+                      venue_time=lambda: 1_700_000_000.0)
+    try:
+        # Bybit answers a rate-limited request with HTTP 200 and retCode 10006.
+        venue.route("GET", "/err", MockResponse({"code": 10006, "msg": "Too many visits!"}, status=429,
+                                                 headers={reset.header: header_value}))
+        before = time.monotonic()
+        with pytest.raises(RateLimitExceeded) as caught:
+            await rest.request("GET", "/err")
+        assert caught.value.retry_after == pytest.approx(expected)
+        assert rest.throttler.paused_until("/err") >= before + expected - 0.01
+    finally:
+        await rest.close()
+
+
+async def test_a_reset_header_on_an_answer_that_is_not_a_refusal_pauses_nothing(venue: MockVenue) -> None:
+    rest = RestClient(venue.http_url, AsyncThrottler(LIMITS),
+                      rate_limit_resets=(RateLimitReset("X-Bapi-Limit-Reset-Timestamp", ResetUnit.EPOCH_MILLISECONDS),))
+    try:
+        # Bybit sends its reset header on every answer, refused or not.
+        venue.route("GET", "/err", MockResponse({"ok": True},
+                                                 headers={"X-Bapi-Limit-Reset-Timestamp": "99999999999999"}))
+        assert await rest.request("GET", "/err") == {"ok": True}
+        assert rest.throttler.paused_until("/err") == 0.0
+    finally:
+        await rest.close()

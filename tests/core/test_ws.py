@@ -14,6 +14,7 @@ import aiohttp
 import orjson
 import pytest
 
+from clobconn.core.errors import AuthenticationError
 from clobconn.core.web.throttler import AsyncThrottler, RateLimit
 from clobconn.core.web.ws import (
     Compression,
@@ -579,5 +580,52 @@ async def test_cancel_is_not_lost_while_a_closed_connection_is_torn_down() -> No
         task.cancel()
         done, _ = await asyncio.wait({task}, timeout=1.0)
         assert task in done and task.cancelled()
+    finally:
+        await cancel_and_wait(task)
+
+
+async def test_a_fatal_failure_stops_the_stream_and_is_reported_once(
+        venue: MockVenue, http_session: aiohttp.ClientSession) -> None:
+    reported: list[Exception] = []
+    opens = 0
+
+    async def refused_login(connection: WSConnection) -> None:
+        nonlocal opens
+        opens += 1
+        raise AuthenticationError("login refused: invalid API key")
+
+    async def connect() -> ConnectSpec:
+        return ConnectSpec(url=f"{venue.ws_url}{PATH}")
+
+    runner = StreamRunner(name="private", session=lambda: http_session, connect=connect, on_open=refused_login,
+                          on_message=lambda _: None, backoff_base=0.01, backoff_cap=0.02,
+                          fatal=(AuthenticationError,), on_fatal=reported.append)
+    # The loop returns by itself: no reconnect can mend a refused key.
+    await asyncio.wait_for(runner.run(), 5.0)
+    assert opens == 1 and len(reported) == 1
+    assert isinstance(reported[0], AuthenticationError)
+    assert venue.connections(PATH) == 1
+
+
+async def test_a_failure_that_is_not_fatal_still_reconnects(
+        venue: MockVenue, http_session: aiohttp.ClientSession) -> None:
+    opens = 0
+
+    async def flaky_login(connection: WSConnection) -> None:
+        nonlocal opens
+        opens += 1
+        if opens < 3:
+            raise ConnectionError("login timed out")
+
+    async def connect() -> ConnectSpec:
+        return ConnectSpec(url=f"{venue.ws_url}{PATH}")
+
+    runner = StreamRunner(name="private", session=lambda: http_session, connect=connect, on_open=flaky_login,
+                          on_message=lambda _: None, backoff_base=0.01, backoff_cap=0.02,
+                          fatal=(AuthenticationError,), on_fatal=lambda exc: pytest.fail(f"reported {exc}"))
+    task = asyncio.create_task(runner.run())
+    try:
+        await asyncio.wait_for(runner.connected.wait(), 5.0)
+        assert opens == 3
     finally:
         await cancel_and_wait(task)
