@@ -7,20 +7,48 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
-from clobconn.core.data_types import Balance, FundingInfo, OrderUpdate, Position, TradeUpdate
+from clobconn.core.data_types import Balance, FundingInfo, OrderUpdate, Position, TradeUpdate, TradingRule
 from clobconn.core.errors import NotSupported
 from clobconn.core.order_book.messages import BookMessage, PublicTrade
 from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
+from clobconn.core.orders.tracker import ClientOrderTracker
+from clobconn.core.venue import DomainUrls
+from clobconn.core.web.auth import AuthBase
+from clobconn.core.web.rest import RestClient
+from clobconn.core.web.time_sync import TimeSynchronizer
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
-
-if TYPE_CHECKING:
-    from clobconn.core.exchange_base import ExchangeBase
 
 # A public parser may also yield StreamAction.RECONNECT, when the venue announces it will close the socket.
 MarketMessage = BookMessage | PublicTrade | FundingInfo | StreamAction
 UserMessage = OrderUpdate | TradeUpdate | Balance | Position | StreamAction
+
+
+class ConnectorView(Protocol):
+    """What a data source may read of its connector (``ExchangeBase`` is one): its URLs, clients and
+    symbol map. Sources see the connector through this, so that neither role imports the other.
+    A venue whose sources need more declares a narrower protocol of its own on top of this one."""
+
+    rest: RestClient
+    auth: AuthBase | None
+    ws_url: str
+    private_ws_url: str
+    domain_urls: DomainUrls
+    trading_rules: dict[str, TradingRule]
+    balances: dict[str, Balance]
+    orders: ClientOrderTracker
+    time_sync: TimeSynchronizer
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def has_credentials(self) -> bool: ...
+
+    def exchange_symbol(self, trading_pair: str) -> str: ...
+
+    def trading_pair_of(self, symbol: str) -> str | None: ...
 
 
 class OrderBookDataSource(ABC):
@@ -36,7 +64,7 @@ class OrderBookDataSource(ABC):
     book_stream: ClassVar[str] = "public"
     stream_names: ClassVar[tuple[str, ...]] = ("public",)
 
-    def __init__(self, connector: ExchangeBase) -> None:
+    def __init__(self, connector: ConnectorView) -> None:
         self.connector = connector
 
     def checksum(self) -> ChecksumFn | None:
@@ -86,7 +114,7 @@ class UserStreamDataSource(ABC):
     # ``parse`` has yielded StreamAction.SUBSCRIBED, not as soon as the socket is open.
     confirms_subscription: ClassVar[bool] = False
 
-    def __init__(self, connector: ExchangeBase) -> None:
+    def __init__(self, connector: ConnectorView) -> None:
         self.connector = connector
 
     @abstractmethod

@@ -7,10 +7,11 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 
+from clobconn.core.data_source import OrderBookDataSource
 from clobconn.core.data_types import FundingInfo
 from clobconn.core.errors import ClobconnError
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
@@ -18,9 +19,6 @@ from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.sync import BookSynchronizer, ResyncMode, SyncResult
 from clobconn.core.web.throttler import AsyncThrottler
 from clobconn.core.web.ws import ConnectSpec, StreamAction, StreamRunner, WSConnection
-
-if TYPE_CHECKING:
-    from clobconn.core.data_source import OrderBookDataSource
 
 logger = logging.getLogger(__name__)
 

@@ -15,9 +15,8 @@ from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from clobconn.core.data_source import MarketMessage, OrderBookDataSource
+from clobconn.core.data_source import ConnectorView, MarketMessage, OrderBookDataSource
 from clobconn.core.data_types import TradeType
-from clobconn.core.exchange_base import ExchangeBase
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
 from clobconn.core.order_book.sync import SequenceRule
 from clobconn.core.web.endpoints import Endpoint
@@ -38,7 +37,7 @@ def _is_pong(message: Any) -> bool:
     return isinstance(message, dict) and message.get("type") == "pong"
 
 
-async def bullet_connect_spec(connector: ExchangeBase, bullet: Endpoint) -> ConnectSpec:
+async def bullet_connect_spec(connector: ConnectorView, bullet: Endpoint) -> ConnectSpec:
     """Ask the bullet endpoint for a fresh token and server; ping at the interval it names.
 
     A token is good for one connection only, so this runs before every (re)connect.

@@ -14,9 +14,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
-from clobconn.core.data_source import UserMessage, UserStreamDataSource
+from clobconn.core.data_source import ConnectorView, UserMessage, UserStreamDataSource
 from clobconn.core.data_types import Balance, OrderState, OrderUpdate
-from clobconn.core.exchange_base import ExchangeBase
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 from clobconn.exchange.kucoin.constants import BALANCE_TOPIC, BULLET_PRIVATE, ORDER_TOPIC
 from clobconn.exchange.kucoin.order_book_data_source import await_welcome, bullet_connect_spec, topic_frame
@@ -54,7 +53,7 @@ class KucoinUserStreamDataSource(UserStreamDataSource):
     # KuCoin acks each subscription; the stream counts as live once the order topic's ack is in.
     confirms_subscription = True
 
-    def __init__(self, connector: ExchangeBase) -> None:
+    def __init__(self, connector: ConnectorView) -> None:
         super().__init__(connector)
         self._order_ack_id: str | None = None
 
