@@ -263,6 +263,7 @@ class ExchangeBase(ABC):
             "order_books_initialized": self.order_book_tracker.ready,
         }
         if self.is_trading:
+            status["credentials_accepted"] = self.auth_failure is None
             status["balances_initialized"] = self._balances_fetched
             if self._user_stream is not None:
                 status["user_stream_connected"] = self._user_stream_live

@@ -174,7 +174,7 @@ class OrderTruthScenarios(ConformanceSuiteBase):
         self.conn._poll_soon("balances")
         await asyncio.sleep(0.1)
         assert len(self.venue.requests_to(*self.routes["balances"])) == balance_calls
-        self.conn._balances_fetched = False  # as after a restart: not ready, so wait_ready must look
+        assert not self.conn.ready and not self.conn.status_dict["credentials_accepted"]
         with pytest.raises(AuthenticationError, match="balances"):
             await self.conn.wait_ready(timeout=1)
 
