@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import SecretStr
-from yarl import URL
 
 from clobconn.core.web.auth import AuthBase, RestRequest
 
@@ -22,11 +21,6 @@ API_KEY_HEADER = "X-MBX-APIKEY"
 def sign(secret: str, payload: str) -> str:
     """Hex HMAC-SHA256 of ``payload`` keyed with the API secret."""
     return hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
-
-
-def encode_query(params: Mapping[str, Any]) -> str:
-    """The query string exactly as aiohttp will send it: the signature must cover those very bytes."""
-    return URL.build(query=params).raw_query_string
 
 
 class BinanceAuth(AuthBase):
@@ -46,10 +40,11 @@ class BinanceAuth(AuthBase):
         return {API_KEY_HEADER: self._api_key.get_secret_value()}
 
     def rest_authenticate(self, request: RestRequest) -> RestRequest:
-        # Every parameter goes in the query string, so the signed payload is that string alone.
-        params = {**(request.params or {}), "recvWindow": self._recv_window, "timestamp": self._time_ms()}
-        params["signature"] = sign(self._secret.get_secret_value(), encode_query(params))
-        request.params = params
+        request.params = {**(request.params or {}), "recvWindow": self._recv_window, "timestamp": self._time_ms()}
+        # totalParams: the query string concatenated with the body, exactly as they are sent.
+        query, body = request.encode_for_signing()
+        signature = sign(self._secret.get_secret_value(), query + body)
+        request.url = f"{request.url}&signature={signature}"
         request.headers.update(self.api_key_headers())
         return request
 
