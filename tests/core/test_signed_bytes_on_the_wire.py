@@ -22,6 +22,8 @@ from urllib.parse import unquote
 
 import pytest
 from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 import clobconn
 from clobconn.core.web.auth import RestRequest, encode_query
@@ -195,3 +197,22 @@ def test_an_unsigned_request_is_finished_by_the_same_encoder() -> None:
     # A second call (the RestClient's, after a signer's) changes nothing and returns the same strings.
     assert request.encode_for_signing() == ('symbols=%5B%22BTCUSDT%22,%22ETHUSDT%22%5D', "")
     assert request.url == "https://h/api/x?symbols=%5B%22BTCUSDT%22,%22ETHUSDT%22%5D" and request.params is None
+
+
+async def test_a_binance_ed25519_signature_arrives_percent_encoded_and_verifies_over_the_received_query(
+    recorder: tuple[str, list[Received], dict[str, Any]]
+) -> None:
+    url, received, _ = recorder
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
+    conn = clobconn.get_connector("binance", api_key=API_KEY, api_secret=pem, rest_url=url, trading=False)
+    try:
+        await conn.rest.request("GET", PATH, params=QUERY, signed=True)
+    finally:
+        await conn.rest.close()
+    (sent,) = received
+    payload, _, signature = sent.query.rpartition("&signature=")
+    # base64's + / = travel percent-encoded ("+" would arrive as a space)...
+    assert not set(signature) & set("+/=")
+    # ... and the signature is Ed25519 over the query exactly as it arrived.
+    key.public_key().verify(base64.b64decode(unquote(signature)), payload.encode())
