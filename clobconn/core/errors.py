@@ -101,6 +101,14 @@ class MissingCredentials(AuthenticationError):
     """A private call was attempted without the credentials it needs; nothing was sent."""
 
 
+class InvalidCredentials(AuthenticationError):
+    """The configured credentials cannot be used (an unreadable or unsupported private key); nothing was sent."""
+
+
+class MissingExtra(ClobconnError):
+    """A feature needs an optional dependency that is not installed; the message names the extra."""
+
+
 class PermissionDenied(ExchangeError):
     pass
 

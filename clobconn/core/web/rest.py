@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 import orjson
+from yarl import URL
 
 from clobconn.core.errors import (
     ClobconnError,
@@ -150,18 +151,17 @@ class RestClient:
                 raise MissingCredentials(f"{method} {path} needs API credentials and none were configured",
                                          request=summary)
             request = self.auth.rest_authenticate(request)
+        # Unsigned requests are finished the same way; for signed ones this returns what was signed.
+        request.encode_for_signing()
+        # The URL is marked encoded so that yarl does not re-normalise the query (it would turn a
+        # signed "%2C" back into ","): the venue receives the very bytes that were signed.
+        url = URL(request.url, encoded=True)
         await self.throttler.acquire(limit)
-        kwargs: dict[str, Any] = {"params": request.params, "headers": request.headers}
-        if request.data is not None:
-            if isinstance(request.data, str | bytes) or request.form:
-                kwargs["data"] = request.data
-            else:
-                kwargs["data"] = orjson.dumps(request.data)
-                request.headers.setdefault("Content-Type", "application/json")
         total = timeout or self._timeout
         client_timeout = aiohttp.ClientTimeout(total=total, sock_connect=total)
         try:
-            async with self.session.request(request.method, request.url, timeout=client_timeout, **kwargs) as resp:
+            async with self.session.request(request.method, url, data=request.data, headers=request.headers,
+                                            timeout=client_timeout) as resp:
                 status = resp.status
                 body = await resp.read()
                 reset_after = self._reset_after(resp.headers)

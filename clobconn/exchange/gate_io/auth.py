@@ -10,6 +10,7 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 from pydantic import SecretStr
 
@@ -45,10 +46,12 @@ class GateIoAuth(AuthBase):
         return "GateIoAuth()"
 
     def rest_authenticate(self, request: RestRequest) -> RestRequest:
-        # The query and the body hash cover exactly what is sent.
+        # The body hash covers exactly what is sent. The query is signed "without URL encoding" (Gate's
+        # rule; its own SDK signs unquote(urlencode(...))): the venue decodes what it receives. The
+        # shared encoder leaves , : / * ! ' raw, so for those the decoded and the sent forms agree.
         query, body = request.encode_for_signing()
         timestamp = str(int(self._time_s()))
-        preimage = rest_preimage(request.method, request.path, query, body.encode(), timestamp)
+        preimage = rest_preimage(request.method, request.path, unquote(query), body.encode(), timestamp)
         request.headers.update({"KEY": self._api_key.get_secret_value(), "Timestamp": timestamp,
                                 "SIGN": sign(self._secret.get_secret_value(), preimage),
                                 "Accept": "application/json"})

@@ -116,8 +116,7 @@ def test_rest_authenticate_reproduces_the_documented_futures_signature() -> None
               "timeInForce": "GTC"}
     signed = auth.rest_authenticate(RestRequest("POST", "https://fapi.binance.com/fapi/v1/order", "/fapi/v1/order",
                                                 params=params))
-    assert signed.params is not None
-    assert signed.params["signature"] == DOC_SIGNATURE
+    assert signed.url == f"https://fapi.binance.com/fapi/v1/order?{DOC_PAYLOAD}&signature={DOC_SIGNATURE}"
     assert signed.headers["X-MBX-APIKEY"] == DOC_API_KEY
 
 
