@@ -217,9 +217,9 @@ class ExchangeBase(ABC):
             self._run_periodic("trading_rules", self._update_trading_rules,
                                lambda: self.config.trading_rules_interval, initial_delay=True)
             if self.is_trading:
-                await self._first_balances()
+                fetched = await self._first_balances()
                 self._start_user_stream()
-                self._run_periodic("balances", self._update_balances, self._poll_interval)
+                self._run_periodic("balances", self._update_balances, self._poll_interval, initial_delay=fetched)
                 self._run_periodic("order_status", self._update_order_status, self._poll_interval)
                 self._run_periodic("time_sync", self._update_time, lambda: 600.0, initial_delay=True)
             self._start_extra_loops()
@@ -623,8 +623,9 @@ class ExchangeBase(ABC):
         task.add_done_callback(done)
         return task
 
-    async def _first_balances(self) -> None:
-        """The first balance fetch, at start: where wrong credentials show, before anything waits on them."""
+    async def _first_balances(self) -> bool:
+        """The first balance fetch, at start: where wrong credentials show, before anything waits on them.
+        Returns whether it succeeded (when it did not, the balances loop retries at once)."""
         try:
             await self._update_balances()
         except AuthenticationError as exc:
@@ -633,6 +634,8 @@ class ExchangeBase(ABC):
             raise self.auth_failure from exc
         except ClobconnError as exc:
             logger.warning("%s: first balance fetch failed (%s); the balances loop retries", self.name, exc)
+            return False
+        return True
 
     def _on_auth_refused(self, call: str, exc: Exception) -> None:
         """The venue refused the credentials: stop the private loops and tell whoever waits."""
