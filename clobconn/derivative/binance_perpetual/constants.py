@@ -89,4 +89,5 @@ SPEC = replace(
     error_table=ERRORS,
     features=frozenset({Feature.BATCH_ORDERS, Feature.CANCEL_ALL, Feature.REDUCE_ONLY, Feature.HEDGE_MODE}),
     is_perpetual=True,
+    whole_leverage=True,  # POST /fapi/v1/leverage: "leverage INT, from 1 to 125"
 )

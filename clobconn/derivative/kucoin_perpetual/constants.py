@@ -92,4 +92,5 @@ SPEC = VenueSpec(
     ws_send_limit_id=WS_SEND_LIMIT_ID,
     is_perpetual=True,
     needs_passphrase=True,
+    whole_leverage=True,  # orders' and changeCrossUserLeverage's leverage are whole numbers
 )
