@@ -55,6 +55,7 @@ from clobconn.core.registry import get_connector
 from clobconn.core.venue import Feature
 from clobconn.testing.fixtures import FixtureSet
 from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
+from clobconn.testing.scenarios_input import InputScenarios, PerpetualInputScenarios
 
 API_KEY = "conformance-api-key-0f9d8c7b6a5e4d3c2b1a"
 API_SECRET = "conformance-api-secret-NEVER-LOGGED-9z8y7x6w"
@@ -75,7 +76,7 @@ def state_of(order: InFlightOrder) -> OrderState:
     return order.state
 
 
-class SpotConformanceSuite(ABC):
+class SpotConformanceSuite(InputScenarios, ABC):
     # == what the connector's test module supplies ================================================
     connector_id: ClassVar[str]
     fixture_dir: ClassVar[Path]
@@ -778,7 +779,7 @@ class SpotConformanceSuite(ABC):
         assert not self.conn.order_book_tracker.runners
 
 
-class PerpetualConformanceSuite(SpotConformanceSuite):
+class PerpetualConformanceSuite(PerpetualInputScenarios, SpotConformanceSuite):
     leverage: ClassVar[Decimal] = Decimal(10)
     # asset amounts the positions fixture gives: (pair, signed amount, entry price)
     expected_position: ClassVar[tuple[str, Decimal, Decimal]]
