@@ -604,6 +604,7 @@ class ExchangeBase(ABC):
 
     async def cancel_all(self, timeout: float = 10.0, trading_pair: str | None = None) -> list[CancellationResult]:
         """Cancel every open order (of one pair, or all) and report each order's outcome."""
+        trading_pair = None if trading_pair is None else as_pair(trading_pair)
         targets = [o for o in self.orders.active.values()
                    if trading_pair is None or o.trading_pair == trading_pair]
         if not targets:

@@ -220,6 +220,7 @@ class InputScenarios:
         await self.refused(InvalidOrderArgument, "client_order_id", self.conn.cancel_order, self.trading_pair, None)
         await self.refused(InvalidOrderArgument, "trading_pair", self.conn.cancel, ["BTC", "USDT"], client_id)
         await self.refused(InvalidOrderArgument, "client_order_id", self.conn.cancel, self.trading_pair, 12345)
+        await self.refused(InvalidOrderArgument, "trading_pair", self.conn.cancel_all, 5, trading_pair=1)
         assert self.conn.in_flight_orders[client_id].state is OrderState.OPEN
 
 

@@ -112,6 +112,7 @@ def _members_by_text(enum_cls: type[StrEnum]) -> dict[str, StrEnum]:
     return by_text
 
 
+@functools.cache
 def allowed_values(enum_cls: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum_cls)
 
@@ -121,12 +122,12 @@ def as_enum(enum_cls: type[E], value: object, field: str,
     """A member of ``enum_cls``: the member itself, or a string naming it by value or name, any case."""
     if isinstance(value, enum_cls):
         return value
-    allowed = allowed_values(enum_cls)
     if isinstance(value, str) and not isinstance(value, Enum):
         member = _members_by_text(enum_cls).get(value.lower())
         if member is not None:
             assert isinstance(member, enum_cls)
             return member
+    allowed = allowed_values(enum_cls)
     raise error(f"{field} must be one of {', '.join(allowed)}, got {value!r}", field=field, value=value,
                 allowed=allowed)
 
