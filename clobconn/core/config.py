@@ -28,6 +28,9 @@ class ConnectorConfig(BaseModel):
     # A new order whose ack has not come after this long is checked by client order id.
     placement_reconcile_after: float = 5.0
     event_queue_size: int = 10_000
+    # Prices and amounts off the venue's tick and lot step are rounded down (the default, as the
+    # peers do); strict, such an order is refused with OrderRuleViolation instead.
+    strict_quantize: bool = False
     # Whether start() also opens the private stream and polling (needs credentials).
     trading: bool = True
 

@@ -117,8 +117,35 @@ class InsufficientFunds(ExchangeError):
     pass
 
 
+class BadRequest(ExchangeError):
+    """The request is malformed: a parameter missing, of the wrong type or format, or out of range.
+
+    Unlike ``InvalidOrder`` (a well-formed order that breaks a rule), this says nothing about the
+    order itself; it covers calls that place no order too (leverage, position mode).
+    """
+
+
 class InvalidOrder(ExchangeError):
     """The order breaks a rule: refused by the venue, or before sending by the connector."""
+
+
+class InvalidArgument(BadRequest):
+    """An argument of a public call refused before anything was sent.
+
+    ``field`` names the argument, ``value`` is what was given and ``allowed`` what would have been
+    accepted, where that is a short list (an enum's members).
+    """
+
+    def __init__(self, message: str, *, field: str, value: object = None,
+                 allowed: tuple[str, ...] | None = None) -> None:
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(message)
+
+
+class InvalidOrderArgument(InvalidArgument, InvalidOrder):
+    """An order's argument refused before anything was sent: both a ``BadRequest`` and an ``InvalidOrder``."""
 
 
 class OrderRuleViolation(InvalidOrder):
@@ -145,8 +172,8 @@ class OrderRejected(InvalidOrder):
     pass
 
 
-class BadSymbol(ExchangeError):
-    pass
+class BadSymbol(BadRequest):
+    """An unknown trading pair or venue symbol."""
 
 
 class NotSupported(ExchangeError):

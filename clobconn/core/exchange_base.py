@@ -52,6 +52,18 @@ from clobconn.core.events import (
 from clobconn.core.order_book.messages import PublicTrade
 from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.tracker import OrderBookTracker
+from clobconn.core.orders.arguments import (
+    as_bool,
+    as_client_order_id,
+    as_decimal,
+    as_enum,
+    as_optional_decimal,
+    as_optional_enum,
+    as_pair,
+    check_order_specs,
+    quantize_to_step,
+    require_positive,
+)
 from clobconn.core.orders.lifecycle import BatchOrder, CancellationResult, OrderLifecycle, Placement
 from clobconn.core.venue import Feature, VenueSpec
 from clobconn.core.web.auth import AuthBase
@@ -390,6 +402,16 @@ class ExchangeBase(ABC):
         quote_amount: Decimal | None = None,
     ) -> InFlightOrder:
         """Validate and quantize an order; any failure raises a typed error and nothing is sent."""
+        trade_type = as_enum(TradeType, trade_type, "trade_type")
+        trading_pair = as_pair(trading_pair)
+        order_type = as_enum(OrderType, order_type, "order_type")
+        time_in_force = as_optional_enum(TimeInForce, time_in_force, "time_in_force")
+        position_action = as_optional_enum(PositionAction, position_action, "position_action")
+        reduce_only = as_bool(reduce_only, "reduce_only")
+        quote_amount = as_optional_decimal(quote_amount, "quote_amount", trading_pair=trading_pair)
+        if quote_amount is None:
+            amount = as_decimal(amount, "amount", trading_pair=trading_pair)
+        price = as_optional_decimal(price, "price", trading_pair=trading_pair)
         if missing := self.missing_credentials():
             raise MissingCredentials(f"{self.name}: placing orders needs {' and '.join(missing)}")
         rule = self._rule(trading_pair)
@@ -404,13 +426,16 @@ class ExchangeBase(ABC):
             if price is None or price <= 0:
                 raise OrderRuleViolation(f"{trading_pair}: a {order_type.value} order needs a positive price",
                                          trading_pair=trading_pair, rule="price", value=price)
-            price = rule.quantize_price(price)
+            price = quantize_to_step(price, rule.min_price_increment, field="price", rule="min_price_increment",
+                                     trading_pair=trading_pair, strict=self.config.strict_quantize)
             if price <= 0:
                 raise OrderRuleViolation(
                     f"{trading_pair}: price is below the tick {rule.min_price_increment}",
                     trading_pair=trading_pair, rule="min_price_increment", value=price,
                     limit=rule.min_price_increment)
-        quantized = rule.quantize_amount(amount)
+        quantized = quantize_to_step(amount, rule.min_base_amount_increment, field="amount",
+                                     rule="min_base_amount_increment", trading_pair=trading_pair,
+                                     strict=self.config.strict_quantize)
         self._check_size(rule, order_type, quantized, amount)
         reduces_only = reduce_only or position_action is PositionAction.CLOSE
         if not (reduces_only and rule.min_notional_exempts_reduce_only):
@@ -529,12 +554,14 @@ class ExchangeBase(ABC):
 
     def cancel(self, trading_pair: str, client_order_id: str) -> str:
         """Request a cancel and return at once; the outcome arrives as events."""
+        trading_pair, client_order_id = as_pair(trading_pair), as_client_order_id(client_order_id)
         self._spawn(self.cancel_order(trading_pair, client_order_id), f"cancel:{client_order_id}",
                     quiet=ClobconnError)
         return client_order_id
 
     async def cancel_order(self, trading_pair: str, client_order_id: str) -> bool:
         """Cancel and wait for the venue's answer; True once the venue confirms it."""
+        trading_pair, client_order_id = as_pair(trading_pair), as_client_order_id(client_order_id)
         order = self.orders.find(client_order_id)
         if order is None or order.trading_pair != trading_pair:
             raise OrderNotFound(f"{self.name}: no tracked order {client_order_id} on {trading_pair}")
@@ -542,6 +569,7 @@ class ExchangeBase(ABC):
 
     async def cancel_all(self, timeout: float = 10.0, trading_pair: str | None = None) -> list[CancellationResult]:
         """Cancel every open order (of one pair, or all) and report each order's outcome."""
+        trading_pair = None if trading_pair is None else as_pair(trading_pair)
         return await self.order_lifecycle.cancel_all(timeout, trading_pair)
 
     async def amend_order(self, trading_pair: str, client_order_id: str, price: Decimal | None = None,
@@ -551,6 +579,12 @@ class ExchangeBase(ABC):
         The replacement is tracked as a new order (new client order id), which is returned; on venues
         whose amend keeps the order (``VenueSpec.amend_in_place``) the same order is returned, changed.
         """
+        trading_pair, client_order_id = as_pair(trading_pair), as_client_order_id(client_order_id)
+        price = as_optional_decimal(price, "price", trading_pair=trading_pair)
+        amount = as_optional_decimal(amount, "amount", trading_pair=trading_pair)
+        # Given, they must be positive: a zero would otherwise read as "not given" below.
+        price = None if price is None else require_positive(price, "price", trading_pair)
+        amount = None if amount is None else require_positive(amount, "amount", trading_pair)
         if Feature.AMEND_ORDER not in self.spec.features:
             raise NotSupported(f"{self.name} cannot amend orders")
         old = self.orders.find(client_order_id)
@@ -560,6 +594,7 @@ class ExchangeBase(ABC):
 
     async def place_orders(self, orders: list[BatchOrder]) -> list[InFlightOrder | ClobconnError]:
         """Place several orders, in one native batch request where the venue has one."""
+        check_order_specs(orders)
         return await self.order_lifecycle.place_batch(orders)
 
     # == the loops ===============================================================================

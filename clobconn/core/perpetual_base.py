@@ -19,9 +19,10 @@ from clobconn.core.data_types import (
     PositionSide,
     TradeType,
 )
-from clobconn.core.errors import NotSupported
+from clobconn.core.errors import InvalidArgument, NotSupported
 from clobconn.core.events import FundingPaymentEvent, PositionUpdatedEvent
 from clobconn.core.exchange_base import ExchangeBase
+from clobconn.core.orders.arguments import as_enum, as_leverage, as_optional_enum, as_pair
 from clobconn.core.venue import Feature
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class PerpetualDerivativeBase(ExchangeBase):
     # == public API ==============================================================================
 
     async def set_leverage(self, trading_pair: str, leverage: Decimal | int) -> Decimal:
+        trading_pair = as_pair(trading_pair, InvalidArgument)
+        leverage = as_leverage(leverage, trading_pair=trading_pair, whole=self.spec.whole_leverage)
         self._rule(trading_pair)
         applied = await self._set_leverage(trading_pair, Decimal(leverage))
         self._leverage[trading_pair] = applied
@@ -82,6 +85,7 @@ class PerpetualDerivativeBase(ExchangeBase):
         return self._leverage.get(trading_pair)
 
     async def set_position_mode(self, mode: PositionMode) -> None:
+        mode = as_enum(PositionMode, mode, "mode", InvalidArgument)
         if mode is PositionMode.HEDGE and Feature.HEDGE_MODE not in self.spec.features:
             raise NotSupported(f"{self.name} has no hedge mode")
         if mode is self.position_mode:
@@ -90,6 +94,8 @@ class PerpetualDerivativeBase(ExchangeBase):
         self.position_mode = mode
 
     def get_position(self, trading_pair: str, side: PositionSide | None = None) -> Position | None:
+        trading_pair = as_pair(trading_pair, InvalidArgument)
+        side = as_optional_enum(PositionSide, side, "side", InvalidArgument)
         if side is None:
             side = PositionSide.BOTH if self.position_mode is PositionMode.ONEWAY else PositionSide.LONG
         return self.positions.get((trading_pair, side))

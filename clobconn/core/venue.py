@@ -128,6 +128,9 @@ class VenueSpec:
     # Whether the venue's amend changes the order itself, keeping its ids, rather than replacing it
     # with a new order under a new client order id (a cancel-replace).
     amend_in_place: bool = False
+    # Whether the venue takes whole-number leverage only: a fractional one is refused before sending
+    # rather than truncated on the wire.
+    whole_leverage: bool = False
 
     def urls(self, domain: str | None) -> DomainUrls:
         name = domain or self.default_domain

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from clobconn.core.errors import (
+    BadRequest,
     DuplicateClientOrderId,
     InsufficientFunds,
     InvalidOrder,
@@ -71,6 +72,7 @@ ERRORS: VenueErrorTable = {
     "-2018": InsufficientFunds,
     "-2019": InsufficientFunds,  # margin is insufficient
     "-2022": OrderRejected,  # ReduceOnly order is rejected (not cancel-replace, as on spot)
+    "-4028": BadRequest,  # INVALID_LEVERAGE: "Leverage %s is not valid" (not an order)
     "-4061": InvalidOrder,  # position side does not match the account's mode
     "-4116": DuplicateClientOrderId,
     "-4120": NotSupported,  # conditional orders moved to the algo service
@@ -89,4 +91,5 @@ SPEC = replace(
     error_table=ERRORS,
     features=frozenset({Feature.BATCH_ORDERS, Feature.CANCEL_ALL, Feature.REDUCE_ONLY, Feature.HEDGE_MODE}),
     is_perpetual=True,
+    whole_leverage=True,  # POST /fapi/v1/leverage: "leverage INT, from 1 to 125"
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from clobconn.core.errors import (
+    BadRequest,
     BadSymbol,
     InsufficientFunds,
     InvalidOrder,
@@ -74,9 +75,10 @@ ERRORS: VenueErrorTable = {
     **dict.fromkeys(("ORDER_POC_IMMEDIATE", "ORDER_FOK", "INCREASE_POSITION", "REDUCE_EXCEEDED",
                      "LIQUIDATE_IMMEDIATELY", "PRICE_OVER_LIQUIDATION", "PRICE_OVER_BANKRUPT",
                      "CONTRACT_IN_DELISTING", "RISK_LIMIT_EXCEEDED", "CONTRACT_NO_COUNTER"), OrderRejected),
-    **dict.fromkeys(("SIZE_TOO_LARGE", "SIZE_TOO_SMALL", "PRICE_TOO_DEVIATED", "LEVERAGE_TOO_HIGH",
-                     "LEVERAGE_TOO_LOW", "POSITION_DUAL_MODE", "ORDER_PENDING", "POSITION_HOLDING",
-                     "AMEND_WITH_STOP"), InvalidOrder),
+    **dict.fromkeys(("SIZE_TOO_LARGE", "SIZE_TOO_SMALL", "PRICE_TOO_DEVIATED", "POSITION_DUAL_MODE", "ORDER_PENDING",
+                     "POSITION_HOLDING", "AMEND_WITH_STOP"), InvalidOrder),
+    # Answers of the leverage endpoint: a leverage out of range is a bad argument, not a refused order.
+    **dict.fromkeys(("LEVERAGE_TOO_HIGH", "LEVERAGE_TOO_LOW"), BadRequest),
 }
 
 # Order types, time in force and the ``text`` rule are spot's.

@@ -8,7 +8,7 @@ bullet-token sockets are the spot connector's.
 from __future__ import annotations
 
 from clobconn.core.data_types import OrderType, TimeInForce
-from clobconn.core.errors import ErrorRule, InsufficientFunds, InvalidOrder, OrderNotFound, VenueErrorTable
+from clobconn.core.errors import BadRequest, BadSymbol, ErrorRule, InsufficientFunds, OrderNotFound, VenueErrorTable
 from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
 from clobconn.core.web.endpoints import Endpoint, rate_limits
 from clobconn.core.web.throttler import RateLimit
@@ -72,8 +72,11 @@ POSITION_ALL_TOPIC = "/contract/positionAll"
 ERRORS: VenueErrorTable = {
     **SPOT_ERRORS,
     "20001": OrderNotFound,  # the order does not exist
-    # Parameter errors, among them "error.getOrder.orderNotExist".
-    "100001": ErrorRule(InvalidOrder, ("notexist", OrderNotFound), ("not exist", OrderNotFound)),
+    # "There are invalid parameters", among them "error.getOrder.orderNotExist".
+    "100001": ErrorRule(BadRequest, ("notexist", OrderNotFound), ("not exist", OrderNotFound)),
+    "100003": BadSymbol,  # "Contract parameter invalid": no such contract
+    "200003": BadSymbol,  # "The symbol parameter is invalid."
+    "300000": BadRequest,  # "request parameter illegal"
     "100004": OrderNotFound,  # "Order is in not cancelable state": already filled or cancelled
     "300003": InsufficientFunds,
 }
@@ -92,4 +95,5 @@ SPEC = VenueSpec(
     ws_send_limit_id=WS_SEND_LIMIT_ID,
     is_perpetual=True,
     needs_passphrase=True,
+    whole_leverage=True,  # orders' and changeCrossUserLeverage's leverage are whole numbers
 )

@@ -11,6 +11,7 @@ from typing import Any
 from clobconn.core.data_types import OrderState, OrderType, TimeInForce
 from clobconn.core.errors import (
     AuthenticationError,
+    BadRequest,
     BadSymbol,
     DuplicateClientOrderId,
     ExchangeNotAvailable,
@@ -82,6 +83,7 @@ ERRORS: VenueErrorTable = {
     "TIMESTAMP_EXPIRED": InvalidTimestamp,
     "PERMISSION_DENIED": PermissionDenied,
     "RATE_LIMITED": RateLimitExceeded,
+    "INVALID_PARAMETER": BadRequest,  # a malformed request on any endpoint, not a refused order
     "UNKNOWN_SYMBOL": BadSymbol,
     "INVALID_ORDER": InvalidOrder,
     "INSUFFICIENT_BALANCE": InsufficientFunds,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 from clobconn.core.data_types import OrderState, OrderType, TimeInForce
 from clobconn.core.errors import (
     AuthenticationError,
+    BadRequest,
     BadSymbol,
     DuplicateClientOrderId,
     ErrorRule,
@@ -105,15 +106,26 @@ _ORDER_REJECTED = ErrorRule(
     ("disabled on this account", PermissionDenied),
 )
 # https://developers.binance.com/docs/binance-spot-api-docs/errors
+# The 11xx "request issues" are malformed requests (BadRequest), whatever the endpoint; those that can
+# only concern an order's own fields (precision, side, type, time in force) are InvalidOrder. Only
+# -1121 says the symbol is unknown.
 ERRORS: VenueErrorTable = {
+    "-1001": ExchangeNotAvailable,  # DISCONNECTED: "Internal error; unable to process your request"
     "-1003": RateLimitExceeded,
+    "-1006": RequestTimeout,  # UNEXPECTED_RESP: "Execution status unknown."
     "-1007": RequestTimeout,  # "Send status unknown; execution status unknown."
     "-1008": ExchangeNotAvailable,
     "-1013": InvalidOrder,  # filter failures
+    "-1014": InvalidOrder,  # UNKNOWN_ORDER_COMPOSITION
     "-1015": RateLimitExceeded,  # too many new orders
+    "-1016": ExchangeNotAvailable,  # SERVICE_SHUTTING_DOWN
+    "-1020": NotSupported,  # UNSUPPORTED_OPERATION
     "-1021": InvalidTimestamp,
     "-1022": AuthenticationError,
-    "-1100": BadSymbol,
+    **dict.fromkeys(("-1100", "-1101", "-1102", "-1103", "-1104", "-1105", "-1106", "-1108", "-1128", "-1130",
+                     "-1135"), BadRequest),  # ILLEGAL_CHARS ... PARAM_NOT_REQUIRED, bad combos, invalid data/JSON
+    "-1111": InvalidOrder,  # BAD_PRECISION: too many decimals in a quantity or price
+    **dict.fromkeys(("-1114", "-1115", "-1116", "-1117", "-1118"), InvalidOrder),  # TIF, type, side, empty id
     "-1121": BadSymbol,
     "-2010": _ORDER_REJECTED,
     "-2011": ErrorRule(OrderNotFound, ("may not place or cancel", PermissionDenied),

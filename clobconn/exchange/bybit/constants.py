@@ -13,6 +13,7 @@ from typing import Any
 from clobconn.core.data_types import OrderState, OrderType, TimeInForce
 from clobconn.core.errors import (
     AuthenticationError,
+    BadRequest,
     BadSymbol,
     DuplicateClientOrderId,
     ExchangeNotAvailable,
@@ -98,11 +99,14 @@ ORDER_STATES = {
     "Rejected": OrderState.FAILED,
 }
 
-# retCode (error page, "UTA"); spot codes are 17xxxx, derivatives 110xxx.
+# retCode (https://bybit-exchange.github.io/docs/v5/error); spot codes are 17xxxx, derivatives 110xxx.
 ERRORS: VenueErrorTable = {
     "10000": RequestTimeout, "10016": ExchangeNotAvailable, "170001": ExchangeNotAvailable,
     "170007": RequestTimeout, "170032": ExchangeNotAvailable,
-    "10001": InvalidOrder, "10002": InvalidTimestamp, "-1": InvalidTimestamp,
+    # "Request parameter error" on any endpoint (set-leverage too), and "Parameter '%s' was empty." /
+    # "Data sent for parameter '%s' is not valid." on spot: malformed requests, not refused orders.
+    "10001": BadRequest, "170105": BadRequest, "170130": BadRequest,
+    "10002": InvalidTimestamp, "-1": InvalidTimestamp,
     "10003": AuthenticationError, "10004": AuthenticationError, "10007": AuthenticationError,
     "33004": AuthenticationError, "-2015": AuthenticationError,
     "10005": PermissionDenied, "10009": PermissionDenied, "10010": PermissionDenied, "10024": PermissionDenied,
@@ -119,7 +123,7 @@ ERRORS: VenueErrorTable = {
     "170131": InsufficientFunds, "170033": InsufficientFunds,
     "110072": DuplicateClientOrderId, "170141": DuplicateClientOrderId,
     "110003": InvalidOrder, "110017": InvalidOrder, "110094": InvalidOrder, "170124": InvalidOrder,
-    "170130": InvalidOrder, "170132": InvalidOrder, "170133": InvalidOrder, "170134": InvalidOrder,
+    "170117": InvalidOrder, "170132": InvalidOrder, "170133": InvalidOrder, "170134": InvalidOrder,
     "170136": InvalidOrder, "170137": InvalidOrder, "170140": InvalidOrder, "170148": InvalidOrder,
     "170115": InvalidOrder, "170116": InvalidOrder, "170193": InvalidOrder, "170194": InvalidOrder,
     "170311": InvalidOrder, "170312": InvalidOrder, "170313": InvalidOrder,

@@ -14,6 +14,7 @@ from typing import Any
 from clobconn.core.data_types import OrderType, TimeInForce
 from clobconn.core.errors import (
     AuthenticationError,
+    BadRequest,
     BadSymbol,
     DuplicateClientOrderId,
     ExchangeNotAvailable,
@@ -103,10 +104,11 @@ ERRORS: VenueErrorTable = {
     # Closed or cancelled already: the venue cannot act on it, and polling says how it ended.
     **dict.fromkeys(("ORDER_NOT_FOUND", "ORDER_CLOSED", "ORDER_CANCELLED"), OrderNotFound),
     **dict.fromkeys(("BALANCE_NOT_ENOUGH", "MARGIN_BALANCE_NOT_ENOUGH"), InsufficientFunds),
-    **dict.fromkeys(("INVALID_PARAM_VALUE", "INVALID_PRECISION", "INVALID_ARGUMENT", "INVALID_REQUEST_BODY",
-                     "MISSING_REQUIRED_PARAM", "BAD_REQUEST", "AMOUNT_TOO_LITTLE", "AMOUNT_TOO_MUCH",
-                     "QUANTITY_NOT_ENOUGH", "INVALID_CLIENT_ORDER_ID", "TOO_MANY_ORDERS",
-                     "TOO_MANY_CURRENCY_PAIRS"), InvalidOrder),
+    # "Request parameter or format related": malformed requests on any endpoint, not refused orders.
+    **dict.fromkeys(("INVALID_PARAM_VALUE", "INVALID_PROTOCOL", "INVALID_ARGUMENT", "INVALID_REQUEST_BODY",
+                     "MISSING_REQUIRED_PARAM", "BAD_REQUEST"), BadRequest),
+    **dict.fromkeys(("INVALID_PRECISION", "AMOUNT_TOO_LITTLE", "AMOUNT_TOO_MUCH", "QUANTITY_NOT_ENOUGH",
+                     "INVALID_CLIENT_ORDER_ID", "TOO_MANY_ORDERS", "TOO_MANY_CURRENCY_PAIRS"), InvalidOrder),
     **dict.fromkeys(("POC_FILL_IMMEDIATELY", "FOK_NOT_FILL", "TRADE_RESTRICTED", "ORDER_BOOK_NOT_FOUND"),
                     OrderRejected),
     "ORDER_EXISTS": DuplicateClientOrderId,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from clobconn.core.data_types import OrderType, TimeInForce
 from clobconn.core.errors import (
     AuthenticationError,
+    BadRequest,
     BadSymbol,
     DuplicateClientOrderId,
     ErrorRule,
@@ -89,11 +90,14 @@ ERRORS: VenueErrorTable = {
     "400005": AuthenticationError,  # wrong signature
     "400006": PermissionDenied,  # IP not whitelisted
     "400007": PermissionDenied,  # key lacks the permission
-    "400100": ErrorRule(InvalidOrder, ("not exist", OrderNotFound), ("not_exist", OrderNotFound),
-                        ("duplicate", DuplicateClientOrderId), ("balance", InsufficientFunds)),
+    # "Parameter Error" unless the message names the refusal ("account.available.amount" is documented).
+    "400100": ErrorRule(BadRequest, ("not exist", OrderNotFound), ("not_exist", OrderNotFound),
+                        ("duplicate", DuplicateClientOrderId), ("balance", InsufficientFunds),
+                        ("available.amount", InsufficientFunds)),
     "400200": OrderRejected,  # forbidden to place an order
     "400500": PermissionDenied,  # region not supported for this token
-    "400600": ErrorRule(InvalidOrder, ("symbol", BadSymbol)),
+    # "validation.createOrder.symbolNotAvailable": the pair is listed but not open for trading yet.
+    "400600": OrderRejected,
     "400760": InvalidOrder,  # price out of the allowed range
     "411100": PermissionDenied,  # account frozen
     "200004": InsufficientFunds,

@@ -10,6 +10,7 @@ from typing import Any
 from clobconn.core.data_types import OrderState, OrderType, TimeInForce
 from clobconn.core.errors import (
     AuthenticationError,
+    BadRequest,
     BadSymbol,
     DuplicateClientOrderId,
     ExchangeNotAvailable,
@@ -119,7 +120,9 @@ ERRORS: VenueErrorTable = {
     "50113": AuthenticationError,
     "50114": AuthenticationError,
     "50120": PermissionDenied,
-    "51000": InvalidOrder,
+    # "Parameter {param0} cannot be empty", "Either parameter ... or ... is required", "... does not match
+    # ...", "... cannot exist at the same time", "Parameter {param0} error": malformed requests.
+    **dict.fromkeys(("50014", "50015", "50016", "50024", "51000"), BadRequest),
     "51001": BadSymbol,
     "51008": InsufficientFunds,
     "51016": DuplicateClientOrderId,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from clobconn.core.data_types import OrderType, PositionMode, TradeType
-from clobconn.core.errors import InvalidOrder
+from clobconn.core.errors import BadRequest, InvalidOrder
 from clobconn.testing.fixtures import FixtureSet
 from clobconn.testing.mock_venue import MockResponse, RecordedRequest
 from clobconn.testing.suites import PerpetualConformanceSuite, eventually
@@ -97,8 +97,10 @@ class TestBybitPerpetualConformance(BybitConformanceHooks, PerpetualConformanceS
             "category": "linear", "symbol": "BTCUSDT", "buyLeverage": "5", "sellLeverage": "5"}
         self.serve("set_leverage", MockResponse({"retCode": 10001, "retMsg": "leverage invalid",
                                                  "result": {}, "retExtInfo": {}, "time": 1672281607343}))
-        with pytest.raises(InvalidOrder):
+        # "Request parameter error" on a call that places no order: a BadRequest, never an InvalidOrder.
+        with pytest.raises(BadRequest) as info:
             await self.perp.set_leverage(self.trading_pair, 500)
+        assert not isinstance(info.value, InvalidOrder)
 
     async def test_funding_payment_amount_sign_and_market_rate(self) -> None:
         await self.perp._update_funding_payments()

@@ -12,7 +12,7 @@ from bidict import bidict
 from pydantic import SecretStr
 
 from clobconn.core.data_types import InFlightOrder, OrderState, OrderType, OrderUpdate, TradeType, TradeUpdate
-from clobconn.core.errors import InvalidTimestamp, OrderNotFound, error_class_for
+from clobconn.core.errors import BadRequest, InvalidTimestamp, OrderNotFound, error_class_for
 from clobconn.core.order_book.messages import BookMessage, BookMessageType
 from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.sync import BookSynchronizer, SequenceRule, SyncResult
@@ -104,6 +104,7 @@ def test_sequence_gap_and_stale_updates() -> None:
 def test_error_table_maps_string_codes() -> None:
     assert error_class_for(ERRORS, "ORDER_NOT_FOUND", "", 200) is OrderNotFound
     assert error_class_for(ERRORS, "TIMESTAMP_EXPIRED", "", 200) is InvalidTimestamp
+    assert error_class_for(ERRORS, "INVALID_PARAMETER", "", 200) is BadRequest
 
 
 @pytest_asyncio.fixture

@@ -22,10 +22,10 @@ from clobconn.core.data_types import (
 )
 from clobconn.core.errors import (
     AuthenticationError,
+    BadRequest,
     BadSymbol,
     DuplicateClientOrderId,
     InsufficientFunds,
-    InvalidOrder,
     InvalidTimestamp,
     OrderNotFound,
     OrderRejected,
@@ -171,7 +171,7 @@ def test_subscribe_frames_one_book_per_pair_and_one_trades_frame(conn: GateIoExc
     ("INVALID_SIGNATURE", AuthenticationError), ("INVALID_KEY", AuthenticationError),
     ("REQUEST_EXPIRED", InvalidTimestamp), ("IP_FORBIDDEN", PermissionDenied),
     ("ORDER_NOT_FOUND", OrderNotFound), ("ORDER_CLOSED", OrderNotFound),
-    ("BALANCE_NOT_ENOUGH", InsufficientFunds), ("INVALID_PARAM_VALUE", InvalidOrder),
+    ("BALANCE_NOT_ENOUGH", InsufficientFunds), ("INVALID_PARAM_VALUE", BadRequest),
     ("POC_FILL_IMMEDIATELY", OrderRejected), ("FOK_NOT_FILL", OrderRejected),
     ("INVALID_CURRENCY_PAIR", BadSymbol), ("ORDER_EXISTS", DuplicateClientOrderId),
     ("SERVER_TIMEOUT", RequestTimeout),
