@@ -251,6 +251,16 @@ def test_markets_on_the_sandbox_lists_its_pairs() -> None:
     assert rows["BTC-USDT"][-1] == "1"  # contract size: sized in base
 
 
+@pytest.mark.parametrize("connector", ["binance", "binance_perpetual"])
+def test_book_on_the_sandbox_refuses_a_pair_it_does_not_list(connector: str) -> None:
+    # The embedded sandbox used to open a market for whatever pair was asked for.
+    result = CliRunner().invoke(cli, ["book", connector, "NOPE-USDT", "--sandbox", "--duration", "1"])
+    assert result.exit_code == 1, result.output
+    assert "BadSymbol: NOPE-USDT is not a market on the embedded sandbox" in result.output
+    assert f"clobconn markets {connector} --sandbox" in result.output
+    assert "synced" not in result.output and "bid size" not in result.output
+
+
 def test_book_on_the_sandbox_moves_with_its_synthetic_liquidity() -> None:
     result = invoke("book", "binance", "ETH-USDT", "--sandbox", "--depth", "2", "--duration", "2",
                     "--interval", "0.5", "--seed", "3")
