@@ -46,6 +46,10 @@ from clobconn.core.data_types import (
     TradingRule,
 )
 from clobconn.core.events import (
+    BookSyncedEvent,
+    BookSyncLostEvent,
+    ConnectorDownEvent,
+    ConnectorReadyEvent,
     FundingPaymentEvent,
     OrderCompletedEvent,
     OrderCreatedEvent,
@@ -298,9 +302,16 @@ def test_expected_changes_follow_fills_and_fees() -> None:
         "position         BTC-USDT BOTH: -0.5 @ 60000, unrealized pnl 12.5, leverage 10")
     payment = FundingPayment("BTC-USDT", 0.0, Decimal("-1.25"), "USDT", "7", Decimal("0.0001"))
     assert event_line(FundingPaymentEvent(payment, 0.0)) == "funding payment  BTC-USDT: -1.25 USDT at rate 0.0001"
+    assert event_line(BookSyncLostEvent("BTC-USDT", "gap", 0.0)) == (
+        "book sync lost   BTC-USDT: gap; its prices are stale until it resyncs")
+    assert event_line(BookSyncedEvent("BTC-USDT", 0.0)) == "book synced      BTC-USDT"
+    assert event_line(ConnectorDownEvent("user stream", 0.0, ("user stream",))) == "connector down   user stream"
+    assert event_line(ConnectorReadyEvent(0.0)) == "connector ready"
 
 
 DEMO_SEQUENCE = [
+    r"book synced +BTC-USDT",
+    r"connector ready\n",
     r"order created +resting \(\w+\): BUY LIMIT",
     r"order created +crossing \(\w+\): BUY LIMIT",
     r"order filled +crossing \(\w+\): BUY",
