@@ -185,6 +185,9 @@ class PerpetualDerivativeBase(ExchangeBase):
     def _on_funding_info(self, info: FundingInfo) -> None:
         self.funding_info[info.trading_pair] = info
         mark = info.mark_price
+        if not usable_mark(mark):
+            logger.warning("%s: %s mark price %s ignored for positions", self.name, info.trading_pair, mark)
+            return
         for key, position in list(self.positions.items()):
             if position.trading_pair == info.trading_pair and position.mark_price != mark:
                 repriced = dataclasses.replace(position, mark_price=mark,
@@ -202,7 +205,7 @@ class PerpetualDerivativeBase(ExchangeBase):
             return position
         info = self.funding_info.get(position.trading_pair)
         mark = info.mark_price if info is not None else known.mark_price if known is not None else None
-        if mark is None:
+        if mark is None or not usable_mark(mark):
             return position  # no mark seen for this pair yet: the venue's PnL is all there is
         return dataclasses.replace(position, mark_price=mark, unrealized_pnl=unrealized_pnl(position, mark))
 
@@ -217,6 +220,11 @@ class PerpetualDerivativeBase(ExchangeBase):
             order.position_action = PositionAction.OPEN
         order.leverage = self._leverage.get(trading_pair)
         return order
+
+
+def usable_mark(mark_price: Decimal) -> bool:
+    """A mark a position can be priced at: finite and positive (a NaN would poison every PnL)."""
+    return mark_price.is_finite() and mark_price > 0
 
 
 def unrealized_pnl(position: Position, mark_price: Decimal) -> Decimal:

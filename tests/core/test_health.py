@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from clobconn.core.data_types import Position, PositionSide
+from clobconn.core.data_types import FundingInfo, Position, PositionSide
 from clobconn.core.events import (
     BookSyncedEvent,
     BookSyncLostEvent,
@@ -26,7 +26,8 @@ from clobconn.core.order_book.messages import BookMessage, BookMessageType
 from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.sync import ResyncMode, SequenceRule
 from clobconn.core.order_book.tracker import OrderBookTracker
-from clobconn.core.perpetual_base import unrealized_pnl
+from clobconn.core.perpetual_base import PerpetualDerivativeBase, unrealized_pnl
+from clobconn.core.registry import get_connector
 
 
 def snapshot(pair: str, last_id: int) -> BookMessage:
@@ -199,3 +200,34 @@ def test_book_age_is_set_by_every_update_even_without_a_venue_timestamp() -> Non
 def test_unrealized_pnl_of_a_linear_contract(side: PositionSide, amount: str, expected: str) -> None:
     position = Position("BTC-USDT", side, Decimal(amount), Decimal("25000"), Decimal(0), Decimal(10))
     assert unrealized_pnl(position, Decimal("25100")) == Decimal(expected)
+
+
+# == positions follow the mark (the core's logic, on any perpetual connector, offline) ===========
+
+def test_positions_follow_the_mark_and_an_update_without_one_is_priced_at_the_last() -> None:
+    perp = get_connector("binance_perpetual", trading_pairs=["BTC-USDT"])
+    assert isinstance(perp, PerpetualDerivativeBase)
+    updates: list[Any] = []
+    perp.add_listener(EventType.POSITION_UPDATED, updates.append)
+    perp._on_funding_info(FundingInfo("BTC-USDT", Decimal("25049"), Decimal("25050"), 0.0, Decimal("0.0001")))
+    # A REST row brings its own mark, PnL and liquidation price: the venue's figures stand.
+    polled = Position("BTC-USDT", PositionSide.BOTH, Decimal("0.5"), Decimal("25000"), Decimal("19.99"),
+                      Decimal(10), mark_price=Decimal("25040"), liquidation_price=Decimal("20000"))
+    perp._on_position(polled)
+    assert perp.get_position("BTC-USDT") == polled
+    # A stream update after a fill has neither mark nor liquidation price, and a PnL of another moment.
+    perp._on_position(Position("BTC-USDT", PositionSide.BOTH, Decimal("0.6"), Decimal("25010"), Decimal("-0.085"),
+                               Decimal(10)))
+    position = perp.get_position("BTC-USDT")
+    assert position is not None
+    assert (position.mark_price, position.liquidation_price) == (Decimal("25050"), Decimal("20000"))
+    assert position.unrealized_pnl == Decimal("0.6") * 40
+    # A NaN mark prices nothing; a new mark reprices, once; the same mark again is not news.
+    perp._on_funding_info(FundingInfo("BTC-USDT", Decimal("25049"), Decimal("NaN"), 0.0, Decimal("0.0001")))
+    assert perp.get_position("BTC-USDT") == position
+    before = len(updates)
+    for _ in range(2):
+        perp._on_funding_info(FundingInfo("BTC-USDT", Decimal("25059"), Decimal("25060"), 0.0, Decimal("0.0001")))
+    position = perp.get_position("BTC-USDT")
+    assert position is not None and position.unrealized_pnl == Decimal("0.6") * 50
+    assert [e.position for e in updates[before:]] == [position]
