@@ -45,6 +45,10 @@ from clobconn.core.errors import (
 )
 from clobconn.core.events import (
     BalanceUpdatedEvent,
+    BookSyncedEvent,
+    BookSyncLostEvent,
+    ConnectorDownEvent,
+    ConnectorReadyEvent,
     EventsDropped,
     EventType,
     FundingPaymentEvent,
@@ -69,8 +73,12 @@ __all__ = [
     "Balance",
     "BalanceUpdatedEvent",
     "BookLevel",
+    "BookSyncLostEvent",
+    "BookSyncedEvent",
     "ClobconnError",
     "ConnectorConfig",
+    "ConnectorDownEvent",
+    "ConnectorReadyEvent",
     "DuplicateClientOrderId",
     "EventType",
     "EventsDropped",

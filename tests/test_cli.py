@@ -46,6 +46,10 @@ from clobconn.core.data_types import (
     TradingRule,
 )
 from clobconn.core.events import (
+    BookSyncedEvent,
+    BookSyncLostEvent,
+    ConnectorDownEvent,
+    ConnectorReadyEvent,
     FundingPaymentEvent,
     OrderCompletedEvent,
     OrderCreatedEvent,
@@ -251,6 +255,16 @@ def test_markets_on_the_sandbox_lists_its_pairs() -> None:
     assert rows["BTC-USDT"][-1] == "1"  # contract size: sized in base
 
 
+@pytest.mark.parametrize("connector", ["binance", "binance_perpetual"])
+def test_book_on_the_sandbox_refuses_a_pair_it_does_not_list(connector: str) -> None:
+    # The embedded sandbox used to open a market for whatever pair was asked for.
+    result = CliRunner().invoke(cli, ["book", connector, "NOPE-USDT", "--sandbox", "--duration", "1"])
+    assert result.exit_code == 1, result.output
+    assert "BadSymbol: NOPE-USDT is not a market on the embedded sandbox" in result.output
+    assert f"clobconn markets {connector} --sandbox" in result.output
+    assert "synced" not in result.output and "bid size" not in result.output
+
+
 def test_book_on_the_sandbox_moves_with_its_synthetic_liquidity() -> None:
     result = invoke("book", "binance", "ETH-USDT", "--sandbox", "--depth", "2", "--duration", "2",
                     "--interval", "0.5", "--seed", "3")
@@ -288,9 +302,16 @@ def test_expected_changes_follow_fills_and_fees() -> None:
         "position         BTC-USDT BOTH: -0.5 @ 60000, unrealized pnl 12.5, leverage 10")
     payment = FundingPayment("BTC-USDT", 0.0, Decimal("-1.25"), "USDT", "7", Decimal("0.0001"))
     assert event_line(FundingPaymentEvent(payment, 0.0)) == "funding payment  BTC-USDT: -1.25 USDT at rate 0.0001"
+    assert event_line(BookSyncLostEvent("BTC-USDT", "gap", 0.0)) == (
+        "book sync lost   BTC-USDT: gap; its prices are stale until it resyncs")
+    assert event_line(BookSyncedEvent("BTC-USDT", 0.0)) == "book synced      BTC-USDT"
+    assert event_line(ConnectorDownEvent("user stream", 0.0, ("user stream",))) == "connector down   user stream"
+    assert event_line(ConnectorReadyEvent(0.0)) == "connector ready"
 
 
 DEMO_SEQUENCE = [
+    r"book synced +BTC-USDT",
+    r"connector ready\n",
     r"order created +resting \(\w+\): BUY LIMIT",
     r"order created +crossing \(\w+\): BUY LIMIT",
     r"order filled +crossing \(\w+\): BUY",

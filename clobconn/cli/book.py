@@ -8,6 +8,7 @@ from rich.text import Text
 from clobconn.cli.live import LiveOutput, follow
 from clobconn.cli.venues import VenueTarget, connector_urls, public_connector
 from clobconn.cli.views import book_lines, book_table, number
+from clobconn.core.errors import BadSymbol
 from clobconn.core.exchange_base import ExchangeBase
 from clobconn.core.perpetual_base import PerpetualDerivativeBase
 
@@ -27,10 +28,16 @@ async def run_book(console: Console, target: VenueTarget, pair: str, depth: int,
                    interval: float, plain: bool = False, ready_timeout: float = 30.0) -> None:
     console.print(f"connecting {target.connector_id} to {target.describe()} for {pair} ...",
                   markup=False, highlight=False, soft_wrap=True)
-    async with connector_urls(target, [pair]) as urls:
+    async with connector_urls(target) as urls:
         conn = public_connector(target.connector_id, urls, [pair])
         try:
-            await conn.start()
+            try:
+                # start() loads the venue's markets and refuses a pair that is not among them.
+                await conn.start()
+            except BadSymbol as exc:
+                sandbox = " --sandbox" if target.sandbox else ""
+                raise BadSymbol(f"{pair} is not a market on {target.describe()} "
+                                f"(`clobconn markets {target.connector_id}{sandbox}` lists them)") from exc
             await conn.wait_ready(ready_timeout)
 
             tick = conn.trading_rules[pair].min_price_increment

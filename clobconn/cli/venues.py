@@ -70,13 +70,17 @@ class VenueTarget:
 
 
 @asynccontextmanager
-async def connector_urls(target: VenueTarget, pairs: Sequence[str] = ()) -> AsyncIterator[dict[str, Any]]:
-    """The connector keyword arguments that point it at ``target``; a sandbox lives as long as the block."""
+async def connector_urls(target: VenueTarget) -> AsyncIterator[dict[str, Any]]:
+    """The connector keyword arguments that point it at ``target``; a sandbox lives as long as the block.
+
+    The embedded sandbox lists its own default pairs, whatever pair a command names: it is a venue,
+    and a venue refuses a market it does not have rather than opening one on request.
+    """
     if not target.sandbox:
         given = {"domain": target.domain, "rest_url": target.rest_url, "ws_url": target.ws_url}
         yield {key: value for key, value in given.items() if value is not None}
         return
-    sandbox = sandbox_for(target.seed, pairs)
+    sandbox = sandbox_for(target.seed)
     await sandbox.start()
     try:
         config = sandbox.connector_config(target.connector_id)

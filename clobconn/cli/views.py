@@ -14,6 +14,10 @@ from rich.table import Table
 from clobconn.core.data_types import Balance, TradingRule
 from clobconn.core.events import (
     BalanceUpdatedEvent,
+    BookSyncedEvent,
+    BookSyncLostEvent,
+    ConnectorDownEvent,
+    ConnectorReadyEvent,
     Event,
     EventsDropped,
     FundingPaymentEvent,
@@ -199,6 +203,14 @@ def event_line(event: Event, labels: Mapping[str, str] | None = None) -> str:
             payment = event.payment
             return (f"funding payment  {payment.trading_pair}: {number(payment.amount)} {payment.asset} "
                     f"at rate {number(payment.rate)}")
+        case BookSyncLostEvent():
+            return f"book sync lost   {event.trading_pair}: {event.reason}; its prices are stale until it resyncs"
+        case BookSyncedEvent():
+            return f"book synced      {event.trading_pair}"
+        case ConnectorDownEvent():
+            return f"connector down   {event.reason}"
+        case ConnectorReadyEvent():
+            return "connector ready"
         case EventsDropped():
             return f"events dropped   {event.count} (the reader fell behind)"
     raise TypeError(f"not an event: {event!r}")

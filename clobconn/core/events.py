@@ -38,6 +38,10 @@ class EventType(Enum):
     BALANCE_UPDATED = "balance_updated"
     POSITION_UPDATED = "position_updated"
     FUNDING_PAYMENT = "funding_payment"
+    BOOK_SYNC_LOST = "book_sync_lost"
+    BOOK_SYNCED = "book_synced"
+    CONNECTOR_DOWN = "connector_down"
+    CONNECTOR_READY = "connector_ready"
     EVENTS_DROPPED = "events_dropped"
 
 
@@ -131,6 +135,47 @@ class FundingPaymentEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class BookSyncLostEvent:
+    """A synced book stopped being in step with the venue; it keeps its last prices until resynced.
+
+    ``reason``: "gap", "checksum_mismatch", "crossed" or "disconnected".
+    """
+
+    trading_pair: str
+    reason: str
+    timestamp: float
+    type: EventType = EventType.BOOK_SYNC_LOST
+
+
+@dataclass(frozen=True, slots=True)
+class BookSyncedEvent:
+    """A book is in step with the venue: its first sync, or its recovery after a BOOK_SYNC_LOST."""
+
+    trading_pair: str
+    timestamp: float
+    type: EventType = EventType.BOOK_SYNCED
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorDownEvent:
+    """A ready connector stopped being ready. ``down`` names what is missing ("order book BTC-USDT",
+    "user stream", ...); ``reason`` is the same names joined, for a log line."""
+
+    reason: str
+    timestamp: float
+    down: tuple[str, ...] = ()
+    type: EventType = EventType.CONNECTOR_DOWN
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorReadyEvent:
+    """The connector became ready: the first time after start(), and after each recovery."""
+
+    timestamp: float
+    type: EventType = EventType.CONNECTOR_READY
+
+
+@dataclass(frozen=True, slots=True)
 class EventsDropped:
     count: int
     type: EventType = EventType.EVENTS_DROPPED
@@ -146,6 +191,10 @@ Event = (
     | BalanceUpdatedEvent
     | PositionUpdatedEvent
     | FundingPaymentEvent
+    | BookSyncLostEvent
+    | BookSyncedEvent
+    | ConnectorDownEvent
+    | ConnectorReadyEvent
     | EventsDropped
 )
 Listener = Callable[[Any], None]

@@ -49,6 +49,7 @@ from clobconn.core.events import (
     Listener,
     Subscription,
 )
+from clobconn.core.health import HealthMonitor
 from clobconn.core.order_book.messages import PublicTrade
 from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.tracker import OrderBookTracker
@@ -113,6 +114,7 @@ class ExchangeBase(ABC):
         self.balances: dict[str, Balance] = {}
         self.order_lifecycle = OrderLifecycle(self, self.event_bus)
         self.orders = self.order_lifecycle.tracker
+        self._health = HealthMonitor(self.spec.connector_id, self.event_bus, self.health)
         self.order_book_tracker = OrderBookTracker(
             self.order_book_data_source_class(self),
             session=lambda: self.rest.session,
@@ -120,6 +122,7 @@ class ExchangeBase(ABC):
             send_limit_id=self.spec.ws_send_limit_id,
             on_funding_info=self._on_funding_info,
             on_trade=self._on_public_trade,
+            on_sync_change=self._health.book_sync_changed,
         )
         self._user_stream: StreamRunner | None = None
         self._user_source: UserStreamDataSource | None = None
@@ -243,6 +246,8 @@ class ExchangeBase(ABC):
         """Hook for subclasses (the perpetual base) to add their own core loops."""
 
     async def stop(self) -> None:
+        # Sockets closing and books invalidating on the way down are not health news.
+        self._health.muted = True
         tasks = self._tasks + list(self._spawned)
         for task in tasks:
             task.cancel()
@@ -254,6 +259,7 @@ class ExchangeBase(ABC):
         self._user_stream = None
         await self.order_book_tracker.stop()
         await self.rest.close()
+        self._health.reset()
         self._started = False
 
     async def __aenter__(self) -> ExchangeBase:
@@ -285,6 +291,25 @@ class ExchangeBase(ABC):
     def ready(self) -> bool:
         return all(self.status_dict.values())
 
+    def health(self) -> list[str]:
+        """What keeps the connector from being ready, by name (empty when it is ready): "order book
+        BTC-USDT" for each book out of sync, "user stream", "balances", "trading rules", and for
+        perpetuals "funding info", "positions". CONNECTOR_DOWN events carry the same names."""
+        down: list[str] = []
+        for item, ok in self.status_dict.items():
+            if ok:
+                continue
+            if item == "order_books_initialized":
+                down += [f"order book {pair}" for pair, sync in self.order_book_tracker.syncs.items()
+                         if not sync.is_synced]
+            else:
+                down.append(item.removesuffix("_initialized").removesuffix("_connected").replace("_", " "))
+        return down
+
+    def _readiness_changed(self) -> None:
+        """Called where an input of ``ready`` may have changed; events follow if it did."""
+        self._health.check_soon()
+
     async def wait_ready(self, timeout: float = 30.0) -> None:
         """Wait until books, rules, balances and the user stream are all live.
 
@@ -313,9 +338,13 @@ class ExchangeBase(ABC):
     async def add_trading_pair(self, trading_pair: str) -> None:
         self._rule(trading_pair)
         await self.order_book_tracker.add_trading_pair(trading_pair)
+        # Its book is not synced yet, so the connector is not ready until it is.
+        self._readiness_changed()
 
     async def remove_trading_pair(self, trading_pair: str) -> None:
         await self.order_book_tracker.remove_trading_pair(trading_pair)
+        self._health.forget_book(trading_pair)
+        self._readiness_changed()
 
     def exchange_symbol(self, trading_pair: str) -> str:
         try:
@@ -682,6 +711,7 @@ class ExchangeBase(ABC):
             else:
                 self.auth_failure = AuthenticationError(message)
             logger.error("%s", self.auth_failure)
+            self._readiness_changed()
         for task in self._tasks:
             if task.get_name() in self._private_task_names and task is not asyncio.current_task():
                 task.cancel()
@@ -730,7 +760,9 @@ class ExchangeBase(ABC):
                 del self.balances[asset]
         for balance in fresh.values():
             self._set_balance(balance)
-        self._balances_fetched = True
+        if not self._balances_fetched:
+            self._balances_fetched = True
+            self._readiness_changed()
 
     async def _update_order_status(self) -> None:
         await self.order_lifecycle.reconcile_all()
@@ -795,6 +827,7 @@ class ExchangeBase(ABC):
         self._user_subscribed = False
         # Updates were missed while down: reconcile now rather than at the next slow poll.
         self._poll_soon()
+        self._readiness_changed()
 
     def _on_user_stream_up(self) -> None:
         assert self._user_source is not None
@@ -805,6 +838,7 @@ class ExchangeBase(ABC):
         # What happened between the last poll made while down and this moment reached neither the
         # stream nor a poll, and polling now slows down: reconcile once more before it does.
         self._poll_soon()
+        self._readiness_changed()
 
     # Hooks the perpetual base fills in.
     def _on_position(self, position: Position) -> None:

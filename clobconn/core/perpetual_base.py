@@ -1,7 +1,16 @@
-"""PerpetualDerivativeBase: positions, leverage, position mode and funding, on top of ExchangeBase."""
+"""PerpetualDerivativeBase: positions, leverage, position mode and funding, on top of ExchangeBase.
+
+Positions follow the mark price. Every FundingInfo (the venue's mark-price stream, or the REST read
+at start) reprices each position of its pair: ``mark_price`` set, ``unrealized_pnl`` recomputed.
+A position update that comes without a mark (Binance's ACCOUNT_UPDATE, Gate.io's
+futures.positions) is priced at the last known mark rather than carrying the venue's PnL of some
+earlier moment; one that brings its own mark (a REST poll, Bybit's and KuCoin's streams) keeps the
+venue's figures. A missing liquidation price keeps the last known one until an update brings it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from abc import abstractmethod
@@ -116,7 +125,8 @@ class PerpetualDerivativeBase(ExchangeBase):
     async def start(self) -> None:
         await super().start()
         for pair in self.config.trading_pairs:
-            self.funding_info[pair] = await self._fetch_funding_info(pair)
+            self._on_funding_info(await self._fetch_funding_info(pair))
+        self._readiness_changed()
 
     def _start_extra_loops(self) -> None:
         if self.is_trading:
@@ -143,7 +153,9 @@ class PerpetualDerivativeBase(ExchangeBase):
                                            Decimal(0), old.leverage))
         for position in fresh.values():
             self._on_position(position)
-        self._positions_fetched = True
+        if not self._positions_fetched:
+            self._positions_fetched = True
+            self._readiness_changed()
 
     async def _update_funding_payments(self) -> None:
         since = self._funding_cursor if self._funding_cursor is not None else time.time() - self.funding_lookback
@@ -163,6 +175,7 @@ class PerpetualDerivativeBase(ExchangeBase):
     # == hooks from the streams ==================================================================
 
     def _on_position(self, position: Position) -> None:
+        position = self._complete_position(position)
         key = position.key
         if position.amount == 0:
             if self.positions.pop(key, None) is None:
@@ -177,6 +190,30 @@ class PerpetualDerivativeBase(ExchangeBase):
 
     def _on_funding_info(self, info: FundingInfo) -> None:
         self.funding_info[info.trading_pair] = info
+        mark = info.mark_price
+        if not usable_mark(mark):
+            logger.warning("%s: %s mark price %s ignored for positions", self.name, info.trading_pair, mark)
+            return
+        for key, position in list(self.positions.items()):
+            if position.trading_pair == info.trading_pair and position.mark_price != mark:
+                repriced = dataclasses.replace(position, mark_price=mark,
+                                               unrealized_pnl=unrealized_pnl(position, mark))
+                self.positions[key] = repriced
+                self.event_bus.publish(PositionUpdatedEvent(repriced, time.time()))
+
+    def _complete_position(self, position: Position) -> Position:
+        """Fill in what an update lacks: the last known liquidation price, and the last known mark
+        with the PnL recomputed at it."""
+        known = self.positions.get(position.key)
+        if position.liquidation_price is None and known is not None and known.liquidation_price is not None:
+            position = dataclasses.replace(position, liquidation_price=known.liquidation_price)
+        if position.mark_price is not None:
+            return position
+        info = self.funding_info.get(position.trading_pair)
+        mark = info.mark_price if info is not None else known.mark_price if known is not None else None
+        if mark is None or not usable_mark(mark):
+            return position  # no mark seen for this pair yet: the venue's PnL is all there is
+        return dataclasses.replace(position, mark_price=mark, unrealized_pnl=unrealized_pnl(position, mark))
 
     def _check_position_args(self, position_action: PositionAction | None, reduce_only: bool) -> None:
         if reduce_only and Feature.REDUCE_ONLY not in self.spec.features:
@@ -189,3 +226,22 @@ class PerpetualDerivativeBase(ExchangeBase):
             order.position_action = PositionAction.OPEN
         order.leverage = self._leverage.get(trading_pair)
         return order
+
+
+def usable_mark(mark_price: Decimal) -> bool:
+    """A mark a position can be priced at: finite and positive (a NaN would poison every PnL)."""
+    return mark_price.is_finite() and mark_price > 0
+
+
+def unrealized_pnl(position: Position, mark_price: Decimal) -> Decimal:
+    """A linear (USDT-margined) contract's PnL at ``mark_price``: base amount times the move from entry.
+
+    The side decides the direction in hedge mode, whatever sign a venue gives a SHORT's amount; in
+    one-way mode (BOTH) the amount's sign does.
+    """
+    amount = position.amount
+    if position.position_side is PositionSide.SHORT:
+        amount = -abs(amount)
+    elif position.position_side is PositionSide.LONG:
+        amount = abs(amount)
+    return amount * (mark_price - position.entry_price)

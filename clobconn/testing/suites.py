@@ -48,6 +48,7 @@ from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.venue import Feature
 from clobconn.testing.helpers import eventually, state_of
 from clobconn.testing.mock_venue import MockResponse, RecordedRequest
+from clobconn.testing.scenarios_health import HealthScenarios, PerpetualHealthScenarios
 from clobconn.testing.scenarios_input import InputScenarios, PerpetualInputScenarios
 from clobconn.testing.scenarios_orders import OrderTruthScenarios
 from clobconn.testing.suite_base import API_KEY, API_SECRET, PASSPHRASE, SECRETS, ConformanceSuiteBase
@@ -56,7 +57,7 @@ __all__ = ["API_KEY", "API_SECRET", "PASSPHRASE", "SECRETS", "PerpetualConforman
            "eventually", "state_of"]
 
 
-class SpotConformanceSuite(InputScenarios, OrderTruthScenarios, ConformanceSuiteBase):
+class SpotConformanceSuite(HealthScenarios, InputScenarios, OrderTruthScenarios, ConformanceSuiteBase):
     # == trading rules, balances, validation ======================================================
 
     async def test_trading_rules_parsed(self) -> None:
@@ -550,7 +551,7 @@ class SpotConformanceSuite(InputScenarios, OrderTruthScenarios, ConformanceSuite
         assert not self.conn.order_book_tracker.runners
 
 
-class PerpetualConformanceSuite(PerpetualInputScenarios, SpotConformanceSuite):
+class PerpetualConformanceSuite(PerpetualHealthScenarios, PerpetualInputScenarios, SpotConformanceSuite):
     leverage: ClassVar[Decimal] = Decimal(10)
     # asset amounts the positions fixture gives: (pair, signed amount, entry price)
     expected_position: ClassVar[tuple[str, Decimal, Decimal]]

@@ -106,3 +106,27 @@ async def test_hedge_mode_batch_open_and_close_each_side(sandbox: Sandbox, perp:
     await perp.place_order(PAIR, TradeType.BUY, size, OrderType.MARKET, position_action=PositionAction.CLOSE)
     assert all(not p.amount for p in engine.positions(user) if p.symbol == SYMBOL)
     await eventually(lambda: not perp.positions, what="both positions closed")
+
+
+async def test_position_after_a_fill_follows_the_mark_price_stream(sandbox: Sandbox,
+                                                                    perp: PerpetualDerivativeBase) -> None:
+    """Issue 11: after a fill the position carried ACCOUNT_UPDATE's PnL of the fill's moment (-0.085
+    where +0.20 was due) and no mark price; it is now priced at each markPrice event."""
+    await perp.place_order(PAIR, TradeType.BUY, AMOUNT, OrderType.MARKET)
+    await eventually(lambda: (position := perp.get_position(PAIR)) is not None and position.amount == AMOUNT,
+                     what="the position from ACCOUNT_UPDATE")
+    position = perp.get_position(PAIR)
+    assert position is not None and position.mark_price is not None
+    assert position.unrealized_pnl == AMOUNT * (position.mark_price - position.entry_price)
+
+    first_mark = position.mark_price
+    for _ in range(50):  # move the book, and with it the mark, until the stream shows another mark
+        sandbox.step()
+        if sandbox.perp.mark_price(SYMBOL).quantize(EIGHT_PLACES) != first_mark:
+            break
+    await eventually(lambda: (info := perp.get_funding_info(PAIR)) is not None and info.mark_price != first_mark,
+                     what="a new mark on the markPrice stream")
+    position = perp.get_position(PAIR)  # repriced by the markPrice event itself, before anyone reads it
+    assert position is not None and position.mark_price == perp.funding_info[PAIR].mark_price
+    assert position.mark_price is not None
+    assert position.unrealized_pnl == AMOUNT * (position.mark_price - position.entry_price)

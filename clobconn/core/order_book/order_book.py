@@ -6,10 +6,17 @@ parsed from a venue string of up to 15 significant digits (every price and size 
 practice) round-trips through ``repr`` to exactly that string's value, so the public readers hand
 out ``Decimal(repr(x))`` equal to what the venue sent. Longer strings would be rounded to the
 nearest double. Decimal keys would cost more than twice as much per update.
+
+Two clocks are kept apart: ``timestamp`` is the venue's time of the last message that carried one
+(some venues send none), ``applied_at`` is this process's ``time.monotonic()`` when the last
+snapshot or diff was applied, which every update sets. ``age`` is measured on the latter, so it
+is immune to wall-clock jumps and to a venue clock that drifts.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -24,6 +31,9 @@ class BookLevel(NamedTuple):
     size: Decimal
 
 
+_monotonic = time.monotonic
+
+
 def to_decimal(value: float) -> Decimal:
     return Decimal(repr(value))
 
@@ -35,6 +45,7 @@ class OrderBook:
         "_bid_prices",
         "_bids",
         "_raw",
+        "applied_at",
         "is_synced",
         "last_update_id",
         "timestamp",
@@ -52,7 +63,10 @@ class OrderBook:
         # The venue's own strings per level, kept only for venues whose checksum is over them.
         self._raw: dict[float, tuple[str, str]] | None = {} if keep_raw_strings else None
         self.last_update_id: int = -1
+        # The venue's time of the last update that carried one (seconds); 0.0 until then.
         self.timestamp: float = 0.0
+        # time.monotonic() when the last snapshot or diff was applied; 0.0 until then.
+        self.applied_at: float = 0.0
         self.is_synced: bool = False
 
     # -- writers ---------------------------------------------------------------------------------
@@ -125,6 +139,25 @@ class OrderBook:
             self.last_update_id = update_id
         if timestamp:
             self.timestamp = timestamp
+        self.applied_at = _monotonic()
+
+    # -- freshness -------------------------------------------------------------------------------
+
+    @property
+    def age(self) -> float:
+        """Seconds since the last snapshot or diff was applied (local monotonic clock); ``inf``
+        before the first. A synced book that stops updating is quiet or cut off: ``is_synced``
+        turns False only once the connector notices (a disconnect, a gap)."""
+        if not self.applied_at:
+            return math.inf
+        return _monotonic() - self.applied_at
+
+    @property
+    def last_update_time(self) -> float | None:
+        """Wall-clock seconds (``time.time()`` scale) of the last applied update; None before the first."""
+        if not self.applied_at:
+            return None
+        return time.time() - self.age
 
     # -- float readers (for hot internal paths) --------------------------------------------------
 

@@ -22,6 +22,8 @@ from clobconn.core.web.ws import ConnectSpec, StreamAction, StreamRunner, WSConn
 
 logger = logging.getLogger(__name__)
 
+# Told when a book's sync state flips: (trading pair, synced now, why it was lost or "").
+SyncChangeCallback = Callable[[str, bool, str], None]
 
 
 class OrderBookTracker:
@@ -34,6 +36,7 @@ class OrderBookTracker:
         on_funding_info: Callable[[FundingInfo], None] | None = None,
         on_trade: Callable[[PublicTrade], None] | None = None,
         snapshot_retry_delay: float = 1.0,
+        on_sync_change: SyncChangeCallback | None = None,
     ) -> None:
         self._source = data_source
         self._session = session
@@ -42,6 +45,7 @@ class OrderBookTracker:
         self._on_funding_info = on_funding_info
         self._on_trade = on_trade
         self._snapshot_retry_delay = snapshot_retry_delay
+        self._on_sync_change = on_sync_change
         self.syncs: dict[str, BookSynchronizer] = {}
         self.last_trade_price: dict[str, Decimal] = {}
         self.runners: dict[str, StreamRunner] = {}
@@ -150,17 +154,24 @@ class OrderBookTracker:
 
     def _on_disconnect(self) -> None:
         # Diffs were lost while disconnected: every book must be rebuilt after the reconnect.
-        for sync in self.syncs.values():
+        for pair, sync in self.syncs.items():
+            was_synced = sync.is_synced
             sync.invalidate()
+            self._report_sync_change(pair, was_synced, "disconnected")
 
     def _on_book_message(self, message: BookMessage) -> None:
         sync = self.syncs.get(message.trading_pair)
         if sync is None:
             return
+        # The book's flag, not the synchroniser's property: this runs for every message.
+        book = sync.book
+        was_synced = book.is_synced
         if message.type is BookMessageType.SNAPSHOT:
             result = sync.on_snapshot(message)
         else:
             result = sync.on_diff(message)
+        if book.is_synced is not was_synced:
+            self._report_sync_change(message.trading_pair, was_synced, result.value)
         if result.needs_resync:
             self._resync(message.trading_pair, result)
 
@@ -185,7 +196,9 @@ class OrderBookTracker:
         sync = self.syncs.get(trading_pair)
         if sync is None:
             return
+        was_synced = sync.is_synced
         sync.invalidate()
+        self._report_sync_change(trading_pair, was_synced, "resync")
         running = self._snapshot_tasks.get(trading_pair)
         if running is not None and not running.done():
             return
@@ -206,10 +219,25 @@ class OrderBookTracker:
             sync = self.syncs.get(trading_pair)
             if sync is None:
                 return
+            was_synced = sync.is_synced
             result = sync.on_snapshot(snapshot)
+            self._report_sync_change(trading_pair, was_synced, result.value)
             if not result.needs_resync:
                 return
             # The snapshot was older than the buffered diffs could bridge: fetch another.
             attempt += 1
             self.resyncs += 1
             await asyncio.sleep(min(2.0, 0.05 * attempt))
+
+    # -- health ----------------------------------------------------------------------------------
+
+    def _report_sync_change(self, trading_pair: str, was_synced: bool, reason: str) -> None:
+        """Tell the owner once per transition: synced to not synced (and why), or back.
+
+        The synchroniser stays pure; each place that hands it a message or invalidates it notes
+        ``is_synced`` before and calls this after.
+        """
+        sync = self.syncs.get(trading_pair)
+        if sync is None or sync.is_synced is was_synced or self._on_sync_change is None:
+            return
+        self._on_sync_change(trading_pair, sync.is_synced, "" if sync.is_synced else reason)

@@ -47,6 +47,8 @@ class TestBybitPerpetualConformance(BybitConformanceHooks, PerpetualConformanceS
     }
     expected_balances = {"BTC": (Decimal("0.5"), Decimal("0.4")), "USDT": (Decimal("1000.5"), Decimal("900.25"))}
     expected_position = ("BTC-USDT", Decimal("-0.250"), Decimal("101.5"))
+    # The position topic carries markPrice and the venue's unrealisedPnl at it.
+    user_position_has_mark = True
 
     def is_reduce_only(self, request: RecordedRequest) -> bool:
         return request.json.get("reduceOnly") is True

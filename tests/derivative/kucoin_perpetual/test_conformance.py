@@ -62,6 +62,8 @@ class TestKucoinPerpetualConformance(KucoinConformanceHooks, PerpetualConformanc
     }
     expected_balances = {"USDT": (Decimal("371.394298816"), Decimal("290.326799096"))}
     expected_position = ("BTC-USDT", Decimal("-0.25"), Decimal("101.5"))
+    # position.change carries markPrice and the venue's unrealisedPnl at it.
+    user_position_has_mark = True
 
     def extract_order_fields(self, request: RecordedRequest) -> dict[str, str | None]:
         body = request.json
