@@ -66,6 +66,13 @@ from clobconn.core.orders.arguments import (
     require_positive,
 )
 from clobconn.core.orders.lifecycle import BatchOrder, CancellationResult, OrderLifecycle, Placement
+from clobconn.core.orders.rules import (
+    check_notional,
+    check_order_type,
+    check_quote_market_buy,
+    check_size,
+    quantized_price,
+)
 from clobconn.core.venue import Feature, VenueSpec
 from clobconn.core.web.auth import AuthBase
 from clobconn.core.web.rest import RestClient, default_error_extractor
@@ -444,59 +451,39 @@ class ExchangeBase(ABC):
         if missing := self.missing_credentials():
             raise MissingCredentials(f"{self.name}: placing orders needs {' and '.join(missing)}")
         rule = self._rule(trading_pair)
-        tif = self._check_order_type(rule, order_type, time_in_force)
+        tif = check_order_type(self.spec, rule, order_type, time_in_force)
         self._check_position_args(position_action, reduce_only)
         if quote_amount is not None:
-            return self._prepare_quote_market_buy(trade_type, rule, order_type, quote_amount)
+            check_quote_market_buy(self.spec, rule, order_type, quote_amount)
+            return InFlightOrder(
+                client_order_id=self.spec.client_order_id.generate(trade_type), trading_pair=trading_pair,
+                order_type=order_type, trade_type=trade_type, amount=quote_amount, creation_timestamp=time.time(),
+                time_in_force=TimeInForce.IOC, quote_amount=quote_amount)
+        strict = self.config.strict_quantize
         if amount <= 0:
             raise OrderRuleViolation(f"{trading_pair}: amount must be positive, got {amount}",
                                      trading_pair=trading_pair, rule="amount", value=amount)
-        if order_type.is_limit:
-            if price is None or price <= 0:
-                raise OrderRuleViolation(f"{trading_pair}: a {order_type.value} order needs a positive price",
-                                         trading_pair=trading_pair, rule="price", value=price)
-            price = quantize_to_step(price, rule.min_price_increment, field="price", rule="min_price_increment",
-                                     trading_pair=trading_pair, strict=self.config.strict_quantize)
-            if price <= 0:
-                raise OrderRuleViolation(
-                    f"{trading_pair}: price is below the tick {rule.min_price_increment}",
-                    trading_pair=trading_pair, rule="min_price_increment", value=price,
-                    limit=rule.min_price_increment)
+        price = quantized_price(rule, order_type, price, strict) if order_type.is_limit else None
         quantized = quantize_to_step(amount, rule.min_base_amount_increment, field="amount",
-                                     rule="min_base_amount_increment", trading_pair=trading_pair,
-                                     strict=self.config.strict_quantize)
-        self._check_size(rule, order_type, quantized, amount)
+                                     rule="min_base_amount_increment", trading_pair=trading_pair, strict=strict)
+        check_size(rule, order_type, quantized, amount)
         reduces_only = reduce_only or position_action is PositionAction.CLOSE
         if not (reduces_only and rule.min_notional_exempts_reduce_only):
-            self._check_notional(rule, order_type, quantized, price if order_type.is_limit else None, trade_type)
+            # A market order is priced against the book where the venue applies the minimum to it.
+            reference = price if price is not None else (
+                self._reference_price(trading_pair, trade_type) if rule.min_notional_applies_to_market else None)
+            check_notional(rule, quantized, reference)
         return InFlightOrder(
             client_order_id=self.spec.client_order_id.generate(trade_type),
             trading_pair=trading_pair,
             order_type=order_type,
             trade_type=trade_type,
             amount=quantized,
-            price=price if order_type.is_limit else None,
+            price=price,
             time_in_force=tif,
             creation_timestamp=time.time(),
             position_action=position_action,
             reduce_only=reduce_only or position_action is PositionAction.CLOSE,
-        )
-
-    def _prepare_quote_market_buy(self, trade_type: TradeType, rule: TradingRule, order_type: OrderType,
-                                  quote_amount: Decimal) -> InFlightOrder:
-        pair = rule.trading_pair
-        if Feature.MARKET_QUOTE_AMOUNT not in self.spec.features:
-            raise NotSupported(f"{self.name}: market orders sized in quote currency are not supported")
-        if order_type is not OrderType.MARKET:
-            raise NotSupported(f"{pair}: only market orders can be sized in quote currency")
-        if quote_amount < rule.min_notional or quote_amount <= 0:
-            raise OrderRuleViolation(
-                f"{pair}: quote amount {quote_amount} is below the minimum notional {rule.min_notional}",
-                trading_pair=pair, rule="min_notional", value=quote_amount, limit=rule.min_notional)
-        return InFlightOrder(
-            client_order_id=self.spec.client_order_id.generate(trade_type), trading_pair=pair,
-            order_type=order_type, trade_type=trade_type, amount=quote_amount,
-            creation_timestamp=time.time(), time_in_force=TimeInForce.IOC, quote_amount=quote_amount,
         )
 
     def _rule(self, trading_pair: str) -> TradingRule:
@@ -505,68 +492,9 @@ class ExchangeBase(ABC):
             raise BadSymbol(f"{self.name}: unknown trading pair {trading_pair}")
         return rule
 
-    def _check_order_type(self, rule: TradingRule, order_type: OrderType,
-                          time_in_force: TimeInForce | None) -> TimeInForce:
-        pair = rule.trading_pair
-        types = self.spec.order_types if rule.supported_order_types is None else (
-            self.spec.order_types & rule.supported_order_types)
-        if order_type not in types:
-            raise NotSupported(f"{pair}: order type {order_type.value} is not supported by {self.name}")
-        if order_type is OrderType.MARKET:
-            # Market orders take what the book has at once; only IOC describes them.
-            if time_in_force not in (None, TimeInForce.IOC):
-                raise NotSupported(f"{pair}: a market order cannot be {time_in_force.value}")
-            return TimeInForce.IOC
-        tif = time_in_force or TimeInForce.GTC
-        if order_type is OrderType.LIMIT_MAKER and tif is not TimeInForce.GTC:
-            raise NotSupported(f"{pair}: a post-only order must rest, so it cannot be {tif.value}")
-        tifs = self.spec.time_in_force if rule.supported_time_in_force is None else (
-            self.spec.time_in_force & rule.supported_time_in_force)
-        if tif not in tifs:
-            raise NotSupported(f"{pair}: time in force {tif.value} is not supported by {self.name}")
-        return tif
-
     def _check_position_args(self, position_action: PositionAction | None, reduce_only: bool) -> None:
         if not self.spec.is_perpetual and (position_action is not None or reduce_only):
             raise NotSupported(f"{self.name} is a spot venue: positions and reduce-only do not apply")
-
-    @staticmethod
-    def _check_size(rule: TradingRule, order_type: OrderType, quantized: Decimal, requested: Decimal) -> None:
-        pair = rule.trading_pair
-        minimum = rule.min_order_size
-        maximum = rule.max_order_size
-        if order_type is OrderType.MARKET:
-            minimum = rule.min_market_order_size if rule.min_market_order_size is not None else minimum
-            maximum = rule.max_market_order_size if rule.max_market_order_size is not None else maximum
-        if quantized <= 0 or quantized < minimum:
-            raise OrderRuleViolation(
-                f"{pair}: amount {requested} (quantized to {quantized} by step {rule.min_base_amount_increment}) "
-                f"is below the minimum order size {minimum}",
-                trading_pair=pair, rule="min_order_size", value=quantized, limit=minimum)
-        if maximum is not None and quantized > maximum:
-            raise OrderRuleViolation(f"{pair}: amount {quantized} is above the maximum order size {maximum}",
-                                     trading_pair=pair, rule="max_order_size", value=quantized, limit=maximum)
-
-    def _check_notional(self, rule: TradingRule, order_type: OrderType, amount: Decimal,
-                        price: Decimal | None, trade_type: TradeType) -> None:
-        if rule.min_notional <= 0 and rule.max_notional is None:
-            return
-        if price is None:
-            if not rule.min_notional_applies_to_market:
-                return
-            price = self._reference_price(rule.trading_pair, trade_type)
-            if price is None:
-                # No book to price a market order against: the venue will judge it.
-                return
-        notional = amount * price
-        if notional < rule.min_notional:
-            raise OrderRuleViolation(
-                f"{rule.trading_pair}: notional {notional} is below the minimum {rule.min_notional}",
-                trading_pair=rule.trading_pair, rule="min_notional", value=notional, limit=rule.min_notional)
-        if rule.max_notional is not None and notional > rule.max_notional:
-            raise OrderRuleViolation(
-                f"{rule.trading_pair}: notional {notional} is above the maximum {rule.max_notional}",
-                trading_pair=rule.trading_pair, rule="max_notional", value=notional, limit=rule.max_notional)
 
     def _reference_price(self, trading_pair: str, trade_type: TradeType) -> Decimal | None:
         sync = self.order_book_tracker.syncs.get(trading_pair)
