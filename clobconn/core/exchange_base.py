@@ -8,7 +8,6 @@ here, written once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from abc import ABC, abstractmethod
@@ -73,6 +72,7 @@ from clobconn.core.orders.rules import (
     check_size,
     quantized_price,
 )
+from clobconn.core.tasks import ConnectorTasks
 from clobconn.core.venue import Feature, VenueSpec
 from clobconn.core.web.auth import AuthBase
 from clobconn.core.web.rest import RestClient, default_error_extractor
@@ -83,6 +83,9 @@ from clobconn.core.web.ws import StreamAction, StreamRunner
 logger = logging.getLogger(__name__)
 
 __all__ = ["CancellationResult", "ExchangeBase", "Placement"]
+
+# The loops that call the venue with the account's credentials, stopped when it refuses them.
+PRIVATE_LOOPS = ("balances", "order_status", "keepalive", "user", "positions", "funding_payments", "position_mode")
 
 
 class ExchangeBase(ABC):
@@ -134,10 +137,9 @@ class ExchangeBase(ABC):
         self._user_stream: StreamRunner | None = None
         self._user_source: UserStreamDataSource | None = None
         self._user_subscribed = False
-        self._tasks: list[asyncio.Task[None]] = []
-        self._spawned: set[asyncio.Task[Any]] = set()
-        # Per-loop wake-ups: a loop sleeps its interval unless something asks for an immediate poll.
-        self._wake: dict[str, asyncio.Event] = {}
+        # A loop whose call the venue refuses for its credentials stops and reports (_on_auth_refused).
+        self.tasks = ConnectorTasks(self.spec.connector_id, fatal=(AuthenticationError,),
+                                    on_fatal=self._on_auth_refused)
         self._balances_fetched = False
         self._started = False
         # Set when the venue refused the credentials outright: no retry can mend that.
@@ -255,14 +257,7 @@ class ExchangeBase(ABC):
     async def stop(self) -> None:
         # Sockets closing and books invalidating on the way down are not health news.
         self._health.muted = True
-        tasks = self._tasks + list(self._spawned)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        self._tasks.clear()
-        self._spawned.clear()
+        await self.tasks.stop()
         self._user_stream = None
         await self.order_book_tracker.stop()
         await self.rest.close()
@@ -563,57 +558,15 @@ class ExchangeBase(ABC):
 
     def _run_periodic(self, name: str, work: Callable[[], Coroutine[Any, Any, None]],
                       interval: Callable[[], float], initial_delay: bool = False) -> None:
-        wake = self._wake.setdefault(name, asyncio.Event())
-        self._tasks.append(asyncio.create_task(self._periodic(name, work, interval, wake, initial_delay),
-                                               name=f"{self.name}:{name}"))
+        self.tasks.run_periodic(name, work, interval, initial_delay)
 
     def _poll_soon(self, *names: str) -> None:
         """Wake the named loops (by default order status and balances) now instead of at their interval."""
-        for name in names or ("order_status", "balances"):
-            event = self._wake.get(name)
-            if event is not None:
-                event.set()
-
-    async def _periodic(self, name: str, work: Callable[[], Coroutine[Any, Any, None]],
-                        interval: Callable[[], float], wake: asyncio.Event, initial_delay: bool) -> None:
-        if initial_delay:
-            await self._sleep_or_wake(wake, interval())
-        while True:
-            try:
-                await work()
-            except asyncio.CancelledError:
-                raise
-            except AuthenticationError as exc:
-                self._on_auth_refused(name, exc)
-                return
-            except Exception as exc:
-                logger.warning("%s: %s poll failed: %s", self.name, name, exc)
-            await self._sleep_or_wake(wake, interval())
-
-    @staticmethod
-    async def _sleep_or_wake(wake: asyncio.Event, seconds: float) -> None:
-        # asyncio.timeout, unlike wait_for on 3.11, never swallows a cancellation that races the wake-up.
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await wake.wait()
-        wake.clear()
+        self.tasks.wake(*(names or ("order_status", "balances")))
 
     def _spawn(self, coro: Coroutine[Any, Any, Any], name: str,
                quiet: type[BaseException] | None = None) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._spawned.add(task)
-
-        def done(t: asyncio.Task[Any]) -> None:
-            self._spawned.discard(t)
-            if t.cancelled():
-                return
-            exc = t.exception()
-            if exc is not None and not (quiet is not None and isinstance(exc, quiet)):
-                logger.error("%s failed", name, exc_info=exc)
-            elif exc is not None:
-                logger.info("%s: %s", name, exc)
-        task.add_done_callback(done)
-        return task
+        return self.tasks.spawn(coro, name, quiet)
 
     async def _first_balances(self) -> bool:
         """The first balance fetch, at start: where wrong credentials show, before anything waits on them.
@@ -640,14 +593,7 @@ class ExchangeBase(ABC):
                 self.auth_failure = AuthenticationError(message)
             logger.error("%s", self.auth_failure)
             self._readiness_changed()
-        for task in self._tasks:
-            if task.get_name() in self._private_task_names and task is not asyncio.current_task():
-                task.cancel()
-
-    @property
-    def _private_task_names(self) -> set[str]:
-        return {f"{self.name}:{loop}" for loop in ("balances", "order_status", "keepalive", "user", "positions",
-                                                   "funding_payments", "position_mode")}
+        self.tasks.cancel(PRIVATE_LOOPS)
 
     async def _resync_clock(self) -> None:
         """After a timestamp refusal: the old samples are what got the request refused, so start afresh."""
@@ -718,7 +664,7 @@ class ExchangeBase(ABC):
             fatal=(AuthenticationError,),
             on_fatal=lambda exc: self._on_auth_refused("the user stream login", exc),
         )
-        self._tasks.append(asyncio.create_task(self._user_stream.run(), name=self._user_stream.name))
+        self.tasks.run("user", self._user_stream.run())
         interval = source.keepalive_interval
         if interval is not None:
             self._run_periodic("keepalive", source.keepalive, lambda: interval, initial_delay=True)
