@@ -13,16 +13,12 @@ from __future__ import annotations
 import asyncio
 import time
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from clobconn.core.data_types import Position
 from clobconn.core.events import EventType
 from clobconn.testing.helpers import eventually
-
-if TYPE_CHECKING:
-    from clobconn.core.exchange_base import ExchangeBase
-    from clobconn.core.perpetual_base import PerpetualDerivativeBase
-    from clobconn.testing.mock_venue import MockVenue
+from clobconn.testing.suite_base import ConformanceSuiteBase, PerpetualSuiteBase
 
 HEALTH_EVENTS = frozenset({EventType.BOOK_SYNC_LOST, EventType.BOOK_SYNCED, EventType.CONNECTOR_DOWN,
                            EventType.CONNECTOR_READY})
@@ -30,19 +26,7 @@ HEALTH_EVENTS = frozenset({EventType.BOOK_SYNC_LOST, EventType.BOOK_SYNCED, Even
 QUIET = 0.3
 
 
-class HealthScenarios:
-    # Supplied by SpotConformanceSuite.
-    conn: ExchangeBase
-    venue: MockVenue
-    recorded: list[Any]
-    trading_pair: ClassVar[str]
-    public_ws_path: ClassVar[str]
-    user_ws_path: ClassVar[str]
-
-    if TYPE_CHECKING:
-        async def push_diff(self, bids: list[tuple[str, str]], asks: list[tuple[str, str]], first_id: int,
-                            last_id: int, prev_id: int, **extra: Any) -> None: ...
-
+class HealthScenarios(ConformanceSuiteBase):
     def health_events_since(self, mark: int) -> list[Any]:
         return [e for e in self.recorded[mark:] if e.type in HEALTH_EVENTS]
 
@@ -115,20 +99,9 @@ class HealthScenarios:
         assert self.health_kinds_since(mark) == [EventType.CONNECTOR_DOWN, EventType.CONNECTOR_READY]
 
 
-class PerpetualHealthScenarios:
-    # Supplied by PerpetualConformanceSuite.
-    trading_pair: ClassVar[str]
-    # (pair, signed amount, entry price) as the positions fixture gives them.
-    expected_position: ClassVar[tuple[str, Decimal, Decimal]]
+class PerpetualHealthScenarios(PerpetualSuiteBase):
     # Whether the user stream's position message carries the venue's mark price (and PnL at it).
     user_position_has_mark: ClassVar[bool] = False
-
-    if TYPE_CHECKING:
-        @property
-        def perp(self) -> PerpetualDerivativeBase: ...
-        def events(self, event_type: EventType) -> list[Any]: ...
-        async def push_public(self, fixture: str, **variables: Any) -> None: ...
-        async def push_user(self, fixture: str, **variables: Any) -> None: ...
 
     def position(self) -> Position:
         position = self.perp.get_position(self.trading_pair)

@@ -10,12 +10,11 @@ before its first await, so no background task can interleave).
 from __future__ import annotations
 
 import asyncio
-import inspect
 import itertools
 import time
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -31,11 +30,7 @@ from clobconn.core.data_types import (
 from clobconn.core.errors import InvalidArgument, InvalidOrder, InvalidOrderArgument, OrderRuleViolation
 from clobconn.core.events import EventType, OrderCreatedEvent
 from clobconn.core.venue import Feature
-
-if TYPE_CHECKING:
-    from clobconn.core.exchange_base import ExchangeBase
-    from clobconn.core.perpetual_base import PerpetualDerivativeBase
-    from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
+from clobconn.testing.suite_base import ConformanceSuiteBase, PerpetualSuiteBase
 
 # Values no amount or price may take: not finite, out of range, or not a number at all.
 NOT_FINITE: tuple[object, ...] = (Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("-Infinity"),
@@ -43,47 +38,8 @@ NOT_FINITE: tuple[object, ...] = (Decimal("NaN"), Decimal("sNaN"), Decimal("Infi
 WRONG_TYPES: tuple[object, ...] = (True, [1], {"amount": 1}, b"1", "ten")
 
 
-class InputScenarios:
+class InputScenarios(ConformanceSuiteBase):
     """Every public order entry point refuses bad arguments, and accepts friendly ones exactly."""
-
-    if TYPE_CHECKING:
-        # Supplied by SpotConformanceSuite.
-        conn: ExchangeBase
-        venue: MockVenue
-        trading_pair: ClassVar[str]
-        order_price: ClassVar[Decimal]
-        order_amount: ClassVar[Decimal]
-
-        def placements(self) -> list[RecordedRequest]: ...
-        def extract_order_fields(self, request: RecordedRequest) -> dict[str, str | None]: ...
-        def make_connector(self, **overrides: Any) -> ExchangeBase: ...
-        def serve(self, role: str, *responses: MockResponse | Any) -> None: ...
-        def reply(self, fixture: str, variables: dict[str, Any] | None = None,
-                  delay: float = 0.0) -> MockResponse: ...
-        def _ack_vars(self, request: RecordedRequest, exchange_id: str,
-                      amount: Decimal | None) -> dict[str, Any]: ...
-        def events(self, event_type: EventType) -> list[Any]: ...
-        async def open_order(self, amount: Decimal | None = None,
-                             trade_type: TradeType = TradeType.BUY) -> str: ...
-
-    async def refused(self, error: type[Exception], field: str | None, call: Callable[..., object],
-                      *args: Any, **kwargs: Any) -> Exception:
-        """``call(*args, **kwargs)`` raises ``error`` naming ``field``, and the venue receives no request.
-
-        The refusal comes before the call's first await, so no background task runs in between and
-        the request count can only move if the call itself sent something.
-        """
-        sent = len(self.venue.requests)
-        with pytest.raises(error) as info:
-            result = call(*args, **kwargs)
-            if inspect.isawaitable(result):
-                await result
-        if field is not None:
-            assert isinstance(info.value, InvalidArgument), info.value
-            assert info.value.field == field, (info.value.field, field)
-            assert field in str(info.value)
-        assert len(self.venue.requests) == sent, "a refused call reached the venue"
-        return info.value
 
     def serve_acks(self) -> None:
         """Acknowledge every placement, each with its own exchange id."""
@@ -224,22 +180,8 @@ class InputScenarios:
         assert self.conn.in_flight_orders[client_id].state is OrderState.OPEN
 
 
-class PerpetualInputScenarios:
+class PerpetualInputScenarios(PerpetualSuiteBase):
     """Leverage, position mode and position side: the same checks on the calls that place no order."""
-
-    if TYPE_CHECKING:
-        venue: MockVenue
-        trading_pair: ClassVar[str]
-        leverage: ClassVar[Decimal]
-        routes: ClassVar[dict[str, tuple[str, str]]]
-
-        @property
-        def perp(self) -> PerpetualDerivativeBase: ...
-        def serve(self, role: str, *responses: MockResponse | Any) -> None: ...
-        def reply(self, fixture: str, variables: dict[str, Any] | None = None,
-                  delay: float = 0.0) -> MockResponse: ...
-        async def refused(self, error: type[Exception], field: str | None, call: Callable[..., object],
-                          *args: Any, **kwargs: Any) -> Exception: ...
 
     async def test_bad_leverage_refused_before_sending(self) -> None:
         pair = self.trading_pair

@@ -5,9 +5,10 @@ fixtures and helpers every scenario uses. The scenarios live in ``suites.py`` an
 from __future__ import annotations
 
 import functools
+import inspect
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,9 +23,11 @@ from clobconn.core.data_types import (
 )
 from clobconn.core.errors import (
     ClobconnError,
+    InvalidArgument,
 )
 from clobconn.core.events import EventType
 from clobconn.core.exchange_base import ExchangeBase
+from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.registry import get_connector
 from clobconn.testing.fixtures import FixtureSet
 from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
@@ -249,3 +252,57 @@ class ConformanceSuiteBase(ABC):
     def listing_requests(self) -> int:
         return sum(len(self.venue.requests_to(*self.routes[r])) for r in ("open_orders", "order_history")
                    if r in self.routes)
+
+    def assert_book(self, bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> None:
+        book = self.conn.get_order_book(self.trading_pair)
+        # Decimal equality: the book's Decimal equals the venue's string in value ("100.0" == "100.00").
+        assert [tuple(level) for level in book.bids()] == [(Decimal(p), Decimal(s)) for p, s in bids]
+        assert [tuple(level) for level in book.asks()] == [(Decimal(p), Decimal(s)) for p, s in asks]
+
+    async def push_diff(self, bids: list[tuple[str, str]], asks: list[tuple[str, str]], first_id: int,
+                        last_id: int, prev_id: int, **extra: Any) -> None:
+        await self.push_public("diff", bids=self.format_levels(bids), asks=self.format_levels(asks),
+                               first_id=first_id, last_id=last_id, prev_id=prev_id, **extra)
+
+    async def refused(self, error: type[Exception], field: str | None, call: Callable[..., object],
+                      *args: Any, **kwargs: Any) -> Exception:
+        """``call(*args, **kwargs)`` raises ``error`` naming ``field``, and the venue receives no request.
+
+        The refusal comes before the call's first await, so no background task runs in between and
+        the request count can only move if the call itself sent something.
+        """
+        sent = len(self.venue.requests)
+        with pytest.raises(error) as info:
+            result = call(*args, **kwargs)
+            if inspect.isawaitable(result):
+                await result
+        if field is not None:
+            assert isinstance(info.value, InvalidArgument), info.value
+            assert info.value.field == field, (info.value.field, field)
+            assert field in str(info.value)
+        assert len(self.venue.requests) == sent, "a refused call reached the venue"
+        return info.value
+
+
+class PerpetualSuiteBase(ConformanceSuiteBase):
+    """What a perpetual connector's test module supplies besides the spot suite's."""
+
+    leverage: ClassVar[Decimal] = Decimal(10)
+    # asset amounts the positions fixture gives: (pair, signed amount, entry price)
+    expected_position: ClassVar[tuple[str, Decimal, Decimal]]
+
+    @abstractmethod
+    def is_reduce_only(self, request: RecordedRequest) -> bool:
+        """Whether the placement request asks for reduce-only."""
+
+    def install_base_routes(self) -> None:
+        super().install_base_routes()
+        self.serve("positions", lambda _: self.reply("positions"))
+        self.serve("position_mode", lambda _: self.reply("position_mode"))
+        self.serve("funding_info", lambda _: self.reply("funding_info"))
+        self.serve("funding_payments", lambda _: self.reply("funding_payments", {"payment_id": "9001"}))
+
+    @property
+    def perp(self) -> PerpetualDerivativeBase:
+        assert isinstance(self.conn, PerpetualDerivativeBase)
+        return self.conn

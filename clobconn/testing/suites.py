@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from abc import abstractmethod
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -44,14 +43,20 @@ from clobconn.core.errors import (
 )
 from clobconn.core.events import EventType, OrderCreatedEvent
 from clobconn.core.order_book.sync import ResyncMode
-from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.venue import Feature
 from clobconn.testing.helpers import eventually, state_of
 from clobconn.testing.mock_venue import MockResponse, RecordedRequest
 from clobconn.testing.scenarios_health import HealthScenarios, PerpetualHealthScenarios
 from clobconn.testing.scenarios_input import InputScenarios, PerpetualInputScenarios
 from clobconn.testing.scenarios_orders import OrderTruthScenarios
-from clobconn.testing.suite_base import API_KEY, API_SECRET, PASSPHRASE, SECRETS, ConformanceSuiteBase
+from clobconn.testing.suite_base import (
+    API_KEY,
+    API_SECRET,
+    PASSPHRASE,
+    SECRETS,
+    ConformanceSuiteBase,
+    PerpetualSuiteBase,
+)
 
 __all__ = ["API_KEY", "API_SECRET", "PASSPHRASE", "SECRETS", "PerpetualConformanceSuite", "SpotConformanceSuite",
            "eventually", "state_of"]
@@ -381,17 +386,6 @@ class SpotConformanceSuite(HealthScenarios, InputScenarios, OrderTruthScenarios,
 
     # == order book ===============================================================================
 
-    def assert_book(self, bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> None:
-        book = self.conn.get_order_book(self.trading_pair)
-        # Decimal equality: the book's Decimal equals the venue's string in value ("100.0" == "100.00").
-        assert [tuple(level) for level in book.bids()] == [(Decimal(p), Decimal(s)) for p, s in bids]
-        assert [tuple(level) for level in book.asks()] == [(Decimal(p), Decimal(s)) for p, s in asks]
-
-    async def push_diff(self, bids: list[tuple[str, str]], asks: list[tuple[str, str]], first_id: int,
-                        last_id: int, prev_id: int, **extra: Any) -> None:
-        await self.push_public("diff", bids=self.format_levels(bids), asks=self.format_levels(asks),
-                               first_id=first_id, last_id=last_id, prev_id=prev_id, **extra)
-
     async def test_book_snapshot_then_diffs(self) -> None:
         book = self.conn.get_order_book(self.trading_pair)
         assert book.is_synced and book.best_bid == Decimal("100.00") and book.best_ask == Decimal("100.50")
@@ -551,27 +545,8 @@ class SpotConformanceSuite(HealthScenarios, InputScenarios, OrderTruthScenarios,
         assert not self.conn.order_book_tracker.runners
 
 
-class PerpetualConformanceSuite(PerpetualHealthScenarios, PerpetualInputScenarios, SpotConformanceSuite):
-    leverage: ClassVar[Decimal] = Decimal(10)
-    # asset amounts the positions fixture gives: (pair, signed amount, entry price)
-    expected_position: ClassVar[tuple[str, Decimal, Decimal]]
-
-    @abstractmethod
-    def is_reduce_only(self, request: RecordedRequest) -> bool:
-        """Whether the placement request asks for reduce-only."""
-
-    def install_base_routes(self) -> None:
-        super().install_base_routes()
-        self.serve("positions", lambda _: self.reply("positions"))
-        self.serve("position_mode", lambda _: self.reply("position_mode"))
-        self.serve("funding_info", lambda _: self.reply("funding_info"))
-        self.serve("funding_payments", lambda _: self.reply("funding_payments", {"payment_id": "9001"}))
-
-    @property
-    def perp(self) -> PerpetualDerivativeBase:
-        assert isinstance(self.conn, PerpetualDerivativeBase)
-        return self.conn
-
+class PerpetualConformanceSuite(PerpetualHealthScenarios, PerpetualInputScenarios, SpotConformanceSuite,
+                                PerpetualSuiteBase):
     async def test_positions_parsed(self) -> None:
         await self.perp._update_positions()
         pair, amount, entry = self.expected_position
