@@ -194,6 +194,17 @@ async def test_missing_fills_are_fetched_after_a_grace(monkeypatch: pytest.Monke
 # == placement outcomes ============================================================================
 
 
+def unknown_order_past_its_window(venue: FakeVenue) -> tuple[OrderLifecycle, InFlightOrder, list[Any]]:
+    """A tracked order whose placement outcome is unknown, with the clock past its acceptance deadline."""
+    bus = EventBus()
+    events = recorder(bus)
+    lifecycle = OrderLifecycle(venue, bus, clock=lambda: time.time() + 3600)
+    order = new_order()
+    lifecycle.tracker.start_tracking(order)
+    order.outcome_unknown = True
+    return lifecycle, order, events
+
+
 async def test_a_rate_limited_placement_fails_and_is_not_looked_for() -> None:
     venue = FakeVenue()
     venue.place_error = RateLimitExceeded("too many", retry_after=3.0)
@@ -236,12 +247,7 @@ async def test_a_timed_out_placement_is_unknown_until_its_window_closes() -> Non
 
 async def test_a_lost_order_seen_again_is_revived_with_its_fills_counted_once() -> None:
     venue = FakeVenue()
-    bus = EventBus()
-    events = recorder(bus)
-    lifecycle = OrderLifecycle(venue, bus, clock=lambda: time.time() + 3600)
-    order = new_order()
-    lifecycle.tracker.start_tracking(order)
-    order.outcome_unknown = True
+    lifecycle, order, events = unknown_order_past_its_window(venue)
     for _ in range(venue.spec.lost_order_threshold):
         await lifecycle.reconcile(order)
     assert order.lost
@@ -257,12 +263,7 @@ async def test_an_order_listed_by_the_venue_is_not_lost() -> None:
     venue = FakeVenue()
     venue.open_orders = [update(OrderState.OPEN, Decimal(0), client_order_id="other"),
                          update(OrderState.OPEN, Decimal(0))]
-    bus = EventBus()
-    events = recorder(bus)
-    lifecycle = OrderLifecycle(venue, bus, clock=lambda: time.time() + 3600)
-    order = new_order()
-    lifecycle.tracker.start_tracking(order)
-    order.outcome_unknown = True
+    lifecycle, order, events = unknown_order_past_its_window(venue)
     for _ in range(venue.spec.lost_order_threshold):
         await lifecycle.reconcile(order)
     assert order.state is OrderState.OPEN and not order.outcome_unknown and order.not_found_count == 0
@@ -272,12 +273,7 @@ async def test_an_order_listed_by_the_venue_is_not_lost() -> None:
 async def test_a_failed_listing_defers_the_verdict() -> None:
     venue = FakeVenue()
     venue.open_orders = ExchangeNotAvailable("down")
-    bus = EventBus()
-    events = recorder(bus)
-    lifecycle = OrderLifecycle(venue, bus, clock=lambda: time.time() + 3600)
-    order = new_order()
-    lifecycle.tracker.start_tracking(order)
-    order.outcome_unknown = True
+    lifecycle, order, events = unknown_order_past_its_window(venue)
     for _ in range(venue.spec.lost_order_threshold + 2):
         await lifecycle.reconcile(order)
     assert not events and order.state is OrderState.PENDING_CREATE
