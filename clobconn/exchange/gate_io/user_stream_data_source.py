@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from clobconn.core.data_source import UserMessage, UserStreamDataSource
 from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TokenAmount, TradeFee, TradeUpdate
 from clobconn.core.errors import MissingCredentials
+from clobconn.core.login import login_refusal
 from clobconn.core.web.auth import AuthBase
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 from clobconn.exchange.gate_io.auth import GateIoAuth
@@ -88,8 +89,8 @@ def parse_trade(trading_pair: str, data: Mapping[str, Any]) -> TradeUpdate:
 
 
 class GateIoUserStreamDataSource(UserStreamDataSource):
-    # Nothing flows until the venue accepts the signed subscriptions.
-    confirms_subscription = True
+    # Nothing flows until the venue accepts the signed subscriptions: on_open waits for the first, the
+    # orders channel's, so an open stream is a live one.
     connector: GateIoBase
     market: ClassVar[str] = "spot"
 
@@ -103,8 +104,21 @@ class GateIoUserStreamDataSource(UserStreamDataSource):
 
     async def on_open(self, connection: WSConnection) -> None:
         auth = gate_auth(self.connector.auth)
-        for channel, payload in await self.subscriptions():
+        subscriptions = await self.subscriptions()
+        for index, (channel, payload) in enumerate(subscriptions):
             await connection.send(auth.ws_request(channel, "subscribe", payload))
+            if index == 0:
+                # Every private subscription carries the signature: the first answer says whether the key
+                # is accepted. The error table classifies a refusal (code 4: the stream stops).
+                await self._check_first_answer(connection)
+
+    async def _check_first_answer(self, connection: WSConnection) -> None:
+        answer = await connection.receive()
+        error = answer.get("error") if isinstance(answer, dict) else None
+        if error:
+            code = error.get("code") if isinstance(error, dict) else None
+            message = str(error.get("message", "")) if isinstance(error, dict) else str(error)
+            raise login_refusal(self.connector.name, self.connector.spec.error_table, code, message)
 
     def parse(self, message: Any) -> Iterable[UserMessage]:
         if not isinstance(message, dict):
@@ -115,7 +129,7 @@ class GateIoUserStreamDataSource(UserStreamDataSource):
             logger.error("%s: %s %s refused: %s", self.connector.name, channel, event, message["error"])
             return (StreamAction.RECONNECT,)
         if event == "subscribe":
-            return (StreamAction.SUBSCRIBED,) if channel == f"{self.market}.orders" else ()
+            return ()
         result = message.get("result")
         if event != "update" or not isinstance(result, list):
             return ()
