@@ -141,8 +141,7 @@ SPEC = VenueSpec(
     # APIv4 authentication: a request whose Timestamp header is more than 60 s off the server's is refused
     # (REQUEST_EXPIRED), so a placement not accepted within that never will be.
     placement_expiry=60.0,
-    # APIv4 "Rate Limit": the reset time of the exceeded limit, epoch milliseconds. The docs spell the header
-    # both ways; either is read.
-    rate_limit_resets=(RateLimitReset("X-Gate-RateLimit-Reset-Timestamp", ResetUnit.EPOCH_MILLISECONDS),
-                       RateLimitReset("X-Gat-Ratelimit-Reset-Timestamp", ResetUnit.EPOCH_MILLISECONDS)),
+    # APIv4 "Rate Limit": when the exceeded limit resets. The docs give no unit; read as epoch milliseconds,
+    # a value in seconds would mean a reset long past (no extra pause), never a pause of years.
+    rate_limit_resets=(RateLimitReset("X-Gate-RateLimit-Reset-Timestamp", ResetUnit.EPOCH_MILLISECONDS),),
 )
