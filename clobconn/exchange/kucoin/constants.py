@@ -33,9 +33,9 @@ CONNECTOR_ID = "kucoin"
 # POST /api/v1/bullet-public (or -private) for its endpoint, token and ping interval.
 DOMAINS = {"mainnet": DomainUrls(rest="https://api.kucoin.com", ws="wss://ws-api-spot.kucoin.com")}
 
-# doc-338144 (authentication): a request whose KC-API-TIMESTAMP is more than 5 s off the server's is refused.
+# A request whose KC-API-TIMESTAMP is more than 5 s off the server's is refused (400002, doc-338145).
 PLACEMENT_EXPIRY = 5.0
-# docs-new/rate-limit: gw-ratelimit-reset is the milliseconds until the resource pool refills.
+# docs-new/rate-limit: gw-ratelimit-reset is the countdown, in milliseconds, until the resource pool refills.
 RATE_LIMIT_RESETS = (RateLimitReset("gw-ratelimit-reset", ResetUnit.MILLISECONDS),)
 # A body code other than this is a refusal, whatever the HTTP status.
 SUCCESS_CODE = "200000"
