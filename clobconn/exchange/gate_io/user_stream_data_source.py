@@ -104,16 +104,17 @@ class GateIoUserStreamDataSource(UserStreamDataSource):
 
     async def on_open(self, connection: WSConnection) -> None:
         auth = gate_auth(self.connector.auth)
-        subscriptions = await self.subscriptions()
-        for index, (channel, payload) in enumerate(subscriptions):
+        (channel, payload), *others = await self.subscriptions()
+        await connection.send(auth.ws_request(channel, "subscribe", payload))
+        # Every private subscription carries the signature: the first one's answer says whether the key is
+        # accepted, before the others are sent.
+        self._check_answer(await connection.receive())
+        for channel, payload in others:
             await connection.send(auth.ws_request(channel, "subscribe", payload))
-            if index == 0:
-                # Every private subscription carries the signature: the first answer says whether the key
-                # is accepted. The error table classifies a refusal (code 4: the stream stops).
-                await self._check_first_answer(connection)
 
-    async def _check_first_answer(self, connection: WSConnection) -> None:
-        answer = await connection.receive()
+    def _check_answer(self, answer: Any) -> None:
+        """A refused subscription: the error table says whether its code (4, "authentication fail")
+        refuses the key (the stream stops) or something a reconnect may mend."""
         error = answer.get("error") if isinstance(answer, dict) else None
         if error:
             code = error.get("code") if isinstance(error, dict) else None
