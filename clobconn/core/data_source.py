@@ -14,7 +14,7 @@ from clobconn.core.errors import NotSupported
 from clobconn.core.order_book.messages import BookMessage, PublicTrade
 from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
 from clobconn.core.orders.tracker import ClientOrderTracker
-from clobconn.core.venue import DomainUrls
+from clobconn.core.venue import DomainUrls, VenueSpec
 from clobconn.core.web.auth import AuthBase
 from clobconn.core.web.rest import RestClient
 from clobconn.core.web.time_sync import TimeSynchronizer
@@ -42,6 +42,9 @@ class ConnectorView(Protocol):
 
     @property
     def name(self) -> str: ...
+
+    @property
+    def spec(self) -> VenueSpec: ...
 
     @property
     def has_credentials(self) -> bool: ...

@@ -38,6 +38,10 @@ class ConnectorTasks:
         """A long-lived task (a stream) that lives until stopped."""
         self._loops[name] = asyncio.create_task(coro, name=f"{self._owner}:{name}")
 
+    def task(self, name: str) -> asyncio.Task[None] | None:
+        """The loop or stream started under ``name``, if any."""
+        return self._loops.get(name)
+
     def wake(self, *names: str) -> None:
         """Run the named loops now instead of at their interval."""
         for name in names:

@@ -74,6 +74,8 @@ def _path_pattern(path: str) -> re.Pattern[str]:
 
 Responder = Callable[[RecordedRequest], "MockResponse | Awaitable[MockResponse]"]
 WsReplier = Callable[[Any], list[Any]]
+# Which requests a route answers, where a venue serves several queries on one path.
+RequestFilter = Callable[[RecordedRequest], bool]
 
 
 @dataclass(slots=True)
@@ -110,6 +112,7 @@ class WsEndpoint:
 class MockVenue:
     def __init__(self) -> None:
         self._routes: dict[tuple[str, str], _Route] = {}
+        self._filtered: dict[tuple[str, str, RequestFilter], _Route] = {}
         self.endpoints: dict[str, WsEndpoint] = {}
         self.requests: list[RecordedRequest] = []
         self._runner: web.AppRunner | None = None
@@ -153,14 +156,21 @@ class MockVenue:
 
     # -- REST scripting --------------------------------------------------------------------------
 
-    def route(self, method: str, path: str, *responses: MockResponse | Responder | Any) -> None:
+    def route(self, method: str, path: str, *responses: MockResponse | Responder | Any,
+              when: RequestFilter | None = None) -> None:
         """Script the replies to ``method path``; a plain value is a 200 JSON body.
 
         A path may hold placeholders for ids venues put in the path: ``{name}`` matches one segment,
         ``{name:.+}`` anything (``/orders/{id}``, ``/orders/{ref:.+}``). An exact route wins.
+        ``when`` narrows the route to the requests it accepts, for venues that answer two queries on
+        one path told apart by their parameters; such routes are tried first, in the order scripted.
         """
         scripted = [r if isinstance(r, MockResponse) or callable(r) else MockResponse(r) for r in responses]
-        self._routes[(method.upper(), path)] = _Route(scripted or [MockResponse(None, 404)])
+        route = _Route(scripted or [MockResponse(None, 404)])
+        if when is None:
+            self._routes[(method.upper(), path)] = route
+        else:
+            self._filtered[(method.upper(), path, when)] = route
 
     def requests_to(self, method: str, path: str) -> list[RecordedRequest]:
         if "{" in path:
@@ -168,7 +178,10 @@ class MockVenue:
             return [r for r in self.requests if r.method == method.upper() and pattern.fullmatch(r.path)]
         return [r for r in self.requests if r.method == method.upper() and r.path == path]
 
-    def _find_route(self, method: str, path: str) -> _Route | None:
+    def _find_route(self, method: str, path: str, request: RecordedRequest) -> _Route | None:
+        for (route_method, route_path, when), candidate in self._filtered.items():
+            if route_method == method and route_path == path and when(request):
+                return candidate
         route = self._routes.get((method, path))
         if route is not None:
             return route
@@ -261,7 +274,7 @@ class MockVenue:
         )
         self.requests.append(recorded)
         await self._notify()
-        route = self._find_route(request.method, request.path)
+        route = self._find_route(request.method, request.path, recorded)
         if route is None:
             return web.json_response({"error": f"no mock route for {request.method} {request.path}"}, status=404)
         scripted = route.next()

@@ -48,6 +48,7 @@ from clobconn.testing.helpers import eventually, state_of
 from clobconn.testing.mock_venue import MockResponse, RecordedRequest
 from clobconn.testing.scenarios_health import HealthScenarios, PerpetualHealthScenarios
 from clobconn.testing.scenarios_input import InputScenarios, PerpetualInputScenarios
+from clobconn.testing.scenarios_login import LoginScenarios
 from clobconn.testing.scenarios_orders import OrderTruthScenarios
 from clobconn.testing.suite_base import (
     API_KEY,
@@ -62,7 +63,7 @@ __all__ = ["API_KEY", "API_SECRET", "PASSPHRASE", "SECRETS", "PerpetualConforman
            "eventually", "state_of"]
 
 
-class SpotConformanceSuite(HealthScenarios, InputScenarios, OrderTruthScenarios, ConformanceSuiteBase):
+class SpotConformanceSuite(HealthScenarios, InputScenarios, OrderTruthScenarios, LoginScenarios, ConformanceSuiteBase):
     # == trading rules, balances, validation ======================================================
 
     async def test_trading_rules_parsed(self) -> None:

@@ -45,6 +45,10 @@ ROUTES = BinanceRoutes(
     order_status=Endpoint("GET", "/fapi/v1/order"),
     order_fills=Endpoint("GET", "/fapi/v1/userTrades", 5),
     balances=Endpoint("GET", "/fapi/v3/account", 5),
+    open_orders=Endpoint("GET", "/fapi/v1/openOrders"),  # weight 1 with a symbol
+    # Every order since startTime; the venue answers at most 7 days, and forgets cancelled or expired
+    # orders that never filled after 3 days.
+    order_history=Endpoint("GET", "/fapi/v1/allOrders", 5),
 )
 BATCH_ORDERS = Endpoint("POST", "/fapi/v1/batchOrders", 5, orders=BATCH_SIZE)
 POSITIONS = Endpoint("GET", "/fapi/v3/positionRisk", 5)

@@ -18,7 +18,9 @@ from clobconn.exchange.bybit.constants import (
     ERRORS,
     INSTRUMENTS,
     PLACE_ORDER,
+    PLACEMENT_EXPIRY,
     QUERY_LIMITS,
+    RATE_LIMIT_RESETS,
     SERVER_TIME,
     WS_SEND_LIMIT_ID,
     bybit_rate_limits,
@@ -62,4 +64,6 @@ SPEC = VenueSpec(
     ws_send_limit_id=WS_SEND_LIMIT_ID,
     is_perpetual=True,
     amend_in_place=True,
+    placement_expiry=PLACEMENT_EXPIRY,
+    rate_limit_resets=RATE_LIMIT_RESETS,
 )

@@ -48,6 +48,8 @@ CANCEL_ORDER = Endpoint("DELETE", f"{_F}/orders/{{order_id}}")
 ORDER_STATUS = Endpoint("GET", f"{_F}/orders/{{order_id}}")
 AMEND_ORDER = Endpoint("PUT", f"{_F}/orders/{{order_id}}", orders=1)
 FILLS = Endpoint("GET", f"{_F}/my_trades")
+# The contract's orders by status ("open" or "finished"), for the last checks before an order is lost.
+ORDER_LIST = Endpoint("GET", f"{_F}/orders")
 POSITIONS = Endpoint("GET", f"{_F}/positions")
 LEVERAGE = Endpoint("POST", f"{_F}/positions/{{contract}}/leverage")
 DUAL_LEVERAGE = Endpoint("POST", f"{_F}/dual_comp/positions/{{contract}}/leverage")
@@ -58,7 +60,8 @@ ACCOUNT_DETAIL = Endpoint("GET", "/api/v4/account/detail")
 
 RATE_LIMITS = gate_rate_limits(
     [SERVER_TIME, CONTRACTS, CONTRACT, ORDER_BOOK, ACCOUNTS, PLACE_ORDER, BATCH_ORDERS, CANCEL_ALL, CANCEL_ORDER,
-     ORDER_STATUS, AMEND_ORDER, FILLS, POSITIONS, LEVERAGE, DUAL_LEVERAGE, DUAL_MODE, ACCOUNT_BOOK, ACCOUNT_DETAIL],
+     ORDER_STATUS, AMEND_ORDER, FILLS, POSITIONS, LEVERAGE, DUAL_LEVERAGE, DUAL_MODE, ACCOUNT_BOOK, ACCOUNT_DETAIL,
+     ORDER_LIST],
     # Placing and amending: 100 per second together; cancelling: 200 per second.
     RateLimit("FUTURES_ORDERS", 100, 1.0), RateLimit("FUTURES_CANCELS", 200, 1.0), [CANCEL_ALL, CANCEL_ORDER])
 

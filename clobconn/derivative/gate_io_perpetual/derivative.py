@@ -40,6 +40,7 @@ from clobconn.derivative.gate_io_perpetual.constants import (
     DUAL_MODE,
     FILLS,
     LEVERAGE,
+    ORDER_LIST,
     ORDER_STATUS,
     PLACE_ORDER,
     POSITIONS,
@@ -125,6 +126,18 @@ class GateIoPerpetualDerivative(PerpetualDerivativeBase, GateIoBase):
     async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate:
         """GET /futures/usdt/orders/{order_id}: by ``text`` before the ack."""
         return self._order_update(order, await self._call_on(ORDER_STATUS, self.order_ref(order)))
+
+    async def _list_orders(self, trading_pair: str, status: str) -> list[OrderUpdate]:
+        params = {"contract": self.exchange_symbol(trading_pair), "status": status, "limit": 100}
+        rule = self._rule(trading_pair)
+        return [parse_futures_order(rule, data) for data in await self.rest.call(ORDER_LIST, params)]
+
+    async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
+        return await self._list_orders(trading_pair, "open")
+
+    async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
+        # The most recent finished orders, newest first.
+        return await self._list_orders(trading_pair, "finished")
 
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
         if order.exchange_order_id is None:

@@ -13,7 +13,7 @@ from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpe
 from clobconn.core.web.endpoints import Endpoint, rate_limits
 from clobconn.core.web.throttler import RateLimit
 from clobconn.exchange.kucoin.constants import ERRORS as SPOT_ERRORS
-from clobconn.exchange.kucoin.constants import WS_SEND_LIMIT_ID
+from clobconn.exchange.kucoin.constants import PLACEMENT_EXPIRY, RATE_LIMIT_RESETS, WS_SEND_LIMIT_ID
 
 CONNECTOR_ID = "kucoin_perpetual"
 
@@ -37,12 +37,15 @@ CANCEL_ALL = Endpoint("DELETE", "/api/v3/orders", 10)
 ORDER_BY_ID = Endpoint("GET", "/api/v1/orders/{}", 5)
 ORDER_BY_CLIENT_ID = Endpoint("GET", "/api/v1/orders/byClientOid", 5)
 FILLS = Endpoint("GET", "/api/v1/fills", 5)
+# The symbol's orders by status ("active" or "done"): the last checks before an order whose placement
+# went unanswered is given up as lost.
+ORDER_LIST = Endpoint("GET", "/api/v1/orders", 2)
 POSITIONS = Endpoint("GET", "/api/v1/positions", 2)
 MARGIN_MODE = Endpoint("GET", "/api/v2/position/getMarginMode", 2)
 CROSS_LEVERAGE = Endpoint("POST", "/api/v2/changeCrossUserLeverage", 2)
 FUNDING_HISTORY = Endpoint("GET", "/api/v1/funding-history", 5)
 FUTURES_ENDPOINTS = (ACCOUNT, BULLET_PRIVATE, PLACE_ORDER, BATCH_ORDERS, CANCEL_ORDER, CANCEL_ALL, ORDER_BY_ID,
-                     ORDER_BY_CLIENT_ID, FILLS, POSITIONS, MARGIN_MODE, CROSS_LEVERAGE, FUNDING_HISTORY)
+                     ORDER_BY_CLIENT_ID, FILLS, POSITIONS, MARGIN_MODE, CROSS_LEVERAGE, FUNDING_HISTORY, ORDER_LIST)
 # Up to 20 orders per batch request.
 BATCH_SIZE = 20
 
@@ -96,4 +99,6 @@ SPEC = VenueSpec(
     is_perpetual=True,
     needs_passphrase=True,
     whole_leverage=True,  # orders' and changeCrossUserLeverage's leverage are whole numbers
+    placement_expiry=PLACEMENT_EXPIRY,
+    rate_limit_resets=RATE_LIMIT_RESETS,
 )

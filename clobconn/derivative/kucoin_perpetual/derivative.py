@@ -47,6 +47,7 @@ from clobconn.derivative.kucoin_perpetual.constants import (
     MARK_PRICE,
     ORDER_BY_CLIENT_ID,
     ORDER_BY_ID,
+    ORDER_LIST,
     PERPETUAL_TYPE,
     PLACE_ORDER,
     POSITIONS,
@@ -172,11 +173,26 @@ class KucoinPerpetualDerivative(PerpetualDerivativeBase, KucoinBase):
             data = await self._call(ORDER_BY_CLIENT_ID, {"clientOid": order.client_order_id})
         if not data:
             raise OrderNotFound(f"{self.name}: order {order.client_order_id} not found")
-        rule = self.trading_rules[order.trading_pair]
+        return self._order_update(order.trading_pair, data, order.client_order_id)
+
+    def _order_update(self, trading_pair: str, data: Mapping[str, Any],
+                      client_order_id: str | None = None) -> OrderUpdate:
+        """The futures order object: GET /api/v1/orders/{orderId}, /byClientOid, and the rows of /api/v1/orders."""
+        rule = self.trading_rules[trading_pair]
         filled, size = rule.from_contracts(_num(data["filledSize"])), rule.from_contracts(_num(data["size"]))
         state = live_state(filled) if data["isActive"] else done_state(filled, size - filled)
-        return OrderUpdate(order.trading_pair, data["updatedAt"] / 1000, state, order.client_order_id,
+        return OrderUpdate(trading_pair, data["updatedAt"] / 1000, state, client_order_id or data.get("clientOid"),
                            str(data["id"]), executed_amount=filled)
+
+    async def _list_orders(self, trading_pair: str, status: str, **params: Any) -> list[OrderUpdate]:
+        data = await self._call(ORDER_LIST, {"status": status, "symbol": self.exchange_symbol(trading_pair), **params})
+        return [self._order_update(trading_pair, item) for item in (data or {}).get("items", ())]
+
+    async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
+        return await self._list_orders(trading_pair, "active")
+
+    async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
+        return await self._list_orders(trading_pair, "done", startAt=int(since * 1000))
 
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
         if order.exchange_order_id is None:

@@ -24,7 +24,7 @@ from clobconn.core.errors import (
     RateLimitExceeded,
     VenueErrorTable,
 )
-from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
+from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, RateLimitReset, ResetUnit, VenueSpec
 from clobconn.core.web.endpoints import Endpoint, rate_limits
 from clobconn.core.web.throttler import RateLimit
 from clobconn.core.web.ws import Heartbeat
@@ -49,11 +49,15 @@ CANCEL_ORDER = Endpoint("POST", "/v1/orders/cancel", orders=1)
 CANCEL_ALL = Endpoint("POST", "/v1/orders/cancel-all", orders=1)
 ORDER_STATUS = Endpoint("GET", "/v1/order")
 FILLS = Endpoint("GET", "/v1/fills")
+# The last checks before a placement whose answer was lost is given up as lost.
+OPEN_ORDERS = Endpoint("GET", "/v1/orders/open")
+ORDER_HISTORY = Endpoint("GET", "/v1/orders/history")
 
 # 20 requests/s per key, of which 10 may be order requests; 10 client frames/s per socket.
 WS_SEND_LIMIT_ID = "WS"
 RATE_LIMITS = (
-    *rate_limits([SERVER_TIME, MARKETS, BALANCES, PLACE_ORDER, CANCEL_ORDER, CANCEL_ALL, ORDER_STATUS, FILLS],
+    *rate_limits([SERVER_TIME, MARKETS, BALANCES, PLACE_ORDER, CANCEL_ORDER, CANCEL_ALL, ORDER_STATUS, FILLS,
+                  OPEN_ORDERS, ORDER_HISTORY],
                  RateLimit("REST", 20, 1.0), [RateLimit("ORDERS", 10, 1.0)]),
     RateLimit(WS_SEND_LIMIT_ID, 10, 1.0),
 )
@@ -77,6 +81,8 @@ ORDER_STATES = {
 }
 
 # String codes from {"ok": false, "error": {"code": ...}}; the venue never overloads a code, so no ErrorRule.
+# The two credential refusals stop the private loops (and a private login they refuse stops the stream);
+# PERMISSION_DENIED is about one action, not the key.
 ERRORS: VenueErrorTable = {
     "INVALID_KEY": AuthenticationError,
     "INVALID_SIGNATURE": AuthenticationError,
@@ -105,4 +111,8 @@ SPEC = VenueSpec(
     time_in_force=frozenset({TimeInForce.GTC, TimeInForce.IOC}),
     features=frozenset({Feature.CANCEL_ALL}),
     ws_send_limit_id=WS_SEND_LIMIT_ID,
+    # TPL-TS may be at most 5000 ms old: a placement the venue has not accepted by then never will be.
+    placement_expiry=5.0,
+    # The gateway's 429 says in Retry-After how many seconds the limit lasts.
+    rate_limit_resets=(RateLimitReset("Retry-After", ResetUnit.SECONDS),),
 )

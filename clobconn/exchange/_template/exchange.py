@@ -20,6 +20,8 @@ from clobconn.exchange._template.constants import (
     CANCEL_ORDER,
     FILLS,
     MARKETS,
+    OPEN_ORDERS,
+    ORDER_HISTORY,
     ORDER_STATUS,
     PLACE_ORDER,
     SERVER_TIME,
@@ -120,3 +122,11 @@ class TemplateExchange(ExchangeBase):
         rows = await self._call(FILLS, params={"symbol": self.exchange_symbol(order.trading_pair),
                                                "order_id": order.exchange_order_id})
         return [parse_fill(order.trading_pair, row) for row in rows]
+
+    async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
+        answer = await self._call(OPEN_ORDERS, params={"symbol": self.exchange_symbol(trading_pair)})
+        return [parse_order(trading_pair, data) for data in answer]
+
+    async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
+        params = {"symbol": self.exchange_symbol(trading_pair), "since": int(since * 1000)}
+        return [parse_order(trading_pair, data) for data in await self._call(ORDER_HISTORY, params=params)]

@@ -6,7 +6,6 @@ on the stream, so their parsers live here and exchange.py imports them.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -14,11 +13,10 @@ from typing import Any
 from clobconn.core.data_source import UserMessage, UserStreamDataSource
 from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TradeFee, TradeUpdate
 from clobconn.core.errors import MissingCredentials
-from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
+from clobconn.core.login import login_refusal
+from clobconn.core.web.ws import ConnectSpec, WSConnection
 from clobconn.exchange._template.auth import TemplateAuth
 from clobconn.exchange._template.constants import HEARTBEAT, ORDER_STATES, PRIVATE_WS_PATH
-
-logger = logging.getLogger(__name__)
 
 PRIVATE_CHANNELS = ("orders", "fills", "balances")
 
@@ -60,17 +58,19 @@ class TemplateUserStreamDataSource(UserStreamDataSource):
         auth = self.connector.auth
         if not isinstance(auth, TemplateAuth):
             raise MissingCredentials("the Template Exchange private stream needs api_key and api_secret")
-        # The venue handles a socket's frames in order, so the subscribe need not wait for the login
-        # answer: it applies once the login succeeded, and a failed login closes the socket.
         await connection.send(auth.ws_login_payload())
+        # The login's answer says whether the venue refused the key: then the stream stops (no reconnect
+        # can mend it), while a refusal for any other reason reconnects. The error table tells them apart.
+        answer = await connection.receive()
+        if not (isinstance(answer, dict) and answer.get("op") == "login" and answer.get("ok")):
+            error = (answer.get("error") if isinstance(answer, dict) else None) or {}
+            raise login_refusal(self.connector.name, self.connector.spec.error_table, error.get("code"),
+                                str(error.get("message", answer)))
         await connection.send({"op": "subscribe", "channels": list(PRIVATE_CHANNELS)})
 
     def parse(self, message: Any) -> Iterable[UserMessage]:
         if not isinstance(message, dict):
             return ()
-        if message.get("op") == "login" and not message.get("ok"):
-            logger.error("%s: private login refused: %s", self.connector.name, message.get("error"))
-            return (StreamAction.RECONNECT,)
         channel = message.get("channel")
         if channel == "balances":
             return [parse_balance(entry) for entry in message["data"]]

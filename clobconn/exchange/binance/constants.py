@@ -26,7 +26,7 @@ from clobconn.core.errors import (
     RequestTimeout,
     VenueErrorTable,
 )
-from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
+from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, RateLimitReset, ResetUnit, VenueSpec
 from clobconn.core.web.endpoints import Endpoint, rate_limits
 from clobconn.core.web.throttler import RateLimit
 
@@ -44,12 +44,19 @@ class BinanceRoutes:
     order_status: Endpoint
     order_fills: Endpoint
     balances: Endpoint
+    # The last checks before an order whose placement went unanswered is given up as lost.
+    open_orders: Endpoint
+    order_history: Endpoint
 
     def all(self) -> list[Endpoint]:
         return [getattr(self, f.name) for f in fields(self)]
 
 
 CONNECTOR_ID = "binance"
+# How long a signed request stays valid after its timestamp (rest-api "Timing security": the default
+# recvWindow is 5000 ms). The signer sends it and SPEC.placement_expiry reads it: a placement the
+# venue has not accepted within it never will be.
+RECV_WINDOW_MS = 5000
 WS_API_PATH = "/ws-api/v3"
 DEPTH_LIMIT = 1000
 
@@ -71,6 +78,9 @@ ROUTES = BinanceRoutes(
     order_status=Endpoint("GET", "/api/v3/order", 4),
     order_fills=Endpoint("GET", "/api/v3/myTrades", 5),  # weight 5 with orderId
     balances=Endpoint("GET", "/api/v3/account", 20),
+    open_orders=Endpoint("GET", "/api/v3/openOrders", 6),  # weight 6 with a symbol
+    # Every order (open, cancelled, filled) since startTime; at most 24 h between startTime and endTime.
+    order_history=Endpoint("GET", "/api/v3/allOrders", 20),
 )
 CANCEL_REPLACE = Endpoint("POST", "/api/v3/order/cancelReplace", orders=1)
 
@@ -111,7 +121,7 @@ _ORDER_REJECTED = ErrorRule(
 # -1121 says the symbol is unknown.
 ERRORS: VenueErrorTable = {
     "-1001": ExchangeNotAvailable,  # DISCONNECTED: "Internal error; unable to process your request"
-    "-1003": RateLimitExceeded,
+    "-1003": RateLimitExceeded,  # HTTP 429 (418 once banned), with Retry-After
     "-1006": RequestTimeout,  # UNEXPECTED_RESP: "Execution status unknown."
     "-1007": RequestTimeout,  # "Send status unknown; execution status unknown."
     "-1008": ExchangeNotAvailable,
@@ -121,6 +131,9 @@ ERRORS: VenueErrorTable = {
     "-1016": ExchangeNotAvailable,  # SERVICE_SHUTTING_DOWN
     "-1020": NotSupported,  # UNSUPPORTED_OPERATION
     "-1021": InvalidTimestamp,
+    # Definite credential refusals: invalid signature (-1022), malformed key (-2014), and an invalid key, IP
+    # or permission (-2015, which Binance does not split: the key is the likelier cause, and a stream login
+    # it refuses must stop rather than retry forever).
     "-1022": AuthenticationError,
     **dict.fromkeys(("-1100", "-1101", "-1102", "-1103", "-1104", "-1105", "-1106", "-1108", "-1128", "-1130",
                      "-1135"), BadRequest),  # ILLEGAL_CHARS ... PARAM_NOT_REQUIRED, bad combos, invalid data/JSON
@@ -147,4 +160,7 @@ SPEC = VenueSpec(
     time_in_force=frozenset({TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK}),
     features=frozenset({Feature.CANCEL_ALL, Feature.AMEND_ORDER, Feature.MARKET_QUOTE_AMOUNT}),
     ws_send_limit_id=WS_SEND_LIMIT_ID,
+    placement_expiry=RECV_WINDOW_MS / 1000,
+    # rest-api "LIMITS": 429 and 418 answers carry Retry-After, in seconds.
+    rate_limit_resets=(RateLimitReset("Retry-After", ResetUnit.SECONDS),),
 )

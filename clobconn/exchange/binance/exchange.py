@@ -24,7 +24,14 @@ from clobconn.core.data_types import (
 from clobconn.core.exchange_base import ExchangeBase, Placement
 from clobconn.core.web.rest import default_error_extractor
 from clobconn.exchange.binance.auth import BinanceAuth
-from clobconn.exchange.binance.constants import CANCEL_REPLACE, ORDER_STATES, ROUTES, SPEC, BinanceRoutes
+from clobconn.exchange.binance.constants import (
+    CANCEL_REPLACE,
+    ORDER_STATES,
+    RECV_WINDOW_MS,
+    ROUTES,
+    SPEC,
+    BinanceRoutes,
+)
 from clobconn.exchange.binance.order_book_data_source import BinanceOrderBookDataSource
 from clobconn.exchange.binance.user_stream_data_source import BinanceUserStreamDataSource
 
@@ -94,7 +101,8 @@ class BinanceBase(ExchangeBase):
 
     def _create_auth(self) -> BinanceAuth:
         assert self.config.api_key is not None and self.config.api_secret is not None
-        return BinanceAuth(self.config.api_key, self.config.api_secret, self.time_sync.time_ms)
+        return BinanceAuth(self.config.api_key, self.config.api_secret, self.time_sync.time_ms,
+                           recv_window_ms=RECV_WINDOW_MS)
 
     def _extract_error(self, status: int, payload: Any) -> tuple[str | int | None, str] | None:
         # cancelReplace nests the failing step's own error in "data": that one says what went wrong.
@@ -143,6 +151,15 @@ class BinanceBase(ExchangeBase):
         rows = await self.rest.call(self.routes.order_fills, {"symbol": self.exchange_symbol(order.trading_pair),
                                                           "orderId": order.exchange_order_id})
         return [trade_update(order.trading_pair, row, order.client_order_id) for row in rows]
+
+    async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
+        rows = await self.rest.call(self.routes.open_orders, {"symbol": self.exchange_symbol(trading_pair)})
+        return [order_update(trading_pair, row) for row in rows]
+
+    async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
+        # allOrders lists open orders too: whatever it names is evidence of the order.
+        params = {"symbol": self.exchange_symbol(trading_pair), "startTime": int(since * 1000), "limit": 1000}
+        return [order_update(trading_pair, row) for row in await self.rest.call(self.routes.order_history, params)]
 
 
 class BinanceExchange(BinanceBase):

@@ -14,6 +14,7 @@ from typing import Any
 from clobconn.core.data_source import UserMessage, UserStreamDataSource
 from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TradeFee, TradeUpdate
 from clobconn.core.errors import MissingCredentials
+from clobconn.core.login import login_refusal
 from clobconn.core.web.auth import AuthBase
 from clobconn.core.web.ws import ConnectSpec, Heartbeat, StreamAction, WSConnection
 from clobconn.exchange.binance.auth import BinanceAuth
@@ -58,8 +59,7 @@ def parse_account_position(event: Mapping[str, Any]) -> list[UserMessage]:
 
 
 class BinanceUserStreamDataSource(UserStreamDataSource):
-    # Events flow only after the WS-API answers the subscription request.
-    confirms_subscription = True
+    # on_open returns once the WS-API has accepted the subscription, so an open stream is a live one.
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._request_id = 0
@@ -71,16 +71,24 @@ class BinanceUserStreamDataSource(UserStreamDataSource):
         self._request_id += 1
         await connection.send({"id": self._request_id, "method": "userDataStream.subscribe.signature",
                                "params": binance_auth(self.connector.auth).ws_signed_params()})
+        # Without the venue's yes no event would ever come; its no says whether the key was refused
+        # (-2015, -1022: the stream stops) or something a reconnect may mend.
+        answer = await connection.receive()
+        status = answer.get("status") if isinstance(answer, dict) else None
+        if status != 200:
+            error = answer.get("error", {}) if isinstance(answer, dict) else {}
+            raise login_refusal(self.connector.name, self.connector.spec.error_table, error.get("code"),
+                                str(error.get("msg", answer)), status if isinstance(status, int) else 400)
 
     def parse(self, message: Any) -> Iterable[UserMessage]:
         if not isinstance(message, dict):
             return ()
         if "status" in message and "id" in message:
-            # The answer to our subscription: without it no event would ever come.
+            # A key revoked during the session (-2015 with "id": null): the next login says whether it stays refused.
             if message["status"] != 200:
-                logger.error("%s: user stream subscription refused: %s", self.connector.name, message.get("error"))
+                logger.error("%s: user stream refused: %s", self.connector.name, message.get("error"))
                 return _RECONNECT
-            return (StreamAction.SUBSCRIBED,)
+            return ()
         # Events arrive wrapped as {"subscriptionId": n, "event": {...}}.
         event = message.get("event", message)
         kind = event.get("e")

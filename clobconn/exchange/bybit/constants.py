@@ -27,7 +27,7 @@ from clobconn.core.errors import (
     RequestTimeout,
     VenueErrorTable,
 )
-from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
+from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, RateLimitReset, ResetUnit, VenueSpec
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.throttler import LinkedLimit, RateLimit
 from clobconn.core.web.ws import Heartbeat
@@ -40,7 +40,12 @@ DOMAINS = {
     "testnet": DomainUrls(rest="https://api-testnet.bybit.com", ws="wss://stream-testnet.bybit.com"),
 }
 PRIVATE_WS_PATH = "/v5/private"
+# X-BAPI-RECV-WINDOW: a request is accepted while server_time - recv_window <= timestamp (v5 "Integration
+# Guidance", authentication), so a placement not accepted within it never will be.
 RECV_WINDOW_MS = 5000
+PLACEMENT_EXPIRY = RECV_WINDOW_MS / 1000
+# v5 rate-limit page: after a 10006 refusal, X-Bapi-Limit-Reset-Timestamp is when the limit lifts (epoch ms).
+RATE_LIMIT_RESETS = (RateLimitReset("X-Bapi-Limit-Reset-Timestamp", ResetUnit.EPOCH_MILLISECONDS),)
 
 SERVER_TIME = Endpoint("GET", "/v5/market/time", signed=False)
 INSTRUMENTS = Endpoint("GET", "/v5/market/instruments-info", signed=False)
@@ -53,6 +58,9 @@ BATCH_PLACE = Endpoint("POST", "/v5/order/create-batch")
 OPEN_ORDERS = Endpoint("GET", "/v5/order/realtime")
 ORDER_HISTORY = Endpoint("GET", "/v5/order/history")
 EXECUTIONS = Endpoint("GET", "/v5/execution/list")
+# The key's own information: asked when the private stream's "auth" is refused, since that answer
+# carries no code and this one's retCode says whether the key itself is refused.
+API_KEY_INFO = Endpoint("GET", "/v5/user/query-api")
 
 # Every request counts on the IP pool (600 per 5 s); most endpoints also have their own per-UID
 # limit per second, which differs by category (rate-limit page, "UTA2.0 Pro" column).
@@ -60,7 +68,7 @@ IP_POOL = RateLimit("IP", 600, 5.0)
 WS_SEND_LIMIT_ID = "WS"
 # Not documented for the streams; a conservative pace for subscribe and ping frames.
 WS_SEND_POOL = RateLimit(WS_SEND_LIMIT_ID, 20, 1.0)
-QUERY_LIMITS = {OPEN_ORDERS: 50, ORDER_HISTORY: 50, EXECUTIONS: 50, WALLET: 50}
+QUERY_LIMITS = {OPEN_ORDERS: 50, ORDER_HISTORY: 50, EXECUTIONS: 50, WALLET: 50, API_KEY_INFO: 10}
 # create-batch takes at most 10 spot orders a request, and its per-second limit counts orders, not
 # requests: 20 orders/s on spot is two full batches a second.
 SPOT_BATCH_SIZE = 10
@@ -107,6 +115,8 @@ ERRORS: VenueErrorTable = {
     # "Data sent for parameter '%s' is not valid." on spot: malformed requests, not refused orders.
     "10001": BadRequest, "170105": BadRequest, "170130": BadRequest,
     "10002": InvalidTimestamp, "-1": InvalidTimestamp,
+    # Definite credential refusals: invalid key, bad signature, failed authentication, expired key. An
+    # unmatched IP (10010) stays PermissionDenied: the key is good, and the host's address may change back.
     "10003": AuthenticationError, "10004": AuthenticationError, "10007": AuthenticationError,
     "33004": AuthenticationError, "-2015": AuthenticationError,
     "10005": PermissionDenied, "10009": PermissionDenied, "10010": PermissionDenied, "10024": PermissionDenied,
@@ -144,4 +154,6 @@ SPOT_SPEC = VenueSpec(
                         Feature.MARKET_QUOTE_AMOUNT}),
     ws_send_limit_id=WS_SEND_LIMIT_ID,
     amend_in_place=True,
+    placement_expiry=PLACEMENT_EXPIRY,
+    rate_limit_resets=RATE_LIMIT_RESETS,
 )

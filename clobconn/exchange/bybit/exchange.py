@@ -216,6 +216,16 @@ class BybitExchange(ExchangeBase):
                 return parse_order(order.trading_pair, rows[0])
         raise OrderNotFound(f"{self.name}: {order.client_order_id} is unknown to Bybit")
 
+    async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
+        # Without an order id, order/realtime lists the symbol's open orders only (openOnly 0).
+        params = {"symbol": self.exchange_symbol(trading_pair), "openOnly": 0, "limit": 50}
+        return [parse_order(trading_pair, row) for row in (await self._call(OPEN_ORDERS, params))["list"]]
+
+    async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
+        # With startTime alone the venue answers the 7 days from it.
+        params = {"symbol": self.exchange_symbol(trading_pair), "startTime": int(since * 1000), "limit": 50}
+        return [parse_order(trading_pair, row) for row in (await self._call(ORDER_HISTORY, params))["list"]]
+
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
         rows = (await self._call(EXECUTIONS, self._order_ref(order) | {"limit": 100}))["list"]
         fee_asset = self.fee_asset(order.trading_pair)

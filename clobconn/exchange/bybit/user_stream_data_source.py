@@ -21,7 +21,7 @@ from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TradeFee,
 from clobconn.core.errors import MissingCredentials
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 from clobconn.exchange.bybit.auth import BybitAuth
-from clobconn.exchange.bybit.constants import HEARTBEAT, ORDER_STATES, PRIVATE_WS_PATH
+from clobconn.exchange.bybit.constants import API_KEY_INFO, HEARTBEAT, ORDER_STATES, PRIVATE_WS_PATH
 
 if TYPE_CHECKING:
     from clobconn.exchange.bybit.exchange import BybitExchange
@@ -99,19 +99,29 @@ class BybitUserStreamDataSource(UserStreamDataSource):
         auth = self.connector.auth
         if not isinstance(auth, BybitAuth):
             raise MissingCredentials("the Bybit private stream needs api_key and api_secret")
-        # Frames are handled in order: the subscription applies once the auth succeeded, and a
-        # refused auth makes the subscription fail too, which reconnects.
         await connection.send(auth.ws_login_payload())
+        answer = await connection.receive()
+        if not (isinstance(answer, dict) and answer.get("op") == "auth" and answer.get("success")):
+            await self._explain_refused_auth(answer)
         await connection.send({"op": "subscribe", "args": self.topics()})
+
+    async def _explain_refused_auth(self, answer: Any) -> None:
+        """A refused ``auth`` answer carries no code, only a message. A signed REST call with the same
+        key (GET /v5/user/query-api) says why, by a retCode the error table classifies: it raises
+        AuthenticationError where the key itself is refused (the stream stops). Where the key is accepted
+        the refusal was passing, and the stream reconnects."""
+        message = answer.get("ret_msg") if isinstance(answer, dict) else repr(answer)
+        await self.connector.rest.call(API_KEY_INFO)
+        raise ConnectionError(f"{self.connector.name}: private auth refused ({message}) though REST accepts the key")
 
     def parse(self, message: Any) -> Iterable[UserMessage]:
         if not isinstance(message, dict):
             return ()
         op = message.get("op")
-        if op in ("auth", "subscribe"):
+        if op == "subscribe":
             if message.get("success"):
-                return (StreamAction.SUBSCRIBED,) if op == "subscribe" else ()
-            logger.error("%s: private %s refused: %s", self.connector.name, op, message.get("ret_msg"))
+                return (StreamAction.SUBSCRIBED,)
+            logger.error("%s: private subscribe refused: %s", self.connector.name, message.get("ret_msg"))
             return (StreamAction.RECONNECT,)
         topic = str(message.get("topic", "")).partition(".")[0]
         data = message.get("data")

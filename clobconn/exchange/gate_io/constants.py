@@ -28,7 +28,7 @@ from clobconn.core.errors import (
     RequestTimeout,
     VenueErrorTable,
 )
-from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
+from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, RateLimitReset, ResetUnit, VenueSpec
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.throttler import LinkedLimit, RateLimit
 from clobconn.core.web.ws import Heartbeat
@@ -60,6 +60,9 @@ CANCEL_ORDER = Endpoint("DELETE", "/api/v4/spot/orders/{order_id}")
 ORDER_STATUS = Endpoint("GET", "/api/v4/spot/orders/{order_id}")
 AMEND_ORDER = Endpoint("PATCH", "/api/v4/spot/orders/{order_id}", orders=1)
 FILLS = Endpoint("GET", "/api/v4/spot/my_trades")
+# The pair's orders by status ("open" or "finished"): the last checks before an order whose placement
+# went unanswered is given up as lost.
+ORDER_LIST = Endpoint("GET", "/api/v4/spot/orders")
 
 
 def gate_rate_limits(endpoints: Iterable[Endpoint], order_pool: RateLimit, cancel_pool: RateLimit,
@@ -77,7 +80,7 @@ def gate_rate_limits(endpoints: Iterable[Endpoint], order_pool: RateLimit, cance
 
 RATE_LIMITS = gate_rate_limits(
     [SERVER_TIME, PAIRS, ORDER_BOOK, BALANCES, PLACE_ORDER, BATCH_ORDERS, CANCEL_ALL, CANCEL_ORDER, ORDER_STATUS,
-     AMEND_ORDER, FILLS],
+     AMEND_ORDER, FILLS, ORDER_LIST],
     # 10 placements or amends per second per market; counting them account-wide stays inside it.
     RateLimit("SPOT_ORDERS", 10, 1.0), RateLimit("SPOT_CANCELS", 200, 1.0), [CANCEL_ALL, CANCEL_ORDER])
 
@@ -96,8 +99,11 @@ HEARTBEAT = Heartbeat(app_ping=10.0, app_ping_payload=ping_payload("spot.ping"),
 
 # https://www.gate.com/docs/developers/apiv4/en/#label-list
 ERRORS: VenueErrorTable = {
+    # Definite credential refusals stop the connector; an IP off the key's whitelist stays PermissionDenied.
     **dict.fromkeys(("INVALID_SIGNATURE", "INVALID_KEY", "INVALID_CREDENTIALS", "MISSING_REQUIRED_HEADER",
                      "ACCOUNT_LOCKED"), AuthenticationError),
+    # WebSocket "error.code" of a refused private subscription (ws docs, "Error"): 4 is "authentication fail".
+    "4": AuthenticationError,
     **dict.fromkeys(("IP_FORBIDDEN", "READ_ONLY", "FORBIDDEN"), PermissionDenied),
     "REQUEST_EXPIRED": InvalidTimestamp,
     **dict.fromkeys(("INVALID_CURRENCY_PAIR", "INVALID_CURRENCY"), BadSymbol),
@@ -112,7 +118,7 @@ ERRORS: VenueErrorTable = {
     **dict.fromkeys(("POC_FILL_IMMEDIATELY", "FOK_NOT_FILL", "TRADE_RESTRICTED", "ORDER_BOOK_NOT_FOUND"),
                     OrderRejected),
     "ORDER_EXISTS": DuplicateClientOrderId,
-    **dict.fromkeys(("TOO_MANY_REQUESTS", "TOO_FAST"), RateLimitExceeded),
+    **dict.fromkeys(("TOO_MANY_REQUESTS", "TOO_FAST"), RateLimitExceeded),  # HTTP 429
     **dict.fromkeys(("INTERNAL", "SERVER_ERROR", "INTERNAL_SERVER_ERROR", "TOO_BUSY"), ExchangeNotAvailable),
     # The venue gave up waiting on itself: whether the order exists is unknown.
     "SERVER_TIMEOUT": RequestTimeout,
@@ -134,4 +140,10 @@ SPEC = VenueSpec(
     ws_send_limit_id=WS_SEND_LIMIT_ID,
     # PATCH /spot/orders/{id} keeps the order id and its text: the core updates the order in place.
     amend_in_place=True,
+    # APIv4 authentication: a request whose Timestamp header is more than 60 s off the server's is refused
+    # (REQUEST_EXPIRED), so a placement not accepted within that never will be.
+    placement_expiry=60.0,
+    # APIv4 "Rate Limit": when the exceeded limit resets. The docs give no unit; read as epoch milliseconds,
+    # a value in seconds would mean a reset long past (no extra pause), never a pause of years.
+    rate_limit_resets=(RateLimitReset("X-Gate-RateLimit-Reset-Timestamp", ResetUnit.EPOCH_MILLISECONDS),),
 )

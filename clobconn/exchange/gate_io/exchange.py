@@ -32,6 +32,7 @@ from clobconn.exchange.gate_io.constants import (
     CANCEL_ALL,
     CANCEL_ORDER,
     FILLS,
+    ORDER_LIST,
     ORDER_STATUS,
     PAIRS,
     PLACE_ORDER,
@@ -200,6 +201,15 @@ class GateIoExchange(GateIoBase):
         params = {"currency_pair": self.exchange_symbol(order.trading_pair)}
         answer = await self._call_on(ORDER_STATUS, self.order_ref(order), params)
         return parse_order(order.trading_pair, answer)
+
+    async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
+        params = {"currency_pair": self.exchange_symbol(trading_pair), "status": "open", "limit": 100}
+        return [parse_order(trading_pair, data) for data in await self.rest.call(ORDER_LIST, params)]
+
+    async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
+        params = {"currency_pair": self.exchange_symbol(trading_pair), "status": "finished", "from": int(since),
+                  "limit": 100}
+        return [parse_order(trading_pair, data) for data in await self.rest.call(ORDER_LIST, params)]
 
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
         if order.exchange_order_id is None:

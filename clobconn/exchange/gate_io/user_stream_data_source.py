@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from clobconn.core.data_source import UserMessage, UserStreamDataSource
 from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TokenAmount, TradeFee, TradeUpdate
 from clobconn.core.errors import MissingCredentials
+from clobconn.core.login import login_refusal
 from clobconn.core.web.auth import AuthBase
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 from clobconn.exchange.gate_io.auth import GateIoAuth
@@ -88,8 +89,8 @@ def parse_trade(trading_pair: str, data: Mapping[str, Any]) -> TradeUpdate:
 
 
 class GateIoUserStreamDataSource(UserStreamDataSource):
-    # Nothing flows until the venue accepts the signed subscriptions.
-    confirms_subscription = True
+    # Nothing flows until the venue accepts the signed subscriptions: on_open waits for the first, the
+    # orders channel's, so an open stream is a live one.
     connector: GateIoBase
     market: ClassVar[str] = "spot"
 
@@ -103,8 +104,22 @@ class GateIoUserStreamDataSource(UserStreamDataSource):
 
     async def on_open(self, connection: WSConnection) -> None:
         auth = gate_auth(self.connector.auth)
-        for channel, payload in await self.subscriptions():
+        (channel, payload), *others = await self.subscriptions()
+        await connection.send(auth.ws_request(channel, "subscribe", payload))
+        # Every private subscription carries the signature: the first one's answer says whether the key is
+        # accepted, before the others are sent.
+        self._check_answer(await connection.receive())
+        for channel, payload in others:
             await connection.send(auth.ws_request(channel, "subscribe", payload))
+
+    def _check_answer(self, answer: Any) -> None:
+        """A refused subscription: the error table says whether its code (4, "authentication fail")
+        refuses the key (the stream stops) or something a reconnect may mend."""
+        error = answer.get("error") if isinstance(answer, dict) else None
+        if error:
+            code = error.get("code") if isinstance(error, dict) else None
+            message = str(error.get("message", "")) if isinstance(error, dict) else str(error)
+            raise login_refusal(self.connector.name, self.connector.spec.error_table, code, message)
 
     def parse(self, message: Any) -> Iterable[UserMessage]:
         if not isinstance(message, dict):
@@ -115,7 +130,7 @@ class GateIoUserStreamDataSource(UserStreamDataSource):
             logger.error("%s: %s %s refused: %s", self.connector.name, channel, event, message["error"])
             return (StreamAction.RECONNECT,)
         if event == "subscribe":
-            return (StreamAction.SUBSCRIBED,) if channel == f"{self.market}.orders" else ()
+            return ()
         result = message.get("result")
         if event != "update" or not isinstance(result, list):
             return ()

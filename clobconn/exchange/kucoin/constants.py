@@ -24,7 +24,7 @@ from clobconn.core.errors import (
     RateLimitExceeded,
     VenueErrorTable,
 )
-from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
+from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, RateLimitReset, ResetUnit, VenueSpec
 from clobconn.core.web.endpoints import Endpoint, rate_limits
 from clobconn.core.web.throttler import RateLimit
 
@@ -34,6 +34,10 @@ CONNECTOR_ID = "kucoin"
 # POST /api/v1/bullet-public (or -private) for its endpoint, token and ping interval.
 DOMAINS = {"mainnet": DomainUrls(rest="https://api.kucoin.com", ws="wss://ws-api-spot.kucoin.com")}
 
+# A request whose KC-API-TIMESTAMP is more than 5 s off the server's is refused (400002, doc-338145).
+PLACEMENT_EXPIRY = 5.0
+# docs-new/rate-limit: gw-ratelimit-reset is the countdown, in milliseconds, until the resource pool refills.
+RATE_LIMIT_RESETS = (RateLimitReset("gw-ratelimit-reset", ResetUnit.MILLISECONDS),)
 # A body code other than this is a refusal, whatever the HTTP status.
 SUCCESS_CODE = "200000"
 # The header value for keys whose passphrase is sent HMAC-signed (version 2 keys and later).
@@ -59,8 +63,11 @@ AMEND_ORDER = Endpoint("POST", "/api/v1/hf/orders/alter", 1)
 ORDER_BY_ID = Endpoint("GET", "/api/v1/hf/orders/{}", 2)
 ORDER_BY_CLIENT_ID = Endpoint("GET", "/api/v1/hf/orders/client-order/{}", 2)
 FILLS = Endpoint("GET", "/api/v1/hf/fills", 2)
+# The last checks before an order whose placement went unanswered is given up as lost.
+ACTIVE_ORDERS = Endpoint("GET", "/api/v1/hf/orders/active", 2)
+DONE_ORDERS = Endpoint("GET", "/api/v1/hf/orders/done", 2)
 SPOT_ENDPOINTS = (FULL_BOOK, BULLET_PRIVATE, PLACE_ORDER, BATCH_ORDERS, CANCEL_ORDER, CANCEL_ALL, AMEND_ORDER,
-                  ORDER_BY_ID, ORDER_BY_CLIENT_ID, FILLS)
+                  ORDER_BY_ID, ORDER_BY_CLIENT_ID, FILLS, ACTIVE_ORDERS, DONE_ORDERS)
 # Batch placement: at most 5 limit orders of one symbol per request.
 BATCH_SIZE = 5
 
@@ -83,6 +90,8 @@ BALANCE_TOPIC = "/account/balance"
 # Codes of {"code": ..., "msg": ...} refusals. 400100 is the catch-all "parameter error": its message
 # says which refusal it is (https://www.kucoin.com/docs-new/doc-338145 and observed messages).
 ERRORS: VenueErrorTable = {
+    # Definite credential refusals stop the connector (a refused bullet-private token stops the private
+    # stream the same way). An IP off the key's whitelist (400006) stays PermissionDenied: the key is good.
     "400001": AuthenticationError,  # missing KC-API-* headers
     "400002": InvalidTimestamp,
     "400003": AuthenticationError,  # unknown key
@@ -101,7 +110,7 @@ ERRORS: VenueErrorTable = {
     "400760": InvalidOrder,  # price out of the allowed range
     "411100": PermissionDenied,  # account frozen
     "200004": InsufficientFunds,
-    "429000": RateLimitExceeded,
+    "429000": RateLimitExceeded,  # HTTP 429; gw-ratelimit-reset says when the pool refills
     "500000": ExchangeNotAvailable,
     "900001": BadSymbol,
 }
@@ -118,4 +127,6 @@ SPEC = VenueSpec(
     features=frozenset({Feature.CANCEL_ALL, Feature.AMEND_ORDER, Feature.BATCH_ORDERS, Feature.MARKET_QUOTE_AMOUNT}),
     ws_send_limit_id=WS_SEND_LIMIT_ID,
     needs_passphrase=True,
+    placement_expiry=PLACEMENT_EXPIRY,
+    rate_limit_resets=RATE_LIMIT_RESETS,
 )

@@ -29,11 +29,13 @@ from clobconn.core.web.rest import default_error_extractor
 from clobconn.exchange.kucoin.auth import KucoinAuth
 from clobconn.exchange.kucoin.constants import (
     ACCOUNTS,
+    ACTIVE_ORDERS,
     AMEND_ORDER,
     BATCH_ORDERS,
     BATCH_SIZE,
     CANCEL_ALL,
     CANCEL_ORDER,
+    DONE_ORDERS,
     FILLS,
     ORDER_BY_CLIENT_ID,
     ORDER_BY_ID,
@@ -131,7 +133,7 @@ def parse_symbol(data: Mapping[str, Any]) -> TradingRule:
 
 
 def parse_order(trading_pair: str, data: Mapping[str, Any]) -> OrderUpdate:
-    """The HF order object: GET /api/v1/hf/orders/{orderId} and /client-order/{clientOid}."""
+    """The HF order object: GET /api/v1/hf/orders/{orderId}, /client-order/{clientOid}, /active, /done."""
     filled = Decimal(data["dealSize"])
     state = live_state(filled) if data["active"] else done_state(
         filled, Decimal(data["cancelledSize"]) + Decimal(data.get("cancelledFunds") or 0))
@@ -246,6 +248,15 @@ class KucoinExchange(KucoinBase):
         if not data:
             raise OrderNotFound(f"{self.name}: order {order.client_order_id} not found")
         return parse_order(order.trading_pair, data)
+
+    async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
+        data = await self._call(ACTIVE_ORDERS, {"symbol": self.exchange_symbol(trading_pair)})
+        return [parse_order(trading_pair, item) for item in data or ()]
+
+    async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
+        params = {"symbol": self.exchange_symbol(trading_pair), "startAt": int(since * 1000), "limit": 100}
+        data = await self._call(DONE_ORDERS, params)
+        return [parse_order(trading_pair, item) for item in (data or {}).get("items", ())]
 
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
         if order.exchange_order_id is None:

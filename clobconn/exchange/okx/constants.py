@@ -59,13 +59,18 @@ CANCEL_BATCH = Endpoint("POST", "/api/v5/trade/cancel-batch-orders")
 AMEND_ORDER = Endpoint("POST", "/api/v5/trade/amend-order")
 ORDER_STATUS = Endpoint("GET", "/api/v5/trade/order")
 FILLS = Endpoint("GET", "/api/v5/trade/fills")
+# The last checks before an order whose placement went unanswered is given up as lost: the pair's
+# live orders, and its orders that ended in the last 7 days (created since ``begin``).
+ORDERS_PENDING = Endpoint("GET", "/api/v5/trade/orders-pending")
+ORDERS_HISTORY = Endpoint("GET", "/api/v5/trade/orders-history")
 MAX_BATCH = 20
 
 # Each endpoint has its own limit per 2 s (per user, or per user and instrument for trading); the
 # batch endpoints count orders, which the throttler approximates by counting requests of 20.
 WS_SEND_LIMIT_ID = "WS"
 _PER_2S = {SERVER_TIME: 10, INSTRUMENTS: 20, BALANCES: 10, PLACE_ORDER: 60, BATCH_ORDERS: 300 // MAX_BATCH,
-           CANCEL_ORDER: 60, CANCEL_BATCH: 300 // MAX_BATCH, AMEND_ORDER: 60, ORDER_STATUS: 60, FILLS: 60}
+           CANCEL_ORDER: 60, CANCEL_BATCH: 300 // MAX_BATCH, AMEND_ORDER: 60, ORDER_STATUS: 60, FILLS: 60,
+           ORDERS_PENDING: 60, ORDERS_HISTORY: 40}
 RATE_LIMITS = (
     *(RateLimit(endpoint.limit_id, limit, 2.0) for endpoint, limit in _PER_2S.items()),
     # Login, subscribe and unsubscribe are limited to 480 an hour per connection; 3 frames a second
@@ -104,7 +109,7 @@ ORDER_TYPES = {
 ERRORS: VenueErrorTable = {
     "50001": ExchangeNotAvailable,
     "50004": RequestTimeout,  # "does not mean that the request was successful or failed"
-    "50011": RateLimitExceeded,
+    "50011": RateLimitExceeded,  # HTTP 429, with no header saying when the limit lifts
     "50013": ExchangeNotAvailable,
     "50026": ExchangeNotAvailable,
     "50061": RateLimitExceeded,
@@ -123,6 +128,15 @@ ERRORS: VenueErrorTable = {
     # "Parameter {param0} cannot be empty", "Either parameter ... or ... is required", "... does not match
     # ...", "... cannot exist at the same time", "Parameter {param0} error": malformed requests.
     **dict.fromkeys(("50014", "50015", "50016", "50024", "51000"), BadRequest),
+    # The private stream's login answers (#error-code-websocket-public): a definite refusal of the key,
+    # signature or passphrase stops the stream; 60009 ("Login failed", no cause given) and 63999 (an
+    # internal error, "please try again later") reconnect.
+    "60004": InvalidTimestamp,
+    "60005": AuthenticationError,  # invalid apiKey
+    "60006": InvalidTimestamp,
+    "60007": AuthenticationError,  # invalid sign
+    "60024": AuthenticationError,  # wrong passphrase
+    "60031": AuthenticationError,  # API key doesn't exist
     "51001": BadSymbol,
     "51008": InsufficientFunds,
     "51016": DuplicateClientOrderId,
@@ -157,4 +171,9 @@ SPEC = VenueSpec(
     ws_send_limit_id=WS_SEND_LIMIT_ID,
     needs_passphrase=True,
     amend_in_place=True,
+    # #overview-rest-authentication-making-requests: a request is refused (50102) once its OK-ACCESS-TIMESTAMP
+    # is 30 s old. The connector sends no expTime header, which would shorten that window.
+    placement_expiry=30.0,
+    # A 50011 refusal (HTTP 429) says nothing of when the limit lifts: the core pauses the endpoint briefly.
+    rate_limit_resets=(),
 )

@@ -41,6 +41,8 @@ from clobconn.exchange.okx.constants import (
     MAX_BATCH,
     ORDER_STATUS,
     ORDER_TYPES,
+    ORDERS_HISTORY,
+    ORDERS_PENDING,
     PLACE_ORDER,
     SERVER_TIME,
     SPEC,
@@ -223,3 +225,11 @@ class OkxExchange(ExchangeBase):
                   "ordId": order.exchange_order_id}
         rows = await self._call(FILLS, params=params)
         return [parse_fill(order.trading_pair, row) for row in rows]
+
+    async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
+        params = {"instType": INST_TYPE, "instId": self.exchange_symbol(trading_pair)}
+        return [parse_order(trading_pair, data) for data in await self._call(ORDERS_PENDING, params=params)]
+
+    async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
+        params = {"instType": INST_TYPE, "instId": self.exchange_symbol(trading_pair), "begin": int(since * 1000)}
+        return [parse_order(trading_pair, data) for data in await self._call(ORDERS_HISTORY, params=params)]

@@ -15,7 +15,8 @@ from typing import Any
 
 from clobconn.core.data_source import UserMessage, UserStreamDataSource
 from clobconn.core.data_types import Balance, OrderUpdate, TradeFee, TradeUpdate
-from clobconn.core.errors import AuthenticationError, MissingCredentials
+from clobconn.core.errors import MissingCredentials
+from clobconn.core.login import login_refusal
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 from clobconn.exchange.okx.auth import OkxAuth
 from clobconn.exchange.okx.constants import HEARTBEAT, INST_TYPE, ORDER_STATES, PRIVATE_WS_PATH
@@ -85,7 +86,10 @@ class OkxUserStreamDataSource(UserStreamDataSource):
         await connection.send(auth.ws_login_payload())
         answer = await connection.receive()
         if not (isinstance(answer, dict) and answer.get("event") == "login" and answer.get("code") == "0"):
-            raise AuthenticationError(f"{self.connector.name}: private login refused: {answer!r}")
+            # The error table says which codes refuse the credentials (the stream stops) and which do not.
+            code = answer.get("code") if isinstance(answer, dict) else None
+            message = str(answer.get("msg", "")) if isinstance(answer, dict) else repr(answer)
+            raise login_refusal(self.connector.name, self.connector.spec.error_table, code, message)
         await connection.send(SUBSCRIBE)
 
     def parse(self, message: Any) -> Iterable[UserMessage]:

@@ -33,6 +33,8 @@ class TestBinancePerpetualConformance(BinanceConformanceHooks, PerpetualConforma
         "set_position_mode": ("POST", "/fapi/v1/positionSide/dual"),
         "funding_info": ("GET", "/fapi/v1/premiumIndex"),
         "funding_payments": ("GET", "/fapi/v1/income"),
+        "open_orders": ("GET", "/fapi/v1/openOrders"),
+        "order_history": ("GET", "/fapi/v1/allOrders"),
     }
     public_ws_path = "/public/ws"
     user_ws_path = "/private/ws"
@@ -57,6 +59,10 @@ class TestBinancePerpetualConformance(BinanceConformanceHooks, PerpetualConforma
     def extra_routes(self, venue: MockVenue) -> None:
         venue.route("POST", "/fapi/v1/listenKey", lambda _: self.reply("listen_key"))
         venue.route("PUT", "/fapi/v1/listenKey", lambda _: self.reply("listen_key"))
+
+    def refuse_user_login(self) -> None:
+        # The listen key is the login: a refused key cannot get one.
+        self.venue.route("POST", "/fapi/v1/listenKey", self.reply("auth_error"))
 
     async def test_delivery_contracts_not_listed(self) -> None:
         # BTCUSDT_261225 is a quarterly delivery contract in the fixture.

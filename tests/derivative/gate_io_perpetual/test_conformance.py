@@ -40,6 +40,8 @@ class TestGateIoPerpetualConformance(GateIoConformanceHooks, PerpetualConformanc
         "order_status": ("GET", "/api/v4/futures/usdt/orders/{order_id}"),
         "order_fills": ("GET", "/api/v4/futures/usdt/my_trades"),
         "cancel_all": ("DELETE", "/api/v4/futures/usdt/orders"),
+        "open_orders": ("GET", "/api/v4/futures/usdt/orders"),
+        "order_history": ("GET", "/api/v4/futures/usdt/orders"),
         "positions": ("GET", "/api/v4/futures/usdt/positions"),
         "set_leverage": ("POST", "/api/v4/futures/usdt/positions/{contract}/leverage"),
         "position_mode": ("GET", "/api/v4/futures/usdt/accounts"),

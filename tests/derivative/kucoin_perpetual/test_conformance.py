@@ -42,6 +42,9 @@ class TestKucoinPerpetualConformance(KucoinConformanceHooks, PerpetualConformanc
         "order_status": ("GET", "/api/v1/orders/{ref:.+}"),
         "order_fills": ("GET", "/api/v1/fills"),
         "cancel_all": ("DELETE", "/api/v3/orders"),
+        # One path lists both, told apart by the status parameter.
+        "open_orders": ("GET", "/api/v1/orders"),
+        "order_history": ("GET", "/api/v1/orders"),
         "positions": ("GET", "/api/v1/positions"),
         "set_leverage": ("POST", "/api/v2/changeCrossUserLeverage"),
         # No position-mode endpoint exists: the role serves the contract's margin mode instead.
@@ -50,6 +53,8 @@ class TestKucoinPerpetualConformance(KucoinConformanceHooks, PerpetualConformanc
         "funding_payments": ("GET", "/api/v1/funding-history"),
     }
     fills_route = ("GET", "/api/v1/fills")
+    route_filters = {"open_orders": lambda request: request.query.get("status") == "active",
+                     "order_history": lambda request: request.query.get("status") == "done"}
     rejected_error = InsufficientFunds
     order_price = Decimal("99.5")
     order_amount = Decimal("0.5")

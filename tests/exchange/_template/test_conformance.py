@@ -56,6 +56,8 @@ class TestTemplateConformance(SpotConformanceSuite):
         "order_status": ("GET", "/v1/order"),
         "order_fills": ("GET", "/v1/fills"),
         "cancel_all": ("POST", "/v1/orders/cancel-all"),
+        "open_orders": ("GET", "/v1/orders/open"),
+        "order_history": ("GET", "/v1/orders/history"),
     }
     public_ws_path = "/ws"
     user_ws_path = "/ws/private"
@@ -104,6 +106,12 @@ class TestTemplateConformance(SpotConformanceSuite):
         apply(bids, [list(level) for level in self.snapshot_bids])
         apply(asks, [list(level) for level in self.snapshot_asks])
         return self.fixtures.payload("snapshot", self.vars(symbol=symbol, checksum=venue_checksum(bids, asks)))
+
+    def refuse_user_login(self) -> None:
+        # docs/connectors/_template.md#private-stream: a refused login answers ok false with the error.
+        refusal = self.fixtures.payload("auth_error")["error"]
+        self.venue.on_ws_message(self.user_ws_path, lambda message: [{"op": "login", "ok": False, "error": refusal}]
+                                 if isinstance(message, dict) and message.get("op") == "login" else [])
 
     def ws_reply(self, path: str, message: Any) -> list[Any]:
         op = message.get("op") if isinstance(message, dict) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import AsyncIterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -12,12 +13,11 @@ from bidict import bidict
 from pydantic import SecretStr
 
 from clobconn.core.data_types import InFlightOrder, OrderState, OrderType, OrderUpdate, TradeType, TradeUpdate
-from clobconn.core.errors import BadRequest, InvalidTimestamp, OrderNotFound, error_class_for
+from clobconn.core.errors import AuthenticationError, BadRequest, InvalidTimestamp, OrderNotFound, error_class_for
 from clobconn.core.order_book.messages import BookMessage, BookMessageType
 from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.sync import BookSynchronizer, SequenceRule, SyncResult
 from clobconn.core.web.auth import RestRequest
-from clobconn.core.web.ws import StreamAction
 from clobconn.exchange._template.auth import TemplateAuth
 from clobconn.exchange._template.constants import ERRORS
 from clobconn.exchange._template.exchange import TemplateExchange
@@ -140,5 +140,18 @@ def test_fill_event_carries_the_order_state() -> None:
     assert isinstance(update, OrderUpdate)
     assert update.new_state is OrderState.PARTIALLY_FILLED and update.executed_amount == Decimal("0.25")
     assert isinstance(fill, TradeUpdate) and fill.fill_quote_amount == Decimal("24.7500") and fill.is_maker is False
-    refused = source.parse({"op": "login", "ok": False, "error": {"code": "INVALID_SIGNATURE", "message": "x"}})
-    assert list(refused) == [StreamAction.RECONNECT]
+
+
+@pytest.mark.parametrize(("code", "raised"), [("INVALID_SIGNATURE", AuthenticationError),
+                                              ("MAINTENANCE", ConnectionError)])
+async def test_a_refused_login_stops_the_stream_only_for_the_key(code: str, raised: type[Exception]) -> None:
+    class Connection:
+        async def send(self, frame: Any) -> None:
+            pass
+
+        async def receive(self, timeout: float = 10.0) -> Any:
+            return {"op": "login", "ok": False, "error": {"code": code, "message": "refused"}}
+
+    source = TemplateUserStreamDataSource(TemplateExchange(api_key="k", api_secret="s"))
+    with pytest.raises(raised):
+        await source.on_open(Connection())

@@ -268,7 +268,8 @@ def test_account_events_and_stream_control(conn: BinanceExchange) -> None:
         Balance("ETH", Decimal("10000.000000"), Decimal("10000.000000"))]
     # A balanceUpdate is a delta; the absolute figures come in outboundAccountPosition.
     assert list(source.parse(payload("balance_update"))) == []
-    assert list(source.parse(payload("ws_api_user_stream_subscribe_response"))) == [StreamAction.SUBSCRIBED]
+    # The subscription's answer is read by on_open; one arriving later changes nothing.
+    assert list(source.parse(payload("ws_api_user_stream_subscribe_response"))) == []
     assert list(source.parse(payload("event_stream_terminated"))) == [StreamAction.RECONNECT]
     assert list(source.parse(payload("ws_api_error_response"))) == [StreamAction.RECONNECT]
 
@@ -280,12 +281,35 @@ async def test_user_stream_subscribes_with_a_signature_on_open(conn: BinanceExch
         async def send(self, frame: Any) -> None:
             sent.append(frame)
 
+        async def receive(self, timeout: float = 10.0) -> Any:
+            return payload("ws_api_user_stream_subscribe_response")
+
     source = BinanceUserStreamDataSource(conn)
     await source.on_open(Connection())
     (frame,) = sent
     assert frame["method"] == "userDataStream.subscribe.signature"
     assert set(frame["params"]) == {"apiKey", "timestamp", "signature"}
     assert frame["params"]["apiKey"] == "key"
+
+
+@pytest.mark.parametrize(("code", "message", "status", "raised"), [
+    (-2015, "Invalid API-key, IP, or permissions for action.", 401, AuthenticationError),
+    (-1022, "Signature for this request is not valid.", 400, AuthenticationError),
+    # Not the credentials: the stream reconnects with its backoff.
+    (-1008, "Server is currently overloaded with other requests. Please try again in a few minutes.", 503,
+     ConnectionError),
+])
+async def test_a_refused_subscription_stops_the_stream_only_for_the_credentials(
+        conn: BinanceExchange, code: int, message: str, status: int, raised: type[Exception]) -> None:
+    class Connection:
+        async def send(self, frame: Any) -> None:
+            pass
+
+        async def receive(self, timeout: float = 10.0) -> Any:
+            return {"id": 1, "status": status, "error": {"code": code, "msg": message}}
+
+    with pytest.raises(raised):
+        await BinanceUserStreamDataSource(conn).on_open(Connection())
 
 
 def test_full_order_ack_carries_its_fills(conn: BinanceExchange) -> None:

@@ -26,6 +26,8 @@ class TestBinanceSpotConformance(BinanceConformanceHooks, SpotConformanceSuite):
         "order_status": ("GET", "/api/v3/order"),
         "order_fills": ("GET", "/api/v3/myTrades"),
         "cancel_all": ("DELETE", "/api/v3/openOrders"),
+        "open_orders": ("GET", "/api/v3/openOrders"),
+        "order_history": ("GET", "/api/v3/allOrders"),
     }
     public_ws_path = "/ws"
     user_ws_path = "/ws-api/v3"
@@ -44,6 +46,13 @@ class TestBinanceSpotConformance(BinanceConformanceHooks, SpotConformanceSuite):
         "BTC": (Decimal("4723846.89208129"), Decimal("4723846.89208129")),
         "USDT": (Decimal("4763370.18006011"), Decimal("4763368.68006011")),
     }
+
+    def refuse_user_login(self) -> None:
+        # The WS-API's answer to a request signed with a refused key (websocket-api "Authentication requests").
+        refusal = self.fixtures.payload("auth_error")
+        self.venue.on_ws_message(self.user_ws_path, lambda message: [
+            {"id": message.get("id"), "status": self.fixtures.status("auth_error"), "error": refusal}]
+            if isinstance(message, dict) and "method" in message else [])
 
     async def test_delisted_symbol_not_tradable(self) -> None:
         # LUNAUSDT is in the fixture with status BREAK.

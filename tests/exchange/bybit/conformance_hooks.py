@@ -28,7 +28,20 @@ V5_ROUTES = {
         "order_status": ("GET", "/v5/order/realtime"),
         "order_fills": ("GET", "/v5/execution/list"),
         "cancel_all": ("POST", "/v5/order/cancel-all"),
+        # order/realtime and order/history answer both an order's query (by orderId or orderLinkId) and
+        # the symbol's listing (without): route_filters tells them apart.
+        "open_orders": ("GET", "/v5/order/realtime"),
+        "order_history": ("GET", "/v5/order/history"),
 }
+
+
+def names_an_order(request: RecordedRequest) -> bool:
+    return "orderId" in request.query or "orderLinkId" in request.query
+
+
+def lists_orders(request: RecordedRequest) -> bool:
+    return not names_an_order(request)
+
 
 class BybitConformanceHooks:
     venue_states = {OrderState.OPEN: "New", OrderState.PARTIALLY_FILLED: "PartiallyFilled",
@@ -36,6 +49,7 @@ class BybitConformanceHooks:
     venue_sides = {TradeType.BUY: "Buy", TradeType.SELL: "Sell"}
     rejected_error = InsufficientFunds
     exchange_order_id = "1321003749386327552"
+    route_filters = {"order_status": names_an_order, "open_orders": lists_orders, "order_history": lists_orders}
     # The suite supplies these (and vars, reply): this class is mixed in before it.
     public_ws_path: str
     fixtures: FixtureSet
@@ -52,6 +66,14 @@ class BybitConformanceHooks:
     def extra_routes(self, venue: MockVenue) -> None:
         # Orders order/realtime no longer knows are looked up in order/history.
         venue.route("GET", "/v5/order/history", lambda _: self.reply("order_not_found"))
+
+    def refuse_user_login(self) -> None:
+        # A refused "auth" carries no code (v5 ws/connect); the connector asks the key's information
+        # over REST why, and the venue answers 10003 for an invalid key (v5 error codes).
+        self.venue.on_ws_message(self.user_ws_path, lambda message: [
+            {"success": False, "ret_msg": "Invalid apikey", "op": "auth", "conn_id": "cejreaspqfh3"}]
+            if isinstance(message, dict) and message.get("op") == "auth" else [])
+        self.venue.route("GET", "/v5/user/query-api", self.reply("auth_error"))
 
     def ws_reply(self, path: str, message: Any) -> list[Any]:
         op = message.get("op") if isinstance(message, dict) else None

@@ -43,6 +43,19 @@ class GateIoConformanceHooks:
             return tuple(sorted((k, repr(v)) for k, v in message.items() if k not in ("time", "auth", "id")))
         return message
 
+    # The open and finished listings share one path, told apart by their status parameter.
+    route_filters = {"open_orders": lambda request: request.query.get("status") == "open",
+                     "order_history": lambda request: request.query.get("status") == "finished"}
+
+    def refuse_user_login(self) -> None:
+        # Every private subscription is signed; a refused key is answered with error code 4 (ws docs, "Error").
+        def refuse(message: Any) -> list[Any]:
+            if not (isinstance(message, dict) and message.get("auth")):
+                return []
+            return [{"time": message.get("time", 0), "channel": message.get("channel"), "event": message.get("event"),
+                     "error": {"code": 4, "message": "Authentication fail"}, "result": {"status": "fail"}}]
+        self.venue.on_ws_message(self.user_ws_path, refuse)
+
     def ws_reply(self, path: str, message: Any) -> list[Any]:
         if not isinstance(message, dict):
             return []

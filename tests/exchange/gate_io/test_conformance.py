@@ -29,6 +29,9 @@ class TestGateIoSpotConformance(GateIoConformanceHooks, SpotConformanceSuite):
         "order_status": ("GET", "/api/v4/spot/orders/{order_id}"),
         "order_fills": ("GET", "/api/v4/spot/my_trades"),
         "cancel_all": ("DELETE", "/api/v4/spot/orders"),
+        # One path lists both, told apart by the status parameter.
+        "open_orders": ("GET", "/api/v4/spot/orders"),
+        "order_history": ("GET", "/api/v4/spot/orders"),
     }
     public_ws_path = "/ws/v4/"
     # Public and private streams share Gate's host; the mock serves the private one apart.

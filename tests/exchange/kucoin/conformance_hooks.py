@@ -54,6 +54,10 @@ class KucoinConformanceHooks:
             return [{"id": message["id"], "type": "ack"}]
         return []
 
+    def refuse_user_login(self) -> None:
+        # The private stream's token comes from the signed bullet-private call: a refused key gets none.
+        self.venue.route("POST", "/api/v1/bullet-private", self.reply("auth_error"))
+
     def bullet(self, fixture: str, path: str) -> MockResponse:
         return self.reply(fixture, {"token": f"token-{next(self.tokens)}", "ws_endpoint": self.venue.ws_url + path})
 

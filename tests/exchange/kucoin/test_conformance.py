@@ -43,6 +43,8 @@ class TestKucoinConformance(KucoinConformanceHooks, SpotConformanceSuite):
         "order_status": ("GET", "/api/v1/hf/orders/{ref:.+}"),
         "order_fills": ("GET", "/api/v1/hf/fills"),
         "cancel_all": ("DELETE", "/api/v1/hf/orders"),
+        "open_orders": ("GET", "/api/v1/hf/orders/active"),
+        "order_history": ("GET", "/api/v1/hf/orders/done"),
     }
     fills_route = ("GET", "/api/v1/hf/fills")
     rejected_error = InsufficientFunds

@@ -8,7 +8,6 @@ checksum, computed here independently of the connector's.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -20,7 +19,7 @@ from typing import Any
 import pytest
 
 from clobconn.core.data_types import OrderState, OrderType, TradeType
-from clobconn.core.errors import AuthenticationError, InsufficientFunds, NotSupported
+from clobconn.core.errors import InsufficientFunds, NotSupported
 from clobconn.core.events import EventType
 from clobconn.testing.mock_venue import MockResponse, RecordedRequest
 from clobconn.testing.suites import API_KEY, API_SECRET, PASSPHRASE, SpotConformanceSuite, eventually
@@ -64,6 +63,8 @@ class TestOkxConformance(SpotConformanceSuite):
         "order_status": ("GET", "/api/v5/trade/order"),
         "order_fills": ("GET", "/api/v5/trade/fills"),
         "cancel_all": ("POST", "/api/v5/trade/cancel-batch-orders"),
+        "open_orders": ("GET", "/api/v5/trade/orders-pending"),
+        "order_history": ("GET", "/api/v5/trade/orders-history"),
     }
     public_ws_path = "/ws/v5/public"
     user_ws_path = "/ws/v5/private"
@@ -144,19 +145,24 @@ class TestOkxConformance(SpotConformanceSuite):
         assert subscribe == {"op": "subscribe", "args": [{"channel": "orders", "instType": "SPOT"},
                                                          {"channel": "account"}]}
 
-    async def test_refused_login_stops_the_private_stream_and_says_why(self) -> None:
-        path = self.user_ws_path
-        self.venue.on_ws_message(path, lambda m: [{"event": "error", "code": "60009", "msg": "Login failed."}]
+    def answer_logins(self, code: str, message: str) -> None:
+        self.venue.on_ws_message(self.user_ws_path, lambda m: [{"event": "error", "code": code, "msg": message,
+                                                                "connId": CONN_ID}]
                                  if isinstance(m, dict) and m.get("op") == "login" else [])
+
+    def refuse_user_login(self) -> None:
+        # #error-code-websocket-public: 60024 "Wrong passphrase" refuses the credentials themselves.
+        self.answer_logins("60024", "Wrong passphrase")
+
+    async def test_login_failing_for_the_venue_reconnects_without_blaming_the_key(self) -> None:
+        # 63999: "Login failed due to internal error. Please try again later." Nothing is wrong with the key.
+        path = self.user_ws_path
+        self.answer_logins("63999", "Login failed due to internal error. Please try again later.")
         await self.venue.drop(path)
-        await eventually(lambda: self.conn.auth_failure is not None, what="the refusal surfaced")
-        assert "user stream login" in str(self.conn.auth_failure)
-        await asyncio.sleep(1.0)
-        # No reconnect can mend a refused key: the stream does not hammer the venue with logins.
-        assert self.venue.connections(path) == 2
-        assert not self.conn.status_dict["user_stream_connected"]
-        with pytest.raises(AuthenticationError, match="login"):
-            await self.conn.wait_ready(timeout=1)
+        await self.venue.wait_for_connections(path, count=3, timeout=8)
+        assert self.conn.auth_failure is None
+        self.venue.on_ws_message(path, lambda m: self.ws_reply(path, m))
+        await eventually(lambda: self.conn.status_dict["user_stream_connected"], timeout=10, what="logged in again")
 
     async def test_service_upgrade_notice_moves_the_public_stream_to_a_new_socket(self) -> None:
         # https://www.okx.com/docs-v5/en/#overview-websocket-notice: 64008 ahead of a service upgrade.
