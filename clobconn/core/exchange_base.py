@@ -57,6 +57,7 @@ from clobconn.core.order_book.messages import PublicTrade
 from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.tracker import OrderBookTracker
 from clobconn.core.order_tracker import ClientOrderTracker
+from clobconn.core.validation import RejectionLog
 from clobconn.core.venue import Feature, VenueSpec
 from clobconn.core.web.auth import AuthBase
 from clobconn.core.web.rest import RestClient, default_error_extractor
@@ -109,6 +110,8 @@ class ExchangeBase(ABC):
         self.trading_rules: dict[str, TradingRule] = {}
         self.balances: dict[str, Balance] = {}
         self.orders = ClientOrderTracker(self.event_bus)
+        # Order updates, fills, balances and positions skipped for an invalid value (stream and REST).
+        self.rejections = RejectionLog(self.spec.connector_id)
         self.order_book_tracker = OrderBookTracker(
             self.order_book_data_source_class(self),
             session=lambda: self.rest.session,
@@ -536,9 +539,11 @@ class ExchangeBase(ABC):
         self._apply_placement(update, fills)
 
     def _apply_placement(self, update: OrderUpdate, fills: Iterable[TradeUpdate]) -> None:
-        self.orders.process_order_update(update)
+        if self.rejections.accept(update, "placement"):
+            self.orders.process_order_update(update)
         for fill in fills:
-            self.orders.process_trade_update(fill)
+            if self.rejections.accept(fill, "placement"):
+                self.orders.process_trade_update(fill)
 
     def cancel(self, trading_pair: str, client_order_id: str) -> str:
         """Request a cancel and return at once; the outcome arrives as events."""
@@ -567,7 +572,8 @@ class ExchangeBase(ABC):
         except ClobconnError:
             self._revert_cancel(order, previous)
             raise
-        self.orders.process_order_update(update)
+        if self.rejections.accept(update, "cancel"):
+            self.orders.process_order_update(update)
         return order.state is OrderState.CANCELED
 
     @staticmethod
@@ -600,7 +606,8 @@ class ExchangeBase(ABC):
                 logger.warning("cancel_all on %s failed: %s", pair, result)
                 continue
             for update in result:
-                self.orders.process_order_update(update)
+                if self.rejections.accept(update, "cancel all"):
+                    self.orders.process_order_update(update)
             unreported += [o for o in self.orders.active.values() if o.trading_pair == pair]
         # Some venues' cancel-all answer names no order (or not every one): ask those how they ended.
         await asyncio.gather(*(self._reconcile_order(o) for o in unreported))
@@ -768,7 +775,8 @@ class ExchangeBase(ABC):
                 self._set_balance(Balance(asset, Decimal(0), Decimal(0)))
                 del self.balances[asset]
         for balance in fresh.values():
-            self._set_balance(balance)
+            if self.rejections.accept(balance, "REST balances"):
+                self._set_balance(balance)
         self._balances_fetched = True
 
     async def _update_order_status(self) -> None:
@@ -792,6 +800,8 @@ class ExchangeBase(ABC):
             # A network failure says nothing about the order: it never counts as not found.
             logger.info("order %s: status check failed: %s", order.client_order_id, exc)
             return
+        if not self.rejections.accept(update, "REST order status"):
+            return
         order.not_found_count = 0
         order.outcome_unknown = False
         self.orders.process_order_update(update)
@@ -806,7 +816,8 @@ class ExchangeBase(ABC):
         except ClobconnError as exc:
             logger.info("order %s: fills fetch failed: %s", order.client_order_id, exc)
             return
-        for fill in sorted(fills, key=lambda f: f.fill_timestamp):
+        valid = [fill for fill in fills if self.rejections.accept(fill, "REST fills")]
+        for fill in sorted(valid, key=lambda f: f.fill_timestamp):
             self.orders.process_trade_update(fill)
 
     # == the user stream =========================================================================
@@ -836,6 +847,8 @@ class ExchangeBase(ABC):
         assert self._user_source is not None
         action: StreamAction | None = None
         for item in self._user_source.parse(message):
+            if not self.rejections.accept(item, "user stream"):
+                continue
             if isinstance(item, OrderUpdate):
                 self.orders.process_order_update(item)
             elif isinstance(item, TradeUpdate):
