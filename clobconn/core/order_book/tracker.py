@@ -13,9 +13,11 @@ import aiohttp
 
 from clobconn.core.data_types import FundingInfo
 from clobconn.core.errors import ClobconnError
+from clobconn.core.order_book.levels import InvalidBookMessage
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
 from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.sync import BookSynchronizer, ResyncMode, SyncResult
+from clobconn.core.validation import RejectionLog
 from clobconn.core.web.throttler import AsyncThrottler
 from clobconn.core.web.ws import ConnectSpec, StreamAction, StreamRunner, WSConnection
 
@@ -23,7 +25,6 @@ if TYPE_CHECKING:
     from clobconn.core.data_source import OrderBookDataSource
 
 logger = logging.getLogger(__name__)
-
 
 
 class OrderBookTracker:
@@ -36,6 +37,7 @@ class OrderBookTracker:
         on_funding_info: Callable[[FundingInfo], None] | None = None,
         on_trade: Callable[[PublicTrade], None] | None = None,
         snapshot_retry_delay: float = 1.0,
+        max_unbridged_snapshots: int = 3,
     ) -> None:
         self._source = data_source
         self._session = session
@@ -44,6 +46,11 @@ class OrderBookTracker:
         self._on_funding_info = on_funding_info
         self._on_trade = on_trade
         self._snapshot_retry_delay = snapshot_retry_delay
+        # Snapshots in a row that cannot bridge the buffered diffs before the last attempt drops
+        # the unreachable ones: a resync loop must end.
+        self._max_unbridged_snapshots = max_unbridged_snapshots
+        # Messages refused for their values, per stream (rejections.count is the total).
+        self.rejections = RejectionLog(data_source.connector.name)
         self.syncs: dict[str, BookSynchronizer] = {}
         self.last_trade_price: dict[str, Decimal] = {}
         self.runners: dict[str, StreamRunner] = {}
@@ -57,6 +64,11 @@ class OrderBookTracker:
 
     def order_book(self, trading_pair: str) -> OrderBook:
         return self.syncs[trading_pair].book
+
+    @property
+    def rejected_messages(self) -> int:
+        """Book messages, trades and funding info skipped because a value was invalid."""
+        return self.rejections.count
 
     @property
     def ready(self) -> bool:
@@ -135,7 +147,9 @@ class OrderBookTracker:
             action: StreamAction | None = None
             for item in self._source.parse(stream, message):
                 if isinstance(item, BookMessage):
-                    self._on_book_message(item)
+                    self._on_book_message(item, stream)
+                elif isinstance(item, PublicTrade | FundingInfo) and not self.rejections.accept(item, stream):
+                    continue
                 elif isinstance(item, PublicTrade):
                     if item.trading_pair in self.syncs:
                         self.last_trade_price[item.trading_pair] = item.price
@@ -155,14 +169,25 @@ class OrderBookTracker:
         for sync in self.syncs.values():
             sync.invalidate()
 
-    def _on_book_message(self, message: BookMessage) -> None:
+    def _on_book_message(self, message: BookMessage, stream: str) -> None:
         sync = self.syncs.get(message.trading_pair)
         if sync is None:
             return
-        if message.type is BookMessageType.SNAPSHOT:
-            result = sync.on_snapshot(message)
-        else:
-            result = sync.on_diff(message)
+        try:
+            if message.type is BookMessageType.SNAPSHOT:
+                # The stream is ordered: a buffered diff that this snapshot, sent after it, cannot
+                # reach never will be (a bogus id), so it is dropped rather than waited for.
+                result = sync.on_snapshot(message, drop_unreachable=True)
+            else:
+                result = sync.on_diff(message)
+        except InvalidBookMessage as exc:
+            self.rejections.reject(stream, f"{message.trading_pair} {message.type.value}", str(exc))
+            # A skipped snapshot leaves the book stale; a skipped diff could have changed it. While
+            # the book is not synced a resync is already under way and the message is just dropped.
+            if sync.is_synced or message.type is BookMessageType.SNAPSHOT:
+                sync.invalidate()
+                self._resync(message.trading_pair, SyncResult.INVALID)
+            return
         if result.needs_resync:
             self._resync(message.trading_pair, result)
 
@@ -197,7 +222,9 @@ class OrderBookTracker:
 
     async def _fetch_snapshot(self, trading_pair: str) -> None:
         attempt = 0
-        while trading_pair in self.syncs:
+        unbridged = 0
+        while (sync := self.syncs.get(trading_pair)) is not None:
+            sync.snapshot_requested()
             try:
                 snapshot: BookMessage = await self._source.fetch_snapshot(trading_pair)
             except (ClobconnError, aiohttp.ClientError, TimeoutError) as exc:
@@ -208,10 +235,25 @@ class OrderBookTracker:
             sync = self.syncs.get(trading_pair)
             if sync is None:
                 return
-            result = sync.on_snapshot(snapshot)
+            last_try = unbridged + 1 >= self._max_unbridged_snapshots
+            try:
+                result = sync.on_snapshot(snapshot, drop_unreachable=last_try)
+            except InvalidBookMessage as exc:
+                self.rejections.reject("rest", f"{trading_pair} snapshot", str(exc))
+                attempt += 1
+                await asyncio.sleep(min(30.0, self._snapshot_retry_delay * attempt))
+                continue
             if not result.needs_resync:
                 return
             # The snapshot was older than the buffered diffs could bridge: fetch another.
+            unbridged += 1
             attempt += 1
             self.resyncs += 1
-            await asyncio.sleep(min(2.0, 0.05 * attempt))
+            if last_try:
+                # Even with the unreachable diffs dropped the snapshot itself does not hold (crossed,
+                # or its checksum fails): keep trying, slowly, and say so.
+                logger.warning("%s: %d snapshots in a row could not sync the book (last: %s); retrying",
+                               trading_pair, unbridged, result.value)
+                await asyncio.sleep(min(30.0, self._snapshot_retry_delay * attempt))
+            else:
+                await asyncio.sleep(min(2.0, 0.05 * attempt))
