@@ -19,7 +19,7 @@ import functools
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
@@ -28,7 +28,6 @@ import pytest
 import pytest_asyncio
 
 from clobconn.core.data_types import (
-    InFlightOrder,
     OrderState,
     OrderType,
     PositionAction,
@@ -54,7 +53,9 @@ from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.registry import get_connector
 from clobconn.core.venue import Feature
 from clobconn.testing.fixtures import FixtureSet
+from clobconn.testing.helpers import eventually, state_of
 from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
+from clobconn.testing.scenarios_venue_values import VenueValueScenarios
 
 API_KEY = "conformance-api-key-0f9d8c7b6a5e4d3c2b1a"
 API_SECRET = "conformance-api-secret-NEVER-LOGGED-9z8y7x6w"
@@ -62,20 +63,7 @@ PASSPHRASE = "conformance-passphrase-NEVER-LOGGED-5v4u3t"
 SECRETS = (API_KEY, API_SECRET, PASSPHRASE)
 
 
-async def eventually(condition: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
-
-
-def state_of(order: InFlightOrder) -> OrderState:
-    """The order's state now (a call, so a type checker does not carry an earlier narrowing over)."""
-    return order.state
-
-
-class SpotConformanceSuite(ABC):
+class SpotConformanceSuite(VenueValueScenarios, ABC):
     # == what the connector's test module supplies ================================================
     connector_id: ClassVar[str]
     fixture_dir: ClassVar[Path]

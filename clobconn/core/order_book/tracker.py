@@ -232,6 +232,11 @@ class OrderBookTracker:
                 logger.warning("%s: snapshot failed (%s); retrying", trading_pair, exc)
                 await asyncio.sleep(min(30.0, self._snapshot_retry_delay * attempt))
                 continue
+            except Exception as exc:
+                # A parser that cannot read one answer must not end the loop: it is a bad snapshot.
+                attempt += 1
+                await self._skip_snapshot(trading_pair, f"unreadable ({type(exc).__name__}: {exc})", attempt)
+                continue
             sync = self.syncs.get(trading_pair)
             if sync is None:
                 return
@@ -239,9 +244,8 @@ class OrderBookTracker:
             try:
                 result = sync.on_snapshot(snapshot, drop_unreachable=last_try)
             except InvalidBookMessage as exc:
-                self.rejections.reject("rest", f"{trading_pair} snapshot", str(exc))
                 attempt += 1
-                await asyncio.sleep(min(30.0, self._snapshot_retry_delay * attempt))
+                await self._skip_snapshot(trading_pair, str(exc), attempt)
                 continue
             if not result.needs_resync:
                 return
@@ -257,3 +261,7 @@ class OrderBookTracker:
                 await asyncio.sleep(min(30.0, self._snapshot_retry_delay * attempt))
             else:
                 await asyncio.sleep(min(2.0, 0.05 * attempt))
+
+    async def _skip_snapshot(self, trading_pair: str, problem: str, attempt: int) -> None:
+        self.rejections.reject("rest", f"{trading_pair} snapshot", problem)
+        await asyncio.sleep(min(30.0, self._snapshot_retry_delay * attempt))
