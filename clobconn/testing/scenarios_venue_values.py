@@ -206,14 +206,20 @@ class VenueValueScenarios:
         order = self.conn.orders.find(client_id)
         assert order is not None and order.executed_amount_base == half
 
-    async def test_a_nan_executed_amount_is_skipped_and_the_next_update_lands(self) -> None:
+    @pytest.mark.parametrize("executed", ["NaN", "-0.5"])
+    async def test_a_bad_executed_amount_is_skipped_and_the_next_update_lands(self, executed: str) -> None:
         client_id = await self.open_order()
-        await self._push_bad_user("user_order", **self.order_vars(client_id, state=OrderState.PARTIALLY_FILLED,
-                                                                  cum_amount=Decimal("NaN")))
+        runner = self.conn._user_stream
+        assert runner is not None
+        unhandled = runner.malformed_frames
+        # Refused by validation, not by an exception from inside the order tracker.
+        await self._push_bad_user("user_order", **self.order_vars(client_id, state=OrderState.FILLED,
+                                                                  cum_amount=Decimal(executed)))
         await self.push_user("user_order", **self.order_vars(client_id, state=OrderState.CANCELED))
         await eventually(lambda: bool(self.events(EventType.ORDER_CANCELLED)), what="the valid update")
         assert [e.client_order_id for e in self.events(EventType.ORDER_CANCELLED)] == [client_id]
         order = self.conn.orders.find(client_id)
         assert order is not None and order.state is OrderState.CANCELED
         assert order.reported_executed_amount is None or order.reported_executed_amount.is_finite()
-        assert not self.events(EventType.ORDER_FILLED)
+        assert not self.events(EventType.ORDER_FILLED) and not self.events(EventType.ORDER_COMPLETED)
+        assert runner.malformed_frames == unhandled
