@@ -12,7 +12,6 @@ NaN is false, so ``0.0 < price < inf`` holds only for a finite positive price.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,9 +22,7 @@ if TYPE_CHECKING:
 Level = tuple[float, float]
 
 _INF = float("inf")
-# What a venue may write a number as. bool is an int subclass, so a type() test keeps it out.
-_NUMBER_TYPES = frozenset((str, float, int, Decimal))
-_LEVEL_TYPES = frozenset((list, tuple))
+_LEVEL_LISTS = frozenset((list, tuple))
 _ID_TYPES = frozenset((int, type(None)))
 
 
@@ -34,29 +31,37 @@ class InvalidBookMessage(ValueError):
 
 
 def parse_levels(levels: Iterable[RawLevel], side: str) -> list[Level]:
-    """``[price, size, ...]`` levels as checked float pairs; raises InvalidBookMessage naming the first bad one."""
+    """``[price, size, ...]`` levels as checked float pairs; raises InvalidBookMessage naming the first bad one.
+
+    ``float`` itself refuses None, lists and dicts (TypeError) and text that is no number
+    (ValueError); of what it accepts only a bool is wrong, and only a string level (``"100"``,
+    whose characters would index as price and size) gets past the indexing. Those are the two
+    identity checks; the comparisons do the rest. It runs for every level of every message.
+    """
+    if type(levels) not in _LEVEL_LISTS:
+        raise InvalidBookMessage(f"{side}: levels must be a list, not {type(levels).__name__}")
     parsed: list[Level] = []
     append = parsed.append
-    numbers, sequences, inf = _NUMBER_TYPES, _LEVEL_TYPES, _INF
-    if type(levels) not in sequences:
-        raise InvalidBookMessage(f"{side}: levels must be a list, not {type(levels).__name__}")
+    inf = _INF
     try:
         for level in levels:
-            if type(level) not in sequences:
+            if level.__class__ is str:
                 raise InvalidBookMessage(f"{side} level {level!r}: not a [price, size] list")
-            price, size = level[0], level[1]
-            if type(price) not in numbers or type(size) not in numbers:
-                raise InvalidBookMessage(f"{side} level {level!r}: price and size must be numbers")
-            price_f, size_f = float(price), float(size)
+            price = level[0]
+            size = level[1]
+            if price.__class__ is bool or size.__class__ is bool:
+                raise InvalidBookMessage(f"{side} level {level!r}: a boolean is not a number")
+            price_f = float(price)
+            size_f = float(size)
             if not (0.0 < price_f < inf and 0.0 <= size_f < inf):
                 raise InvalidBookMessage(
                     f"{side} level {level!r}: needs a finite price > 0 and a finite size >= 0"
                 )
             append((price_f, size_f))
-    except (ValueError, IndexError, ArithmeticError) as exc:
+    except (TypeError, ValueError, LookupError, ArithmeticError) as exc:
         if isinstance(exc, InvalidBookMessage):
             raise
-        raise InvalidBookMessage(f"{side} level unreadable: {exc}") from None
+        raise InvalidBookMessage(f"{side} level unreadable: {type(exc).__name__}: {exc}") from None
     return parsed
 
 
