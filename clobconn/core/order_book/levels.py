@@ -42,7 +42,7 @@ def parse_levels(levels: Iterable[RawLevel], side: str) -> list[Level]:
         raise InvalidBookMessage(f"{side}: levels must be a list, not {type(levels).__name__}")
     parsed: list[Level] = []
     append = parsed.append
-    inf = _INF
+    inf, to_float = _INF, float  # locals: this loop runs for every level of every message
     try:
         for level in levels:
             if level.__class__ is str:
@@ -51,8 +51,8 @@ def parse_levels(levels: Iterable[RawLevel], side: str) -> list[Level]:
             size = level[1]
             if price.__class__ is bool or size.__class__ is bool:
                 raise InvalidBookMessage(f"{side} level {level!r}: a boolean is not a number")
-            price_f = float(price)
-            size_f = float(size)
+            price_f = to_float(price)
+            size_f = to_float(size)
             if not (0.0 < price_f < inf and 0.0 <= size_f < inf):
                 raise InvalidBookMessage(
                     f"{side} level {level!r}: needs a finite price > 0 and a finite size >= 0"
