@@ -73,6 +73,7 @@ from clobconn.core.orders.rules import (
     quantized_price,
 )
 from clobconn.core.tasks import ConnectorTasks
+from clobconn.core.validation import RejectionLog
 from clobconn.core.venue import Feature, VenueSpec
 from clobconn.core.web.auth import AuthBase
 from clobconn.core.web.rest import RestClient, default_error_extractor
@@ -122,7 +123,9 @@ class ExchangeBase(ABC):
         self.symbols: bidict[str, str] = bidict()
         self.trading_rules: dict[str, TradingRule] = {}
         self.balances: dict[str, Balance] = {}
-        self.order_lifecycle = OrderLifecycle(self, self.event_bus)
+        # Order updates, fills, balances and positions skipped for an invalid value (stream and REST).
+        self.rejections = RejectionLog(self.spec.connector_id)
+        self.order_lifecycle = OrderLifecycle(self, self.event_bus, accept=self.rejections.accept)
         self.orders = self.order_lifecycle.tracker
         self._health = HealthMonitor(self.spec.connector_id, self.event_bus, self.health)
         self.order_book_tracker = OrderBookTracker(
@@ -633,7 +636,8 @@ class ExchangeBase(ABC):
                 self._set_balance(Balance(asset, Decimal(0), Decimal(0)))
                 del self.balances[asset]
         for balance in fresh.values():
-            self._set_balance(balance)
+            if self.rejections.accept(balance, "REST balances"):
+                self._set_balance(balance)
         if not self._balances_fetched:
             self._balances_fetched = True
             self._readiness_changed()
@@ -673,6 +677,8 @@ class ExchangeBase(ABC):
         assert self._user_source is not None
         action: StreamAction | None = None
         for item in self._user_source.parse(message):
+            if not self.rejections.accept(item, "user stream"):
+                continue
             if isinstance(item, OrderUpdate):
                 self.orders.process_order_update(item)
             elif isinstance(item, TradeUpdate):

@@ -125,7 +125,9 @@ class PerpetualDerivativeBase(ExchangeBase):
     async def start(self) -> None:
         await super().start()
         for pair in self.config.trading_pairs:
-            self._on_funding_info(await self._fetch_funding_info(pair))
+            info = await self._fetch_funding_info(pair)
+            if self.rejections.accept(info, "REST funding info"):
+                self._on_funding_info(info)
         self._readiness_changed()
 
     def _start_extra_loops(self) -> None:
@@ -152,7 +154,8 @@ class PerpetualDerivativeBase(ExchangeBase):
                 self._on_position(Position(old.trading_pair, old.position_side, Decimal(0), Decimal(0),
                                            Decimal(0), old.leverage))
         for position in fresh.values():
-            self._on_position(position)
+            if self.rejections.accept(position, "REST positions"):
+                self._on_position(position)
         if not self._positions_fetched:
             self._positions_fetched = True
             self._readiness_changed()
@@ -160,6 +163,7 @@ class PerpetualDerivativeBase(ExchangeBase):
     async def _update_funding_payments(self) -> None:
         since = self._funding_cursor if self._funding_cursor is not None else time.time() - self.funding_lookback
         payments = await self._fetch_funding_payments(since)
+        payments = [p for p in payments if self.rejections.accept(p, "REST funding payments")]
         for payment in payments:
             if payment.key in self._seen_payments:
                 continue

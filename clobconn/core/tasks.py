@@ -42,6 +42,11 @@ class ConnectorTasks:
         """The loop or stream started under ``name``, if any."""
         return self._loops.get(name)
 
+    @property
+    def spawned(self) -> frozenset[asyncio.Task[Any]]:
+        """The one-off tasks still running."""
+        return frozenset(self._spawned)
+
     def wake(self, *names: str) -> None:
         """Run the named loops now instead of at their interval."""
         for name in names:

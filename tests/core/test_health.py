@@ -8,6 +8,7 @@ import math
 import time
 from collections.abc import Sequence
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -48,6 +49,8 @@ class SnapshotSource:
     def __init__(self) -> None:
         self.next_id = 50
         self.fetched = asyncio.Event()
+        # The tracker names the connector in what it logs.
+        self.connector = SimpleNamespace(name="test")
 
     def checksum(self) -> None:
         return None
@@ -75,13 +78,13 @@ def make_tracker(changes: list[tuple[str, bool, str]], pairs: Sequence[str] = ("
 async def test_tracker_reports_first_sync_gap_and_recovery_once_each() -> None:
     changes: list[tuple[str, bool, str]] = []
     tracker = make_tracker(changes)
-    tracker._on_book_message(diff("BTC-USDT", 9, 11))  # buffered before any snapshot: no change
+    tracker._on_book_message(diff("BTC-USDT", 9, 11), "public")  # buffered before any snapshot: no change
     assert changes == []
-    tracker._on_book_message(snapshot("BTC-USDT", 10))
+    tracker._on_book_message(snapshot("BTC-USDT", 10), "public")
     assert changes == [("BTC-USDT", True, "")]
-    tracker._on_book_message(diff("BTC-USDT", 12, 12))  # applied: still synced
-    tracker._on_book_message(diff("BTC-USDT", 20, 21))  # a gap: lost, a snapshot is fetched
-    tracker._on_book_message(diff("BTC-USDT", 22, 23))  # buffered while resyncing: nothing new
+    tracker._on_book_message(diff("BTC-USDT", 12, 12), "public")  # applied: still synced
+    tracker._on_book_message(diff("BTC-USDT", 20, 21), "public")  # a gap: lost, a snapshot is fetched
+    tracker._on_book_message(diff("BTC-USDT", 22, 23), "public")  # buffered while resyncing: nothing new
     assert changes == [("BTC-USDT", True, ""), ("BTC-USDT", False, "gap")]
     source: Any = tracker._source
     await asyncio.wait_for(source.fetched.wait(), 1)
@@ -94,7 +97,7 @@ async def test_tracker_reports_first_sync_gap_and_recovery_once_each() -> None:
 def test_tracker_reports_a_disconnect_once_per_synced_book() -> None:
     changes: list[tuple[str, bool, str]] = []
     tracker = make_tracker(changes, pairs=("BTC-USDT", "ETH-USDT"))
-    tracker._on_book_message(snapshot("BTC-USDT", 10))
+    tracker._on_book_message(snapshot("BTC-USDT", 10), "public")
     changes.clear()
     tracker._on_disconnect()
     tracker._on_disconnect()  # already out of sync: not news

@@ -251,7 +251,7 @@ def next_diff(after: int, bids: list[RawLevel], asks: list[RawLevel]) -> BookMes
 
 def test_needs_resync() -> None:
     assert {r for r in SyncResult if r.needs_resync} == {
-        SyncResult.GAP, SyncResult.CHECKSUM_MISMATCH, SyncResult.CROSSED
+        SyncResult.GAP, SyncResult.CHECKSUM_MISMATCH, SyncResult.CROSSED, SyncResult.INVALID
     }
 
 

@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from clobconn.core.order_book.levels import Level, parse_levels
+
 # A level as a venue sends it: [price, size, ...] with strings or numbers; extra fields are ignored.
 RawLevel = Sequence[Any]
 
@@ -82,27 +84,41 @@ class OrderBook:
     def apply_snapshot(
         self, bids: Iterable[RawLevel], asks: Iterable[RawLevel], update_id: int, timestamp: float = 0.0
     ) -> None:
-        self.clear()
-        self.apply_diff(bids, asks, update_id, timestamp)
+        """Replace the book with these levels; a bad level raises InvalidBookMessage and changes nothing."""
+        self.replace_levels(parse_levels(bids, "bid"), parse_levels(asks, "ask"), update_id, timestamp, bids, asks)
 
     def apply_diff(
         self, bids: Iterable[RawLevel], asks: Iterable[RawLevel], update_id: int, timestamp: float = 0.0
     ) -> None:
-        """Set each level to its new absolute size; a zero size removes the level."""
-        raw = self._raw
+        """Set each level to its new absolute size; a bad level raises InvalidBookMessage and changes nothing."""
+        self.apply_levels(parse_levels(bids, "bid"), parse_levels(asks, "ask"), update_id, timestamp, bids, asks)
+
+    def replace_levels(
+        self, bids: Sequence[Level], asks: Sequence[Level], update_id: int, timestamp: float = 0.0,
+        raw_bids: Iterable[RawLevel] | None = None, raw_asks: Iterable[RawLevel] | None = None,
+    ) -> None:
+        """``apply_snapshot`` for levels already checked by ``parse_levels``."""
+        self.clear()
+        self.apply_levels(bids, asks, update_id, timestamp, raw_bids, raw_asks)
+
+    def apply_levels(
+        self, bids: Sequence[Level], asks: Sequence[Level], update_id: int, timestamp: float = 0.0,
+        raw_bids: Iterable[RawLevel] | None = None, raw_asks: Iterable[RawLevel] | None = None,
+    ) -> None:
+        """``apply_diff`` for levels already checked by ``parse_levels`` (the hot path).
+
+        ``raw_bids``/``raw_asks`` are the venue's own levels they were parsed from, kept only by a
+        book with ``keep_raw_strings``.
+        """
         book = self._bids
         prices = self._bid_prices
-        for level in bids:
-            price = float(level[0])
-            size = float(level[1])
+        for price, size in bids:
             if size == 0.0:
                 if book.pop(price, None) is not None:
                     if prices[-1] == price:
                         prices.pop()
                     else:
                         del prices[bisect_left(prices, price)]
-                    if raw is not None:
-                        raw.pop(price, None)
                 continue
             if price not in book:
                 if not prices or price > prices[-1]:
@@ -110,13 +126,9 @@ class OrderBook:
                 else:
                     insort(prices, price)
             book[price] = size
-            if raw is not None:
-                raw[price] = (str(level[0]), str(level[1]))
         book = self._asks
         keys = self._ask_keys
-        for level in asks:
-            price = float(level[0])
-            size = float(level[1])
+        for price, size in asks:
             key = -price
             if size == 0.0:
                 if book.pop(price, None) is not None:
@@ -124,8 +136,6 @@ class OrderBook:
                         keys.pop()
                     else:
                         del keys[bisect_left(keys, key)]
-                    if raw is not None:
-                        raw.pop(price, None)
                 continue
             if price not in book:
                 if not keys or key > keys[-1]:
@@ -133,8 +143,9 @@ class OrderBook:
                 else:
                     insort(keys, key)
             book[price] = size
-            if raw is not None:
-                raw[price] = (str(level[0]), str(level[1]))
+        if self._raw is not None:
+            self._keep_raw(bids, raw_bids)
+            self._keep_raw(asks, raw_asks)
         if update_id > self.last_update_id or update_id < 0:
             self.last_update_id = update_id
         if timestamp:
@@ -158,6 +169,15 @@ class OrderBook:
         if not self.applied_at:
             return None
         return time.time() - self.age
+
+    def _keep_raw(self, levels: Sequence[Level], raw_levels: Iterable[RawLevel] | None) -> None:
+        raw = self._raw
+        assert raw is not None
+        for (price, size), level in zip(levels, levels if raw_levels is None else raw_levels, strict=True):
+            if size == 0.0:
+                raw.pop(price, None)
+            else:
+                raw[price] = (str(level[0]), str(level[1]))
 
     # -- float readers (for hot internal paths) --------------------------------------------------
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from enum import Enum
+from typing import NamedTuple
 
+from clobconn.core.order_book.levels import Level, check_book_message
 from clobconn.core.order_book.messages import BookMessage
 from clobconn.core.order_book.order_book import OrderBook
 
@@ -41,14 +43,26 @@ class SyncResult(Enum):
     GAP = "gap"
     CHECKSUM_MISMATCH = "checksum_mismatch"
     CROSSED = "crossed"
+    # The message carried a value no book may hold (see levels.py); it was skipped whole.
+    INVALID = "invalid"
 
     @property
     def needs_resync(self) -> bool:
-        return self in (SyncResult.GAP, SyncResult.CHECKSUM_MISMATCH, SyncResult.CROSSED)
+        return self in (SyncResult.GAP, SyncResult.CHECKSUM_MISMATCH, SyncResult.CROSSED, SyncResult.INVALID)
 
 
 # Computes the venue's checksum of the current book, to compare with a message's checksum field.
 ChecksumFn = Callable[[OrderBook], int]
+
+
+class _Buffered(NamedTuple):
+    """A diff that arrived while the book was not synced, its levels already checked."""
+
+    message: BookMessage
+    bids: list[Level]
+    asks: list[Level]
+    # How many snapshots had been asked for when it arrived (see snapshot_requested).
+    epoch: int
 
 
 class BookSynchronizer:
@@ -66,14 +80,16 @@ class BookSynchronizer:
         self.book = OrderBook(trading_pair, keep_raw_strings=checksum is not None)
         self._checksum = checksum
         self._resync_on_crossed = resync_on_crossed
-        self._buffer: list[BookMessage] = []
+        self._buffer: list[_Buffered] = []
         self._max_buffer = max_buffer
+        self._epoch = 0
         # True until the first diff after a snapshot has been bridged onto it.
         self._awaiting_bridge = True
         self.gaps = 0
         self.checksum_failures = 0
         self.crossed_count = 0
         self.buffer_overflows = 0
+        self.unreachable_dropped = 0
 
     @property
     def is_synced(self) -> bool:
@@ -84,8 +100,19 @@ class BookSynchronizer:
         self.book.is_synced = False
         self._awaiting_bridge = True
 
-    def on_snapshot(self, message: BookMessage) -> SyncResult:
-        self.book.apply_snapshot(message.bids, message.asks, message.last_id, message.timestamp)
+    def snapshot_requested(self) -> None:
+        """Note that a snapshot is being asked for now: every diff buffered so far came before it."""
+        self._epoch += 1
+
+    def on_snapshot(self, message: BookMessage, drop_unreachable: bool = False) -> SyncResult:
+        """Rebuild the book from a snapshot and replay the buffered diffs onto it.
+
+        A bad value raises InvalidBookMessage before the book is touched. With ``drop_unreachable``
+        (the tracker's last attempt) every buffered diff the snapshot cannot bridge is dropped and
+        the book is synced at the end of the chain that did bridge.
+        """
+        bids, asks = check_book_message(message)
+        self.book.replace_levels(bids, asks, message.last_id, message.timestamp, message.bids, message.asks)
         # A snapshot's id is authoritative even if it is lower (the venue may restart its ids).
         self.book.last_update_id = message.last_id
         self._awaiting_bridge = True
@@ -93,42 +120,72 @@ class BookSynchronizer:
         result = self._verify(message)
         if result is not SyncResult.APPLIED:
             return result
+        return self._replay(drop_unreachable)
+
+    def _replay(self, drop_unreachable: bool) -> SyncResult:
         buffered, self._buffer = sorted(self._buffer, key=_order_key), []
-        for diff in buffered:
-            result = self._apply_in_sequence(diff)
+        bridged = False
+        for index, entry in enumerate(buffered):
+            verdict = self._classify(entry.message)
+            if verdict is SyncResult.STALE:
+                continue
+            if verdict is SyncResult.GAP:
+                # A diff that was already here when this snapshot was asked for is in the snapshot
+                # if it is genuine; one that still leaves a gap after the chain bridged the snapshot
+                # can never be reached (a far-future id, say): waiting for another snapshot would not help.
+                if drop_unreachable or (bridged and entry.epoch < self._epoch):
+                    self._drop_unreachable(entry)
+                    continue
+                self._buffer = [e for e in buffered[index:] if e.message.last_id > self.book.last_update_id]
+                return self._gap(entry.message)
+            result = self._apply_checked(entry.message, entry.bids, entry.asks)
+            bridged = True
             if result.needs_resync:
-                # The snapshot is older than the diffs can bridge: keep the newer ones for the next try.
-                self._buffer = [d for d in buffered if d.last_id > self.book.last_update_id]
+                self._buffer = [e for e in buffered[index + 1:] if e.message.last_id > self.book.last_update_id]
                 return result
         return SyncResult.APPLIED
 
+    def _drop_unreachable(self, entry: _Buffered) -> None:
+        self.unreachable_dropped += 1
+        message = entry.message
+        logger.warning(
+            "%s: dropped a buffered diff %s..%s (prev %s) that no snapshot can reach (book at %d)",
+            self.book.trading_pair, message.first_id, message.last_id, message.prev_id, self.book.last_update_id,
+        )
+
     def on_diff(self, message: BookMessage) -> SyncResult:
+        """Apply, buffer or refuse one diff; a bad value raises InvalidBookMessage before anything changes."""
+        bids, asks = check_book_message(message)
         if not self.book.is_synced:
             if len(self._buffer) >= self._max_buffer:
                 self._buffer.pop(0)
                 self.buffer_overflows += 1
-            self._buffer.append(message)
+            self._buffer.append(_Buffered(message, bids, asks, self._epoch))
             return SyncResult.BUFFERED
-        return self._apply_in_sequence(message)
-
-    def _apply_in_sequence(self, message: BookMessage) -> SyncResult:
         verdict = self._classify(message)
         if verdict is SyncResult.APPLIED:
-            self.book.apply_diff(message.bids, message.asks, message.last_id, message.timestamp)
-            if self.rule is SequenceRule.PREV_CHAIN:
-                # A diff that chains is authoritative even when its id is lower: a venue may restart
-                # its ids (OKX after maintenance), and the next diff chains to the lower one.
-                self.book.last_update_id = message.last_id
-            self._awaiting_bridge = False
-            return self._verify(message)
+            return self._apply_checked(message, bids, asks)
         if verdict is SyncResult.GAP:
-            self.gaps += 1
-            logger.warning(
-                "%s: sequence gap (book at %d, diff %s..%s prev %s); resyncing", self.book.trading_pair,
-                self.book.last_update_id, message.first_id, message.last_id, message.prev_id,
-            )
-            self.invalidate()
+            return self._gap(message)
         return verdict
+
+    def _apply_checked(self, message: BookMessage, bids: list[Level], asks: list[Level]) -> SyncResult:
+        self.book.apply_levels(bids, asks, message.last_id, message.timestamp, message.bids, message.asks)
+        if self.rule is SequenceRule.PREV_CHAIN:
+            # A diff that chains is authoritative even when its id is lower: a venue may restart
+            # its ids (OKX after maintenance), and the next diff chains to the lower one.
+            self.book.last_update_id = message.last_id
+        self._awaiting_bridge = False
+        return self._verify(message)
+
+    def _gap(self, message: BookMessage) -> SyncResult:
+        self.gaps += 1
+        logger.warning(
+            "%s: sequence gap (book at %d, diff %s..%s prev %s); resyncing", self.book.trading_pair,
+            self.book.last_update_id, message.first_id, message.last_id, message.prev_id,
+        )
+        self.invalidate()
+        return SyncResult.GAP
 
     def _classify(self, message: BookMessage) -> SyncResult:
         last = self.book.last_update_id
@@ -174,5 +231,5 @@ class BookSynchronizer:
         return SyncResult.APPLIED
 
 
-def _order_key(message: BookMessage) -> int:
-    return message.last_id
+def _order_key(entry: _Buffered) -> int:
+    return entry.message.last_id

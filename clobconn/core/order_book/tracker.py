@@ -14,9 +14,11 @@ import aiohttp
 from clobconn.core.data_source import OrderBookDataSource
 from clobconn.core.data_types import FundingInfo
 from clobconn.core.errors import ClobconnError
+from clobconn.core.order_book.levels import InvalidBookMessage
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
 from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.sync import BookSynchronizer, ResyncMode, SyncResult
+from clobconn.core.validation import RejectionLog
 from clobconn.core.web.throttler import AsyncThrottler
 from clobconn.core.web.ws import ConnectSpec, StreamAction, StreamRunner, WSConnection
 
@@ -24,7 +26,6 @@ logger = logging.getLogger(__name__)
 
 # Told when a book's sync state flips: (trading pair, synced now, why it was lost or "").
 SyncChangeCallback = Callable[[str, bool, str], None]
-
 
 class OrderBookTracker:
     def __init__(
@@ -37,6 +38,7 @@ class OrderBookTracker:
         on_trade: Callable[[PublicTrade], None] | None = None,
         snapshot_retry_delay: float = 1.0,
         on_sync_change: SyncChangeCallback | None = None,
+        max_unbridged_snapshots: int = 3,
     ) -> None:
         self._source = data_source
         self._session = session
@@ -46,6 +48,11 @@ class OrderBookTracker:
         self._on_trade = on_trade
         self._snapshot_retry_delay = snapshot_retry_delay
         self._on_sync_change = on_sync_change
+        # Snapshots in a row that cannot bridge the buffered diffs before the last attempt drops
+        # the unreachable ones: a resync loop must end.
+        self._max_unbridged_snapshots = max_unbridged_snapshots
+        # Messages refused for their values, per stream (rejections.count is the total).
+        self.rejections = RejectionLog(data_source.connector.name)
         self.syncs: dict[str, BookSynchronizer] = {}
         self.last_trade_price: dict[str, Decimal] = {}
         self.runners: dict[str, StreamRunner] = {}
@@ -59,6 +66,11 @@ class OrderBookTracker:
 
     def order_book(self, trading_pair: str) -> OrderBook:
         return self.syncs[trading_pair].book
+
+    @property
+    def rejected_messages(self) -> int:
+        """Book messages, trades and funding info skipped because a value was invalid."""
+        return self.rejections.count
 
     @property
     def ready(self) -> bool:
@@ -137,7 +149,9 @@ class OrderBookTracker:
             action: StreamAction | None = None
             for item in self._source.parse(stream, message):
                 if isinstance(item, BookMessage):
-                    self._on_book_message(item)
+                    self._on_book_message(item, stream)
+                elif isinstance(item, PublicTrade | FundingInfo) and not self.rejections.accept(item, stream):
+                    continue
                 elif isinstance(item, PublicTrade):
                     if item.trading_pair in self.syncs:
                         self.last_trade_price[item.trading_pair] = item.price
@@ -159,17 +173,29 @@ class OrderBookTracker:
             sync.invalidate()
             self._report_sync_change(pair, was_synced, "disconnected")
 
-    def _on_book_message(self, message: BookMessage) -> None:
+    def _on_book_message(self, message: BookMessage, stream: str) -> None:
         sync = self.syncs.get(message.trading_pair)
         if sync is None:
             return
         # The book's flag, not the synchroniser's property: this runs for every message.
         book = sync.book
         was_synced = book.is_synced
-        if message.type is BookMessageType.SNAPSHOT:
-            result = sync.on_snapshot(message)
-        else:
-            result = sync.on_diff(message)
+        try:
+            if message.type is BookMessageType.SNAPSHOT:
+                # The stream is ordered: a buffered diff that this snapshot, sent after it, cannot
+                # reach never will be (a bogus id), so it is dropped rather than waited for.
+                result = sync.on_snapshot(message, drop_unreachable=True)
+            else:
+                result = sync.on_diff(message)
+        except InvalidBookMessage as exc:
+            self.rejections.reject(stream, f"{message.trading_pair} {message.type.value}", str(exc))
+            # A skipped snapshot leaves the book stale; a skipped diff could have changed it. While
+            # the book is not synced a resync is already under way and the message is just dropped.
+            if sync.is_synced or message.type is BookMessageType.SNAPSHOT:
+                sync.invalidate()
+                self._report_sync_change(message.trading_pair, was_synced, SyncResult.INVALID.value)
+                self._resync(message.trading_pair, SyncResult.INVALID)
+            return
         if book.is_synced is not was_synced:
             self._report_sync_change(message.trading_pair, was_synced, result.value)
         if result.needs_resync:
@@ -208,7 +234,9 @@ class OrderBookTracker:
 
     async def _fetch_snapshot(self, trading_pair: str) -> None:
         attempt = 0
-        while trading_pair in self.syncs:
+        unbridged = 0
+        while (sync := self.syncs.get(trading_pair)) is not None:
+            sync.snapshot_requested()
             try:
                 snapshot: BookMessage = await self._source.fetch_snapshot(trading_pair)
             except (ClobconnError, aiohttp.ClientError, TimeoutError) as exc:
@@ -216,18 +244,41 @@ class OrderBookTracker:
                 logger.warning("%s: snapshot failed (%s); retrying", trading_pair, exc)
                 await asyncio.sleep(min(30.0, self._snapshot_retry_delay * attempt))
                 continue
+            except Exception as exc:
+                # A parser that cannot read one answer must not end the loop: it is a bad snapshot.
+                attempt += 1
+                await self._skip_snapshot(trading_pair, f"unreadable ({type(exc).__name__}: {exc})", attempt)
+                continue
             sync = self.syncs.get(trading_pair)
             if sync is None:
                 return
+            last_try = unbridged + 1 >= self._max_unbridged_snapshots
             was_synced = sync.is_synced
-            result = sync.on_snapshot(snapshot)
+            try:
+                result = sync.on_snapshot(snapshot, drop_unreachable=last_try)
+            except InvalidBookMessage as exc:
+                attempt += 1
+                await self._skip_snapshot(trading_pair, str(exc), attempt)
+                continue
             self._report_sync_change(trading_pair, was_synced, result.value)
             if not result.needs_resync:
                 return
             # The snapshot was older than the buffered diffs could bridge: fetch another.
+            unbridged += 1
             attempt += 1
             self.resyncs += 1
-            await asyncio.sleep(min(2.0, 0.05 * attempt))
+            if last_try:
+                # Even with the unreachable diffs dropped the snapshot itself does not hold (crossed,
+                # or its checksum fails): keep trying, slowly, and say so.
+                logger.warning("%s: %d snapshots in a row could not sync the book (last: %s); retrying",
+                               trading_pair, unbridged, result.value)
+                await asyncio.sleep(min(30.0, self._snapshot_retry_delay * attempt))
+            else:
+                await asyncio.sleep(min(2.0, 0.05 * attempt))
+
+    async def _skip_snapshot(self, trading_pair: str, problem: str, attempt: int) -> None:
+        self.rejections.reject("rest", f"{trading_pair} snapshot", problem)
+        await asyncio.sleep(min(30.0, self._snapshot_retry_delay * attempt))
 
     # -- health ----------------------------------------------------------------------------------
 

@@ -101,8 +101,12 @@ class OrderVenue(Protocol):
 
 
 class OrderLifecycle:
-    def __init__(self, venue: OrderVenue, events: EventBus, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, venue: OrderVenue, events: EventBus, clock: Callable[[], float] = time.time,
+                 accept: Callable[[object, str], bool] = lambda item, channel: True) -> None:
         self._venue = venue
+        # The validation boundary (core/validation.py): whether an update or fill the venue answered
+        # with may enter an order, given the channel it came by; a refused one is logged and skipped.
+        self._accept = accept
         # The local clock, in seconds; tests move it to pass an acceptance deadline.
         self.clock = clock
         self.tracker = ClientOrderTracker(events, on_fills_missing=self._on_fills_missing)
@@ -154,9 +158,11 @@ class OrderLifecycle:
                                    venue_message=exc.venue_message, request=exc.request)
 
     def apply_placement(self, update: OrderUpdate, fills: Iterable[TradeUpdate]) -> None:
-        self.tracker.process_order_update(update)
+        if self._accept(update, "placement"):
+            self.tracker.process_order_update(update)
         for fill in fills:
-            self.tracker.process_trade_update(fill)
+            if self._accept(fill, "placement"):
+                self.tracker.process_trade_update(fill)
 
     async def place_batch(self, orders: list[BatchOrder]) -> list[InFlightOrder | ClobconnError]:
         """Place several orders, in one native batch request where the venue has one."""
@@ -245,7 +251,8 @@ class OrderLifecycle:
         except ClobconnError:
             self._revert_cancel(order, previous)
             raise
-        self.tracker.process_order_update(update)
+        if self._accept(update, "cancel"):
+            self.tracker.process_order_update(update)
         return order.state is OrderState.CANCELED
 
     def _revert_cancel(self, order: InFlightOrder, previous: OrderState) -> None:
@@ -274,7 +281,8 @@ class OrderLifecycle:
                 logger.warning("cancel_all on %s failed: %s", pair, result)
                 continue
             for update in result:
-                self.tracker.process_order_update(update)
+                if self._accept(update, "cancel all"):
+                    self.tracker.process_order_update(update)
             unreported += [o for o in self.tracker.active.values() if o.trading_pair == pair]
         # Some venues' cancel-all answer names no order (or not every one): ask those how they ended.
         await asyncio.gather(*(self.reconcile(o) for o in unreported))
@@ -299,6 +307,8 @@ class OrderLifecycle:
         except (NetworkError, ExchangeError) as exc:
             # A network failure says nothing about the order: it never counts as not found.
             logger.info("order %s: status check failed: %s", order.client_order_id, exc)
+            return
+        if not self._accept(update, "REST order status"):
             return
         self.apply_found(order, update)
         executed = update.executed_amount
@@ -352,7 +362,7 @@ class OrderLifecycle:
                 logger.info("order %s: listing failed (%s); verdict deferred", order.client_order_id, exc)
                 return True
             for update in listed:
-                if _names(update, order):
+                if _names(update, order) and self._accept(update, "REST order listing"):
                     logger.info("order %s: not found by query but listed by the venue", order.client_order_id)
                     self.apply_found(order, update)
                     return True
@@ -364,7 +374,8 @@ class OrderLifecycle:
         except ClobconnError as exc:
             logger.info("order %s: fills fetch failed: %s", order.client_order_id, exc)
             return
-        for fill in sorted(fills, key=lambda f: f.fill_timestamp):
+        valid = [fill for fill in fills if self._accept(fill, "REST fills")]
+        for fill in sorted(valid, key=lambda f: f.fill_timestamp):
             self.tracker.process_trade_update(fill)
 
     def _on_fills_missing(self, order: InFlightOrder) -> None:

@@ -41,9 +41,12 @@ class GateIoPerpetualOrderBookDataSource(GateIoOrderBookDataSource):
         return frames
 
     def levels(self, trading_pair: str, levels: Iterable[Any]) -> list[RawLevel]:
-        """``{"p": price, "s": contracts}`` as ``[price, base amount]``."""
+        """``{"p": price, "s": contracts}`` as ``[price, base amount]``.
+
+        Not ``dec``: a missing size must not read as zero, which would drop the level unnoticed.
+        """
         size = self.connector.trading_rules[trading_pair].contract_size
-        return [[level["p"], format(dec(level["s"]) * size, "f")] for level in levels]
+        return [[level["p"], format(Decimal(str(level["s"])) * size, "f")] for level in levels]
 
     def parse_trades(self, result: Any) -> list[MarketMessage]:
         """futures.trades: a list; a positive size means the taker bought."""

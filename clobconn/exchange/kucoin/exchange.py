@@ -24,6 +24,7 @@ from clobconn.core.data_types import (
 )
 from clobconn.core.errors import ClobconnError, OrderNotFound, error_class_for
 from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.validation import problem_with
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.rest import default_error_extractor
 from clobconn.exchange.kucoin.auth import KucoinAuth
@@ -103,7 +104,8 @@ class KucoinBase(ExchangeBase):
         An amended order keeps its original clientOid at KuCoin but is tracked here as the
         replacement, with its own client id: its exchange id says which order a message is about.
         """
-        tracked = self.orders.find(client_oid) if client_oid else None
+        # A clientOid that is not a string goes into the update as it came, for validation to refuse.
+        tracked = self.orders.find(client_oid) if client_oid and isinstance(client_oid, str) else None
         if tracked is not None and tracked.exchange_order_id not in (None, exchange_id):
             owner = self.orders.find(exchange_order_id=exchange_id)
             return owner.client_order_id if owner is not None else None
@@ -111,6 +113,8 @@ class KucoinBase(ExchangeBase):
 
     def fetch_fills_soon(self, update: OrderUpdate) -> None:
         """Fetch an order's fills now: the stream's match events have no fee, REST fills do."""
+        if problem_with(update) is not None:
+            return  # the user stream refuses (and logs) the update itself
         self._spawn(self._fetch_fills_of(update), f"fills:{update.exchange_order_id}", quiet=ClobconnError)
 
     async def _fetch_fills_of(self, update: OrderUpdate) -> None:

@@ -1,6 +1,7 @@
 """KuCoin spot private stream: ``/spotMarket/tradeOrdersV2`` and ``/account/balance``.
 
-https://www.kucoin.com/docs-new/3470227 (private channels), /3470354 (orders V2), /3470228 (balance).
+https://www.kucoin.com/docs-new/3470227 (private channels), /3470354 (orders V2), /3470228 (balance),
+https://www.kucoin.com/docs-new/error-code/websocket (what an error frame's code means).
 The socket comes from POST /api/v1/bullet-private (signed) before every connection.
 
 Match events carry no fee, so a match does not become a fill here: it asks the connector to fetch
@@ -78,8 +79,12 @@ class KucoinUserStreamDataSource(UserStreamDataSource):
         if kind == "ack":
             return (StreamAction.SUBSCRIBED,) if message.get("id") == self._order_ack_id else ()
         if kind == "error":
-            logger.error("%s: private stream refused: %s", self.connector.name, message.get("data"))
-            return (StreamAction.RECONNECT,)
+            # KuCoin answers a refused request on an open socket (a subscription to a topic it does
+            # not know, a rate limit) with an error frame; the socket stays up and the frames behind
+            # it still count. When KuCoin does end the session it closes the socket itself.
+            logger.error("%s: private stream error %s: %s", self.connector.name, message.get("code"),
+                         message.get("data"))
+            return ()
         if kind != "message":
             return ()
         topic = str(message.get("topic", "")).partition(":")[0]

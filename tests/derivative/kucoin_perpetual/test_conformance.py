@@ -23,8 +23,18 @@ CONTRACT = Decimal("0.001")
 CONTRACT_AMOUNTS = ("amount", "cum_amount", "fill_amount", "remain_amount", "canceled_amount", "position_amount")
 
 
-def contracts(base: Any) -> int:
-    return int(Decimal(str(base)) / CONTRACT)
+def finite(value: Any) -> bool:
+    """A finite number or numeric string (not a bool): what a scenario's bad values are not."""
+    try:
+        return not isinstance(value, bool) and value is not None and Decimal(str(value)).is_finite()
+    except ArithmeticError:
+        return False
+
+
+def contracts(base: Any) -> Any:
+    """A base amount as contracts; a value that is no finite number (a scenario's bad value) goes
+    on the wire as it came."""
+    return int(Decimal(str(base)) / CONTRACT) if finite(base) else base
 
 
 class TestKucoinPerpetualConformance(KucoinConformanceHooks, PerpetualConformanceSuite):
@@ -86,7 +96,7 @@ class TestKucoinPerpetualConformance(KucoinConformanceHooks, PerpetualConformanc
 
     def format_levels(self, levels: list[tuple[str, str]]) -> Any:
         # The REST snapshot gives JSON numbers: the price, and the size in contracts.
-        return [[float(price), contracts(size)] for price, size in levels]
+        return [[float(price) if finite(price) else price, contracts(size)] for price, size in levels]
 
     def extra_routes(self, venue: MockVenue) -> None:
         self.install_bullets(venue, "/api/v1/bullet-public", "/api/v1/bullet-private")

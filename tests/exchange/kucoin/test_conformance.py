@@ -134,6 +134,26 @@ class TestKucoinConformance(KucoinConformanceHooks, SpotConformanceSuite):
         await self.venue.wait_for_requests(*self.routes["snapshot"], count=snapshots + 1)
         await eventually(lambda: book.is_synced and book.best_bid == Decimal("100.00"), what="rebuilt from REST")
 
+    async def test_private_error_frame_neither_reconnects_nor_loses_the_next_frame(self) -> None:
+        # https://www.kucoin.com/docs-new/error-code/websocket: a refused request on an open socket.
+        await self.venue.push(self.user_ws_path, {"id": "1545910660740", "type": "error", "code": 404,
+                                                  "data": "topic /spotMarket/unknown is not found"})
+        await self.push_user("user_balance", asset=self.quote, total="4321.5", available="4300.5")
+        await eventually(lambda: self.conn.get_balance(self.quote) == Decimal("4321.5"), what="the next frame")
+        assert self.venue.connections(self.user_ws_path) == 1
+
+    async def test_a_list_client_oid_is_refused_by_validation(self) -> None:
+        client_id = await self.open_order()
+        frame = self.fixtures.payload("user_fill", self.vars(**self.order_vars(
+            client_id, state=OrderState.PARTIALLY_FILLED, cum_amount=self.order_amount / 2)))
+        frame["data"]["clientOid"] = [client_id]
+        await self.venue.push(self.user_ws_path, frame)
+        await eventually(lambda: self.conn.rejections.by_channel["user stream"] == 1, what="the update refused")
+        runner = self.conn._user_stream
+        assert runner is not None and runner.malformed_frames == 0
+        assert not [t for t in self.conn.tasks.spawned if t.get_name().startswith("fills:")]
+        assert self.conn.in_flight_orders[client_id].state is OrderState.OPEN
+
     @pytest.mark.no_connector
     async def test_public_top_100_snapshot_without_credentials(self) -> None:
         conn = self.make_connector(api_key=None, api_secret=None, passphrase=None)
