@@ -20,7 +20,7 @@ from clobconn.core.order_book import (
     SequenceRule,
     SyncResult,
 )
-from clobconn.core.order_book.order_book import RawLevel
+from clobconn.core.order_book.levels import RawLevel
 
 PAIR = "BTC-USDT"
 

@@ -11,19 +11,16 @@ NaN is false, so ``0.0 < price < inf`` holds only for a finite positive price.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-if TYPE_CHECKING:
-    from clobconn.core.order_book.messages import BookMessage
-    from clobconn.core.order_book.order_book import RawLevel
-
+# A level as a venue sends it: [price, size, ...] with strings or numbers; extra fields are ignored.
+RawLevel = Sequence[Any]
 # A checked level: (price > 0, size >= 0), both finite.
 Level = tuple[float, float]
 
 _INF = float("inf")
 _LEVEL_LISTS = frozenset((list, tuple))
-_ID_TYPES = frozenset((int, type(None)))
 
 
 class InvalidBookMessage(ValueError):
@@ -63,14 +60,3 @@ def parse_levels(levels: Iterable[RawLevel], side: str) -> list[Level]:
             raise
         raise InvalidBookMessage(f"{side} level unreadable: {type(exc).__name__}: {exc}") from None
     return parsed
-
-
-def check_book_message(message: BookMessage) -> tuple[list[Level], list[Level]]:
-    """The message's bids and asks as checked floats, once its sequencing fields are ints."""
-    if type(message.last_id) is not int or type(message.first_id) not in _ID_TYPES or (
-            type(message.prev_id) not in _ID_TYPES or type(message.checksum) not in _ID_TYPES):
-        raise InvalidBookMessage(
-            f"sequence fields must be ints: last {message.last_id!r}, first {message.first_id!r}, "
-            f"prev {message.prev_id!r}, checksum {message.checksum!r}"
-        )
-    return parse_levels(message.bids, "bid"), parse_levels(message.asks, "ask")

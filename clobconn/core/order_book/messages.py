@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import Enum
 
 from clobconn.core.data_types.enums import TradeType
-from clobconn.core.order_book.order_book import RawLevel
+from clobconn.core.order_book.levels import InvalidBookMessage, Level, RawLevel, parse_levels
 
 
 class BookMessageType(Enum):
@@ -44,3 +44,17 @@ class PublicTrade:
     # The taker's side.
     side: TradeType
     timestamp: float
+
+
+_ID_TYPES = frozenset((int, type(None)))
+
+
+def check_book_message(message: BookMessage) -> tuple[list[Level], list[Level]]:
+    """The message's bids and asks as checked floats, once its sequencing fields are ints."""
+    if type(message.last_id) is not int or type(message.first_id) not in _ID_TYPES or (
+            type(message.prev_id) not in _ID_TYPES or type(message.checksum) not in _ID_TYPES):
+        raise InvalidBookMessage(
+            f"sequence fields must be ints: last {message.last_id!r}, first {message.first_id!r}, "
+            f"prev {message.prev_id!r}, checksum {message.checksum!r}"
+        )
+    return parse_levels(message.bids, "bid"), parse_levels(message.asks, "ask")

@@ -20,12 +20,9 @@ import time
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from clobconn.core.order_book.levels import Level, parse_levels
-
-# A level as a venue sends it: [price, size, ...] with strings or numbers; extra fields are ignored.
-RawLevel = Sequence[Any]
+from clobconn.core.order_book.levels import Level, RawLevel, parse_levels
 
 
 class BookLevel(NamedTuple):

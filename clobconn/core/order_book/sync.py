@@ -11,8 +11,8 @@ from collections.abc import Callable
 from enum import Enum
 from typing import NamedTuple
 
-from clobconn.core.order_book.levels import Level, check_book_message
-from clobconn.core.order_book.messages import BookMessage
+from clobconn.core.order_book.levels import Level
+from clobconn.core.order_book.messages import BookMessage, check_book_message
 from clobconn.core.order_book.order_book import OrderBook
 
 logger = logging.getLogger(__name__)

@@ -51,7 +51,7 @@ from clobconn.derivative.bybit_perpetual.user_stream_data_source import (
     parse_position,
 )
 from clobconn.exchange.bybit.exchange import BybitExchange, fmt
-from clobconn.exchange.bybit.user_stream_data_source import optional_decimal
+from clobconn.exchange.bybit.parsers import optional_decimal
 
 POSITION_IDX = {PositionSide.BOTH: POSITION_IDX_ONEWAY, PositionSide.LONG: POSITION_IDX_LONG,
                 PositionSide.SHORT: POSITION_IDX_SHORT}

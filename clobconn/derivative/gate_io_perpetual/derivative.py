@@ -48,15 +48,11 @@ from clobconn.derivative.gate_io_perpetual.constants import (
     SPEC,
 )
 from clobconn.derivative.gate_io_perpetual.order_book_data_source import GateIoPerpetualOrderBookDataSource
-from clobconn.derivative.gate_io_perpetual.user_stream_data_source import (
-    GateIoPerpetualUserStreamDataSource,
-    parse_futures_order,
-    parse_futures_trade,
-    parse_position,
-)
+from clobconn.derivative.gate_io_perpetual.parsers import parse_futures_order, parse_futures_trade, parse_position
+from clobconn.derivative.gate_io_perpetual.user_stream_data_source import GateIoPerpetualUserStreamDataSource
 from clobconn.exchange.gate_io.exchange import TIME_IN_FORCE, GateIoBase, fmt
 from clobconn.exchange.gate_io.order_book_data_source import to_seconds
-from clobconn.exchange.gate_io.user_stream_data_source import dec
+from clobconn.exchange.gate_io.parsers import dec
 
 
 def parse_contract(contract: Mapping[str, Any]) -> TradingRule:

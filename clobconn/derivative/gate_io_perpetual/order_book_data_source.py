@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from clobconn.core.data_source import MarketMessage
 from clobconn.core.data_types import FundingInfo, TradeType
+from clobconn.core.order_book.levels import RawLevel
 from clobconn.core.order_book.messages import PublicTrade
-from clobconn.core.order_book.order_book import RawLevel
 from clobconn.derivative.gate_io_perpetual.constants import BOOK_PAYLOAD, HEARTBEAT, ORDER_BOOK
 from clobconn.exchange.gate_io.order_book_data_source import GateIoOrderBookDataSource, to_seconds
-from clobconn.exchange.gate_io.user_stream_data_source import dec
+from clobconn.exchange.gate_io.parsers import dec
 
 if TYPE_CHECKING:
     from clobconn.core.perpetual_base import PerpetualDerivativeBase

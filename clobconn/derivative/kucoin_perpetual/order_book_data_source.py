@@ -15,8 +15,8 @@ from typing import Any
 
 from clobconn.core.data_source import MarketMessage
 from clobconn.core.data_types import FundingInfo, TradingRule
+from clobconn.core.order_book.levels import RawLevel
 from clobconn.core.order_book.messages import BookMessage, BookMessageType
-from clobconn.core.order_book.order_book import RawLevel
 from clobconn.core.order_book.sync import SequenceRule
 from clobconn.derivative.kucoin_perpetual.constants import (
     BOOK_TOPIC,

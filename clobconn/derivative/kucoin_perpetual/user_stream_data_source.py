@@ -22,7 +22,8 @@ from clobconn.derivative.kucoin_perpetual.constants import (
     WALLET_TOPIC,
 )
 from clobconn.exchange.kucoin.order_book_data_source import bullet_connect_spec
-from clobconn.exchange.kucoin.user_stream_data_source import KucoinUserStreamDataSource, order_event
+from clobconn.exchange.kucoin.parsers import order_event
+from clobconn.exchange.kucoin.user_stream_data_source import KucoinUserStreamDataSource
 
 
 def parse_position(rule: TradingRule, data: Mapping[str, Any]) -> Position:
@@ -53,8 +54,8 @@ class KucoinPerpetualUserStreamDataSource(KucoinUserStreamDataSource):
             return [parse_position(rule, data)] if "currentQty" in data else []
         if topic != ORDER_TOPIC:
             return []
-        update = order_event(self.kucoin, pair, data, rule.from_contracts(Decimal(data.get("filledSize") or 0)),
+        update = order_event(self.connector, pair, data, rule.from_contracts(Decimal(data.get("filledSize") or 0)),
                              rule.from_contracts(Decimal(data.get("remainSize") or 0)))
         if data["type"] == "match":
-            self.kucoin.fetch_fills_soon(update)
+            self.connector.fetch_fills_soon(update)
         return [update]

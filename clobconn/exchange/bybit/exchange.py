@@ -45,13 +45,8 @@ from clobconn.exchange.bybit.constants import (
     WALLET,
 )
 from clobconn.exchange.bybit.order_book_data_source import BybitOrderBookDataSource
-from clobconn.exchange.bybit.user_stream_data_source import (
-    BybitUserStreamDataSource,
-    optional_decimal,
-    parse_coin,
-    parse_fill,
-    parse_order,
-)
+from clobconn.exchange.bybit.parsers import optional_decimal, parse_coin, parse_fill, parse_order
+from clobconn.exchange.bybit.user_stream_data_source import BybitUserStreamDataSource
 
 # instruments-info pages (1000 symbols each): a bound, in case a cursor never runs out.
 MAX_INSTRUMENT_PAGES = 10

@@ -1,92 +1,41 @@
 """Bybit v5 private stream: /v5/private, ``op: auth``, then the categorised order and execution
 topics and the account-wide wallet topic.
 
-https://bybit-exchange.github.io/docs/v5/websocket/private/order (and execution, wallet). The order,
-execution and coin objects are the same on REST (order/realtime, execution/list, wallet-balance)
-and on the stream, so their parsers live here and exchange.py imports them. One Bybit account
-trades spot and linear under the same symbol names (BTCUSDT), so every object is checked for the
-connector's category.
+https://bybit-exchange.github.io/docs/v5/websocket/private/order (and execution, wallet). The
+objects' parsers are in parsers.py, shared with the REST answers. One Bybit account trades spot and
+linear under the same symbol names (BTCUSDT), so every object is checked for the connector's
+category.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from clobconn.core.data_source import UserMessage, UserStreamDataSource
-from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TradeFee, TradeUpdate
+from clobconn.core.data_source import ConnectorView, UserMessage, UserStreamDataSource
 from clobconn.core.errors import MissingCredentials
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 from clobconn.exchange.bybit.auth import BybitAuth
-from clobconn.exchange.bybit.constants import API_KEY_INFO, HEARTBEAT, ORDER_STATES, PRIVATE_WS_PATH
-
-if TYPE_CHECKING:
-    from clobconn.exchange.bybit.exchange import BybitExchange
+from clobconn.exchange.bybit.constants import API_KEY_INFO, HEARTBEAT, PRIVATE_WS_PATH
+from clobconn.exchange.bybit.parsers import parse_coin, parse_fill_event, parse_order
 
 logger = logging.getLogger(__name__)
 _ZERO = Decimal(0)
 
 
-def _decimal(value: Any) -> Decimal:
-    """Bybit sends "" for a field that does not apply."""
-    return Decimal(value) if value not in (None, "") else _ZERO
+class BybitConnectorView(ConnectorView, Protocol):
+    """What the Bybit user stream reads of its connector besides the common view."""
 
+    category: str
 
-def optional_decimal(value: Any) -> Decimal | None:
-    return Decimal(value) if value not in (None, "") else None
-
-
-def _millis(value: Any) -> float:
-    return int(value) / 1000 if value not in (None, "") else time.time()
-
-
-def parse_order(trading_pair: str, data: Mapping[str, Any]) -> OrderUpdate:
-    """An order object: GET /v5/order/realtime and /history rows, and the "order" topic."""
-    state = ORDER_STATES[data["orderStatus"]]
-    reason = data.get("rejectReason") if state is OrderState.FAILED else None
-    return OrderUpdate(trading_pair, _millis(data.get("updatedTime")), state, data.get("orderLinkId") or None,
-                       str(data["orderId"]), executed_amount=_decimal(data.get("cumExecQty")), reason=reason)
-
-
-def parse_fill(trading_pair: str, data: Mapping[str, Any], fee_asset: str) -> TradeUpdate:
-    """An execution: GET /v5/execution/list rows and the "execution" topic. A positive execFee is paid,
-    a negative one a rebate; feeCurrency is given on spot (``fee_asset`` stands in where it is empty)."""
-    price, amount = Decimal(data["execPrice"]), Decimal(data["execQty"])
-    quote = _decimal(data.get("execValue")) or price * amount
-    return TradeUpdate(str(data["execId"]), trading_pair, price, amount, quote,
-                       TradeFee.flat(data.get("feeCurrency") or fee_asset, _decimal(data.get("execFee"))),
-                       _millis(data.get("execTime")), data.get("orderLinkId") or None, str(data["orderId"]),
-                       is_maker=bool(data.get("isMaker")))
-
-
-def parse_fill_event(trading_pair: str, data: Mapping[str, Any], fee_asset: str) -> list[UserMessage]:
-    """"execution" topic: the fill, preceded by the order's state it implies (leavesQty 0: filled), so a
-    partial fill is seen as one before the "order" message comes."""
-    fill = parse_fill(trading_pair, data, fee_asset)
-    leaves = optional_decimal(data.get("leavesQty"))
-    if leaves is None:
-        return [fill]
-    state = OrderState.FILLED if leaves == 0 else OrderState.PARTIALLY_FILLED
-    return [OrderUpdate(trading_pair, fill.fill_timestamp, state, fill.client_order_id, fill.exchange_order_id), fill]
-
-
-def parse_coin(coin: Mapping[str, Any]) -> Balance:
-    """A "coin" entry of GET /v5/account/wallet-balance and of the "wallet" topic (unified account).
-
-    Available is the wallet balance less what spot orders lock and what derivative orders and
-    positions hold as initial margin (availableToWithdraw is deprecated for unified accounts).
-    """
-    total = _decimal(coin.get("walletBalance"))
-    held = sum((_decimal(coin.get(k)) for k in ("locked", "totalOrderIM", "totalPositionIM")), _ZERO)
-    return Balance(coin["coin"], total, max(total - held, _ZERO))
+    def fee_asset(self, trading_pair: str) -> str: ...
 
 
 class BybitUserStreamDataSource(UserStreamDataSource):
     confirms_subscription = True
-    connector: BybitExchange
+    connector: BybitConnectorView
 
     def topics(self) -> list[str]:
         category = self.connector.category

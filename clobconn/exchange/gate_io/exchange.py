@@ -40,12 +40,8 @@ from clobconn.exchange.gate_io.constants import (
     SPEC,
 )
 from clobconn.exchange.gate_io.order_book_data_source import GateIoOrderBookDataSource
-from clobconn.exchange.gate_io.user_stream_data_source import (
-    GateIoUserStreamDataSource,
-    dec,
-    parse_order,
-    parse_trade,
-)
+from clobconn.exchange.gate_io.parsers import dec, parse_order, parse_trade
+from clobconn.exchange.gate_io.user_stream_data_source import GateIoUserStreamDataSource
 
 TIME_IN_FORCE = {"GTC": "gtc", "IOC": "ioc", "FOK": "fok"}
 

@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 
 from clobconn.core.data_source import MarketMessage, OrderBookDataSource
 from clobconn.core.data_types import TradeType
+from clobconn.core.order_book.levels import RawLevel
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
-from clobconn.core.order_book.order_book import RawLevel
 from clobconn.core.order_book.sync import SequenceRule
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.ws import ConnectSpec, Heartbeat

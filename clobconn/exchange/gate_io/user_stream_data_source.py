@@ -8,23 +8,19 @@ The futures stream subclasses this one with its own channels and parsers.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from clobconn.core.data_source import UserMessage, UserStreamDataSource
-from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TokenAmount, TradeFee, TradeUpdate
+from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TradeUpdate
 from clobconn.core.errors import MissingCredentials
 from clobconn.core.login import login_refusal
 from clobconn.core.web.auth import AuthBase
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 from clobconn.exchange.gate_io.auth import GateIoAuth
 from clobconn.exchange.gate_io.constants import HEARTBEAT, WS_PATH
-from clobconn.exchange.gate_io.order_book_data_source import to_seconds
-
-if TYPE_CHECKING:
-    from clobconn.exchange.gate_io.exchange import GateIoBase
+from clobconn.exchange.gate_io.parsers import dec, parse_order, parse_trade
 
 logger = logging.getLogger(__name__)
 _ZERO = Decimal(0)
@@ -36,62 +32,9 @@ def gate_auth(auth: AuthBase | None) -> GateIoAuth:
     return auth
 
 
-def dec(value: Any) -> Decimal:
-    """A venue number as Decimal; the WS API sends some as JSON numbers, str() keeps their digits."""
-    return Decimal(str(value)) if value not in (None, "") else _ZERO
-
-
-def client_order_id(data: Mapping[str, Any]) -> str:
-    """An order's ``text``: the client order id (``t-…``) of orders this connector placed; an amend keeps it."""
-    return str(data.get("text", ""))
-
-
-def update_time(data: Mapping[str, Any]) -> float:
-    for key in ("update_time_ms", "finish_time_ms", "create_time_ms", "update_time", "create_time"):
-        if data.get(key):
-            return to_seconds(data[key])
-    return time.time()
-
-
-def order_state(finished: bool, left: Decimal, filled: Decimal, finish_as: Any) -> OrderState:
-    """Gate states an order as open or finished; how it finished is in ``left`` and ``finish_as``."""
-    if finish_as == "poc":
-        return OrderState.FAILED  # a post-only order that would have taken: it never rested
-    if finished:
-        return OrderState.FILLED if left == 0 else OrderState.CANCELED
-    return OrderState.PARTIALLY_FILLED if filled > 0 else OrderState.OPEN
-
-
-def parse_order(trading_pair: str, data: Mapping[str, Any]) -> OrderUpdate:
-    """A spot order: the answer to place, cancel, amend and query, and an entry of ``spot.orders``."""
-    finished = data.get("status") in ("closed", "cancelled") or data.get("event") == "finish"
-    filled = dec(data.get("filled_amount"))
-    state = order_state(finished, dec(data.get("left")), filled, data.get("finish_as"))
-    return OrderUpdate(trading_pair, update_time(data), state, client_order_id(data),
-                       str(data["id"]), executed_amount=filled if "filled_amount" in data else None,
-                       reason=str(data.get("finish_as")) if state is OrderState.FAILED else None)
-
-
-def trade_fee(data: Mapping[str, Any], fee_asset: str) -> TradeFee:
-    """The fee in its currency, plus any part paid in GT or in points."""
-    fees = [(fee_asset, dec(data.get("fee"))), ("GT", dec(data.get("gt_fee"))), ("POINT", dec(data.get("point_fee")))]
-    return TradeFee(flat_fees=tuple(TokenAmount(asset, amount) for asset, amount in fees if amount))
-
-
-def parse_trade(trading_pair: str, data: Mapping[str, Any]) -> TradeUpdate:
-    """A row of GET /spot/my_trades and an entry of ``spot.usertrades``."""
-    price, amount = dec(data["price"]), dec(data["amount"])
-    return TradeUpdate(str(data["id"]), trading_pair, price, amount, price * amount,
-                       trade_fee(data, str(data.get("fee_currency", ""))),
-                       to_seconds(data.get("create_time_ms") or data["create_time"]),
-                       client_order_id(data), str(data["order_id"]),
-                       is_maker=data.get("role") == "maker")
-
-
 class GateIoUserStreamDataSource(UserStreamDataSource):
     # Nothing flows until the venue accepts the signed subscriptions: on_open waits for the first, the
     # orders channel's, so an open stream is a live one.
-    connector: GateIoBase
     market: ClassVar[str] = "spot"
 
     async def connect_spec(self) -> ConnectSpec:

@@ -13,43 +13,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from clobconn.core.data_source import ConnectorView, UserMessage, UserStreamDataSource
-from clobconn.core.data_types import Balance, OrderState, OrderUpdate
+from clobconn.core.data_types import Balance
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 from clobconn.exchange.kucoin.constants import BALANCE_TOPIC, BULLET_PRIVATE, ORDER_TOPIC
 from clobconn.exchange.kucoin.order_book_data_source import await_welcome, bullet_connect_spec, topic_frame
-
-if TYPE_CHECKING:
-    from clobconn.exchange.kucoin.exchange import KucoinBase
+from clobconn.exchange.kucoin.parsers import KucoinConnectorView, order_event
 
 logger = logging.getLogger(__name__)
-
-# "type" of an order change: what happened to the order.
-EVENT_STATES = {"received": OrderState.OPEN, "open": OrderState.OPEN, "update": OrderState.OPEN,
-                "match": OrderState.PARTIALLY_FILLED, "filled": OrderState.FILLED, "canceled": OrderState.CANCELED}
-
-
-def order_event(connector: KucoinBase, trading_pair: str, data: Mapping[str, Any], filled: Decimal,
-                remaining: Decimal) -> OrderUpdate:
-    """An order change (spot tradeOrdersV2, futures tradeOrders) as an update, in base amounts."""
-    state = EVENT_STATES[data["type"]]
-    if state is OrderState.OPEN and filled:
-        state = OrderState.PARTIALLY_FILLED
-    elif state is OrderState.PARTIALLY_FILLED and not remaining:
-        # The last match of an order: the "filled" event follows, but the order is done now.
-        state = OrderState.FILLED
-    exchange_id = str(data["orderId"])
-    return OrderUpdate(trading_pair, int(data["ts"]) / 1e9, state,
-                       connector.client_id_for(data.get("clientOid"), exchange_id), exchange_id,
-                       executed_amount=filled)
-
 
 TRADING_ACCOUNTS = ("trade", "trade_hf")
 
 
 class KucoinUserStreamDataSource(UserStreamDataSource):
+    connector: KucoinConnectorView
     topics: tuple[str, ...] = (ORDER_TOPIC, BALANCE_TOPIC)
     # KuCoin acks each subscription; the stream counts as live once the order topic's ack is in.
     confirms_subscription = True
@@ -57,10 +36,6 @@ class KucoinUserStreamDataSource(UserStreamDataSource):
     def __init__(self, connector: ConnectorView) -> None:
         super().__init__(connector)
         self._order_ack_id: str | None = None
-
-    @property
-    def kucoin(self) -> KucoinBase:
-        return cast("KucoinBase", self.connector)
 
     async def connect_spec(self) -> ConnectSpec:
         return await bullet_connect_spec(self.connector, BULLET_PRIVATE)
@@ -103,8 +78,8 @@ class KucoinUserStreamDataSource(UserStreamDataSource):
         pair = self.connector.trading_pair_of(data["symbol"])
         if pair is None:
             return []
-        update = order_event(self.kucoin, pair, data, Decimal(data.get("filledSize") or 0),
+        update = order_event(self.connector, pair, data, Decimal(data.get("filledSize") or 0),
                              Decimal(data.get("remainSize") or 0))
         if data["type"] == "match":
-            self.kucoin.fetch_fills_soon(update)
+            self.connector.fetch_fills_soon(update)
         return [update]

@@ -15,8 +15,9 @@ from typing import Any
 
 from clobconn.core.data_source import MarketMessage, OrderBookDataSource
 from clobconn.core.data_types import TradeType
+from clobconn.core.order_book.levels import RawLevel
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
-from clobconn.core.order_book.order_book import OrderBook, RawLevel
+from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
 from clobconn.core.web.ws import ConnectSpec, StreamAction
 from clobconn.exchange.okx.constants import HEARTBEAT, PUBLIC_WS_PATH

@@ -21,7 +21,7 @@ from clobconn.core.order_book.messages import BookMessageType
 from clobconn.core.order_book.sync import BookSynchronizer, SyncResult
 from clobconn.derivative.gate_io_perpetual.derivative import GateIoPerpetualDerivative, parse_contract
 from clobconn.derivative.gate_io_perpetual.order_book_data_source import GateIoPerpetualOrderBookDataSource
-from clobconn.derivative.gate_io_perpetual.user_stream_data_source import (
+from clobconn.derivative.gate_io_perpetual.parsers import (
     parse_futures_order,
     parse_futures_trade,
     parse_position,

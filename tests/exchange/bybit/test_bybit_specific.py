@@ -21,7 +21,7 @@ from clobconn.core.order_book.sync import BookSynchronizer, SequenceRule, SyncRe
 from clobconn.core.web.auth import RestRequest
 from clobconn.exchange.bybit.auth import BybitAuth
 from clobconn.exchange.bybit.order_book_data_source import parse_book, parse_trade
-from clobconn.exchange.bybit.user_stream_data_source import parse_coin, parse_fill_event
+from clobconn.exchange.bybit.parsers import parse_coin, parse_fill_event
 from clobconn.testing.fixtures import FixtureSet
 
 FIXTURES = FixtureSet(Path(__file__).parents[2] / "fixtures" / "bybit")

@@ -40,7 +40,8 @@ from clobconn.exchange.gate_io.auth import EMPTY_BODY_HASH, GateIoAuth, rest_pre
 from clobconn.exchange.gate_io.constants import ERRORS, SPEC
 from clobconn.exchange.gate_io.exchange import GateIoExchange
 from clobconn.exchange.gate_io.order_book_data_source import GateIoOrderBookDataSource
-from clobconn.exchange.gate_io.user_stream_data_source import GateIoUserStreamDataSource, parse_order
+from clobconn.exchange.gate_io.parsers import parse_order
+from clobconn.exchange.gate_io.user_stream_data_source import GateIoUserStreamDataSource
 
 # https://www.gate.com/docs/developers/apiv4/en/#api-signature-string-generation: key "key",
 # secret "secret", Timestamp 1541993715, and the signatures the docs print for them.
