@@ -28,12 +28,8 @@ from clobconn.exchange._template.constants import (
     SPEC,
 )
 from clobconn.exchange._template.order_book_data_source import TemplateOrderBookDataSource
-from clobconn.exchange._template.user_stream_data_source import (
-    TemplateUserStreamDataSource,
-    parse_balance,
-    parse_fill,
-    parse_order,
-)
+from clobconn.exchange._template.parsers import parse_balance, parse_fill, parse_order
+from clobconn.exchange._template.user_stream_data_source import TemplateUserStreamDataSource
 
 
 def fmt(value: Decimal) -> str:
