@@ -9,10 +9,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from clobconn.core.data_source import UserMessage, UserStreamDataSource
+from clobconn.core.data_source import UserMessage
 from clobconn.core.data_types import Balance, Position, PositionSide
+from clobconn.core.listen_key import ListenKeyUserStreamDataSource
 from clobconn.core.web.endpoints import Endpoint
-from clobconn.core.web.ws import ConnectSpec, StreamAction
 from clobconn.derivative.binance_perpetual.constants import (
     KEEPALIVE_LISTEN_KEY,
     LISTEN_KEY,
@@ -29,27 +29,27 @@ if TYPE_CHECKING:
     from clobconn.core.perpetual_base import PerpetualDerivativeBase
 
 
-class BinancePerpetualUserStreamDataSource(UserStreamDataSource):
+class BinancePerpetualUserStreamDataSource(ListenKeyUserStreamDataSource):
     connector: PerpetualDerivativeBase
+    create_key = LISTEN_KEY
+    keep_key_alive = KEEPALIVE_LISTEN_KEY
     keepalive_interval = LISTEN_KEY_KEEPALIVE
+    # No events= filter: it would also hold back listenKeyExpired and the like.
+    socket_path = f"{PRIVATE_WS_PATH}?listenKey={{key}}"
+    heartbeat = USER_STREAM_HEARTBEAT
 
-    async def _listen_key(self, endpoint: Endpoint) -> str:
+    async def call_key_endpoint(self, endpoint: Endpoint, key: str | None) -> Any:
+        # The listen-key calls carry the API key header and no signature.
         headers = binance_auth(self.connector.auth).api_key_headers()
-        answer = await self.connector.rest.request(endpoint.method, endpoint.path, headers=headers,
-                                                   limit_id=endpoint.limit_id)
-        return str(answer["listenKey"])
+        return await self.connector.rest.request(endpoint.method, endpoint.path, headers=headers,
+                                                 limit_id=endpoint.limit_id)
 
-    async def connect_spec(self) -> ConnectSpec:
-        # POST hands back the live key, or a fresh one once it has expired.
-        key = await self._listen_key(LISTEN_KEY)
-        # No events= filter: it would also hold back listenKeyExpired and the like.
-        return ConnectSpec(url=f"{self.connector.private_ws_url}{PRIVATE_WS_PATH}?listenKey={key}",
-                           heartbeat=USER_STREAM_HEARTBEAT)
+    def event_type(self, message: Mapping[str, Any]) -> str | None:
+        event = message.get("data", message)
+        kind = event.get("e") if isinstance(event, Mapping) else None
+        return kind if isinstance(kind, str) else None
 
-    async def keepalive(self) -> None:
-        await self._listen_key(KEEPALIVE_LISTEN_KEY)
-
-    def parse(self, message: Any) -> Iterable[UserMessage]:
+    def parse_event(self, message: Any) -> Iterable[UserMessage]:
         if not isinstance(message, dict):
             return ()
         event = message.get("data", message)
@@ -59,8 +59,6 @@ class BinancePerpetualUserStreamDataSource(UserStreamDataSource):
             return () if pair is None else parse_order_event(pair, event["o"])
         if kind == "ACCOUNT_UPDATE":
             return self._parse_account_update(event["a"])
-        if kind == "listenKeyExpired":
-            return (StreamAction.RECONNECT,)
         return ()
 
     def _parse_account_update(self, update: Mapping[str, Any]) -> list[UserMessage]:
