@@ -1,6 +1,6 @@
 """HashKey Global signing: Binance's rule with the key in ``X-HK-APIKEY``.
 
-https://hashkeyglobal-apidoc.readme.io/reference/authentication: HMAC-SHA256 hex of the query string
+https://hashkeyglobal-apidoc.readme.io/reference/authentication-1: HMAC-SHA256 hex of the query string
 concatenated with the body, keyed with the API secret, sent as ``signature``; ``timestamp`` (ms) and
 an optional ``recvWindow`` travel with the parameters. HMAC secrets only.
 """

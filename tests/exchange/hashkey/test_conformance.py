@@ -15,7 +15,7 @@ import pytest
 from clobconn.core.data_types import OrderState
 from clobconn.core.errors import InsufficientFunds
 from clobconn.testing.mock_venue import MockVenue, RecordedRequest
-from clobconn.testing.suites import SpotConformanceSuite, eventually
+from clobconn.testing.suites import API_KEY, SpotConformanceSuite, eventually
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "hashkey"
 LISTEN_KEY = "MKxPTRoLXBBhlRseAUaDyWyZVjiNxCVqcaUasZidmByckGjUcLBKKcopKbvUfORD"
@@ -110,3 +110,23 @@ class TestHashkeyConformance(SpotConformanceSuite):
 
     async def test_gap_reports_book_lost_then_synced(self) -> None:
         pytest.skip("snapshots have no sequence, so there is no gap to report")
+
+    async def test_an_older_depth_frame_does_not_roll_the_book_back(self) -> None:
+        book = self.conn.get_order_book(self.trading_pair)
+        last = book.last_update_id
+        await self.push_diff([("100.25", "0.5")], [("100.50", "0.25")], last + 1, last + 1, last)
+        await eventually(lambda: book.best_bid == Decimal("100.25"), what="newer snapshot applied")
+        # A frame stamped before the book's (a late one) is dropped: the trade pushed after it shows it was read.
+        await self.push_diff([("90.00", "1")], [("91.00", "1")], last - 1, last - 1, last - 2)
+        await self.push_public("trade", fill_price="100.75", fill_amount="0.3")
+        await eventually(lambda: self.conn.last_trade_price(self.trading_pair) == Decimal("100.75"), what="trade")
+        assert book.best_bid == Decimal("100.25") and book.last_update_id == last + 1
+        await self.push_diff([("100.30", "1")], [("100.50", "0.25")], last + 2, last + 2, last + 1)
+        await eventually(lambda: book.best_bid == Decimal("100.30"), what="next snapshot applied")
+        assert book.is_synced and self.conn.order_book_tracker.resyncs == 0
+
+    async def test_user_stream_opens_on_a_signed_listen_key(self) -> None:
+        assert self.venue.endpoint(self.user_ws_path).connect_paths[0] == self.user_ws_path
+        create = self.venue.requests_to("POST", "/api/v1/userDataStream")[0]
+        assert create.headers["X-HK-APIKEY"] == API_KEY
+        assert {"timestamp", "signature"} <= set(create.params)
