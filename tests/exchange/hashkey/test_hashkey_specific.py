@@ -104,7 +104,7 @@ def test_a_private_frame_is_an_array_of_events_each_parsed() -> None:
     balance = fixtures.payload("user_balance", values)
     ticket = {"e": "ticketInfo", "E": "1668693440976", "s": "BTCUSDT", "q": "0.4", "t": "1668693440899", "p": "100",
               "T": "1470930841345513729", "o": "1470930457684189696", "c": "cc1", "a": "10086", "m": True, "S": "BUY"}
-    items = list(stream.parse(fill + [ticket] + balance))
+    items = list(stream.parse([*fill, ticket, *balance]))
     update, trade, cash = items
     assert isinstance(update, OrderUpdate) and update.new_state is OrderState.PARTIALLY_FILLED
     assert isinstance(trade, TradeUpdate) and trade.trade_id == "1470930841345513729"
