@@ -19,6 +19,7 @@ CONNECTORS: dict[str, str] = {
     "bybit_perpetual": "clobconn.derivative.bybit_perpetual.derivative:BybitPerpetualDerivative",
     "gate_io": "clobconn.exchange.gate_io.exchange:GateIoExchange",
     "gate_io_perpetual": "clobconn.derivative.gate_io_perpetual.derivative:GateIoPerpetualDerivative",
+    "hashkey": "clobconn.exchange.hashkey.exchange:HashkeyExchange",
     "kucoin": "clobconn.exchange.kucoin.exchange:KucoinExchange",
     "kucoin_perpetual": "clobconn.derivative.kucoin_perpetual.derivative:KucoinPerpetualDerivative",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",

@@ -329,6 +329,22 @@ def test_none_rule_applies_every_diff_even_without_ids() -> None:
     assert sync.gaps == 0
 
 
+def test_none_rule_keeps_the_newer_of_two_snapshots_whatever_their_order() -> None:
+    # A snapshot-only venue stamps each full book with its time: a late, older one must not win.
+    sync = BookSynchronizer(PAIR, SequenceRule.NONE)
+    assert sync.on_snapshot(snap(2000, [["100", "1"]], [["101", "1"]])) is SyncResult.APPLIED
+    assert sync.on_snapshot(snap(1999, [["90", "1"]], [["91", "1"]])) is SyncResult.STALE
+    assert sync.book.bids() == levels(("100", "1")) and sync.book.last_update_id == 2000
+    # The same time, or a newer one, replaces the book whole.
+    assert sync.on_snapshot(snap(2000, [["100", "2"]], [["101", "2"]])) is SyncResult.APPLIED
+    assert sync.on_snapshot(snap(2001, [["99", "1"]], [["102", "1"]])) is SyncResult.APPLIED
+    assert sync.book.bids() == levels(("99", "1")) and sync.book.asks() == levels(("102", "1"))
+    # Once the book is stale (a resync), any snapshot rebuilds it, older or not.
+    sync.invalidate()
+    assert sync.on_snapshot(snap(5, [["98", "1"]], [["103", "1"]])) is SyncResult.APPLIED
+    assert sync.is_synced and sync.book.last_update_id == 5
+
+
 def test_prev_chain_bridges_a_diff_that_straddles_the_snapshot() -> None:
     # Binance futures: the first diff after the REST snapshot has U <= lastUpdateId <= u.
     sync = BookSynchronizer(PAIR, SequenceRule.PREV_CHAIN)

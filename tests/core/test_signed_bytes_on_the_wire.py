@@ -70,6 +70,15 @@ def binance_signatures(sent: Received) -> tuple[str, str]:
     return expected, unquote(signature)
 
 
+def hashkey_signatures(sent: Received) -> tuple[str, str]:
+    """Binance's rule (query string concatenated with the body, hex HMAC-SHA256, ``signature`` last) with the
+    key in X-HK-APIKEY. https://hashkeyglobal-apidoc.readme.io/reference/authentication"""
+    payload, _, signature = sent.query.rpartition("&signature=")
+    expected = hmac_sha256(API_SECRET, payload + sent.body.decode()).hex()
+    assert sent.headers["X-HK-APIKEY"] == API_KEY
+    return expected, unquote(signature)
+
+
 def okx_signatures(sent: Received) -> tuple[str, str]:
     """base64(HMAC-SHA256(timestamp + METHOD + requestPath (with its query) + body)).
     https://www.okx.com/docs-v5/en/#overview-rest-authentication-signature"""
@@ -121,6 +130,7 @@ VENUES = [
     Venue("kucoin_perpetual", kucoin_signatures, {"code": "200000", "data": {}}),
     Venue("gate_io", gate_io_signatures, {}),
     Venue("gate_io_perpetual", gate_io_signatures, {}),
+    Venue("hashkey", hashkey_signatures, {}, body_in_query=True),
 ]
 
 

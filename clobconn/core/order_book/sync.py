@@ -112,6 +112,10 @@ class BookSynchronizer:
         the book is synced at the end of the chain that did bridge.
         """
         bids, asks = check_book_message(message)
+        if self.rule is SequenceRule.NONE and self.book.is_synced and message.last_id < self.book.last_update_id:
+            # Without a sequence, a snapshot's id is its time or version: on a snapshot-only venue every
+            # frame is the whole book, and one older than the book we hold is late news, never a restart.
+            return SyncResult.STALE
         self.book.replace_levels(bids, asks, message.last_id, message.timestamp, message.bids, message.asks)
         # A snapshot's id is authoritative even if it is lower (the venue may restart its ids).
         self.book.last_update_id = message.last_id
