@@ -10,18 +10,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from clobconn.core.data_types import OrderState
 from clobconn.core.errors import InsufficientFunds
 from clobconn.testing.mock_venue import MockVenue, RecordedRequest
-from clobconn.testing.suites import API_KEY, SpotConformanceSuite, eventually
+from clobconn.testing.scenarios_snapshot_book import SnapshotBookScenarios
+from clobconn.testing.suites import API_KEY, SpotConformanceSuite
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "hashkey"
 LISTEN_KEY = "MKxPTRoLXBBhlRseAUaDyWyZVjiNxCVqcaUasZidmByckGjUcLBKKcopKbvUfORD"
 
 
-class TestHashkeyConformance(SpotConformanceSuite):
+class TestHashkeyConformance(SnapshotBookScenarios, SpotConformanceSuite):
     connector_id = "hashkey"
     fixture_dir = FIXTURES
     trading_pair = "BTC-USDT"
@@ -83,47 +82,6 @@ class TestHashkeyConformance(SpotConformanceSuite):
                             for symbol in message["symbol"].split(",")]
             return replies
         return []
-
-    # == a snapshot-only book: the diff scenarios, as this venue has them ==========================
-
-    async def test_book_snapshot_then_diffs(self) -> None:
-        book = self.conn.get_order_book(self.trading_pair)
-        assert book.is_synced and book.best_bid == Decimal("100.00")
-        last = book.last_update_id
-        await self.push_diff([("100.25", "0.5"), ("99.00", "3.0")], [("100.50", "0.25")], last + 1, last + 1, last)
-        await eventually(lambda: book.best_bid == Decimal("100.25"), what="snapshot applied")
-        # A snapshot replaces the book whole: levels it leaves out are gone.
-        self.assert_book([("100.25", "0.5"), ("99.00", "3.0")], [("100.50", "0.25")])
-
-    async def _valid_diff_lands(self) -> None:
-        # The venue-values scenarios' check, for a snapshot-only book: the next valid frame is the book.
-        book = self.conn.get_order_book(self.trading_pair)
-        await eventually(lambda: book.is_synced, what="book synced again")
-        last = book.last_update_id
-        await self.push_diff([("100.25", "0.5"), ("99.00", "3.0")], [("100.50", "0.25")], last + 1, last + 1, last)
-        await eventually(lambda: book.best_bid == Decimal("100.25"), what="the valid snapshot applied")
-        self.assert_book([("100.25", "0.5"), ("99.00", "3.0")], [("100.50", "0.25")])
-        assert book.is_synced
-
-    async def test_book_gap_triggers_resync(self) -> None:
-        pytest.skip("snapshots have no sequence, so there is no gap: an id jump is just a newer snapshot")
-
-    async def test_gap_reports_book_lost_then_synced(self) -> None:
-        pytest.skip("snapshots have no sequence, so there is no gap to report")
-
-    async def test_an_older_depth_frame_does_not_roll_the_book_back(self) -> None:
-        book = self.conn.get_order_book(self.trading_pair)
-        last = book.last_update_id
-        await self.push_diff([("100.25", "0.5")], [("100.50", "0.25")], last + 1, last + 1, last)
-        await eventually(lambda: book.best_bid == Decimal("100.25"), what="newer snapshot applied")
-        # A frame stamped before the book's (a late one) is dropped: the trade pushed after it shows it was read.
-        await self.push_diff([("90.00", "1")], [("91.00", "1")], last - 1, last - 1, last - 2)
-        await self.push_public("trade", fill_price="100.75", fill_amount="0.3")
-        await eventually(lambda: self.conn.last_trade_price(self.trading_pair) == Decimal("100.75"), what="trade")
-        assert book.best_bid == Decimal("100.25") and book.last_update_id == last + 1
-        await self.push_diff([("100.30", "1")], [("100.50", "0.25")], last + 2, last + 2, last + 1)
-        await eventually(lambda: book.best_bid == Decimal("100.30"), what="next snapshot applied")
-        assert book.is_synced and self.conn.order_book_tracker.resyncs == 0
 
     async def test_user_stream_opens_on_a_signed_listen_key(self) -> None:
         assert self.venue.endpoint(self.user_ws_path).connect_paths[0] == self.user_ws_path
