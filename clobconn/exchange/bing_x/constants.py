@@ -16,6 +16,7 @@ from clobconn.core.errors import (
     ExchangeNotAvailable,
     InsufficientFunds,
     InvalidOrder,
+    InvalidTimestamp,
     PermissionDenied,
     RateLimitExceeded,
     VenueErrorTable,
@@ -86,10 +87,16 @@ ORDER_STATES = {
     "FAILED": OrderState.FAILED,
 }
 
-# "Common Business Error Codes" (REST) and the WebSocket error codes. Errors come in HTTP 200 bodies.
+# "Common Business Error Codes" (REST) and the WebSocket error codes, plus the key and timestamp codes of
+# the current error page (https://bingx-api.github.io/docs/#/en-us/spot/errorCode). Errors come in HTTP 200 bodies.
 ERRORS: VenueErrorTable = {
     "100001": AuthenticationError,  # signature authentication failed
+    "100412": AuthenticationError,  # null signature
+    "100413": AuthenticationError,  # incorrect apiKey
     "100401": AuthenticationError,  # AUTHENTICATION_FAIL
+    "100421": InvalidTimestamp,  # null timestamp or timestamp mismatch
+    "100004": PermissionDenied,  # the key lacks the permission
+    "100419": PermissionDenied,  # IP not on the key's whitelist
     "100403": PermissionDenied,  # AUTHORIZATION_FAIL
     "100202": InsufficientFunds,
     "100400": BadRequest,  # invalid parameter, whatever the endpoint
