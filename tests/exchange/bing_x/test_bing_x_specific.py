@@ -13,7 +13,7 @@ import orjson
 import pytest
 from pydantic import SecretStr
 
-from clobconn.core.data_types import OrderState, OrderUpdate, TradeUpdate
+from clobconn.core.data_types import OrderState, OrderType, OrderUpdate, TradeType, TradeUpdate
 from clobconn.core.errors import AuthenticationError
 from clobconn.core.exchange_base import ExchangeBase
 from clobconn.core.registry import get_connector
@@ -161,3 +161,21 @@ async def test_a_refusal_in_an_http_200_body_raises_its_typed_error(venue: MockV
             await connector.rest.request("GET", "/openApi/spot/v1/account/balance", signed=True)
     finally:
         await connector.rest.close()
+
+
+async def test_orders_travel_in_the_query_string_with_the_venues_words(venue: MockVenue, conn: ExchangeBase) -> None:
+    venue.route("POST", "/openApi/spot/v1/trade/order", FIXTURES.payload("place_order"))
+    await eventually(lambda: "BTC-USDT" in conn.trading_rules, what="trading rules")
+    maker = await conn.place_order("BTC-USDT", TradeType.BUY, Decimal("0.5"), OrderType.LIMIT_MAKER, Decimal("99"))
+    await conn.place_order("BTC-USDT", TradeType.BUY, Decimal(0), OrderType.MARKET, quote_amount=Decimal("20"))
+    first, second = venue.requests_to("POST", "/openApi/spot/v1/trade/order")
+    assert first.body == b"" and second.body == b""
+    assert {key: first.query[key] for key in ("symbol", "side", "type", "timeInForce", "quantity", "price")} == {
+        "symbol": "BTC-USDT", "side": "BUY", "type": "LIMIT", "timeInForce": "POC", "quantity": "0.500000",
+        "price": "99.00"}
+    assert first.query["newClientOrderId"] == maker.client_order_id
+    # The 19-digit order id survives as it was sent, never through a float.
+    assert maker.exchange_order_id == "1514090846268424192" and maker.state is OrderState.OPEN
+    # A market buy sized in quote sends quoteOrderQty and no quantity, price or timeInForce.
+    assert second.query["quoteOrderQty"] == "20" and second.query["type"] == "MARKET"
+    assert not {"quantity", "price", "timeInForce"} & set(second.query)
