@@ -112,6 +112,16 @@ def gate_io_signatures(sent: Received) -> tuple[str, str]:
     return expected, sent.headers["SIGN"]
 
 
+def bing_x_signatures(sent: Received) -> tuple[str, str]:
+    """hex HMAC-SHA256 over the parameters sorted by name, as sent (every one in the query string); the
+    signature is the last parameter. https://github.com/BingX-API/BingX-spot-api-doc/blob/1d9d095/REST%20API.md#signature-authentication"""
+    payload, _, signature = sent.query.rpartition("&signature=")
+    names = [piece.partition("=")[0] for piece in payload.split("&")]
+    assert names == sorted(names), names
+    assert sent.headers["X-BX-APIKEY"] == API_KEY
+    return hmac_sha256(API_SECRET, payload).hex(), signature
+
+
 @dataclass(frozen=True, slots=True)
 class Venue:
     connector_id: str
@@ -123,6 +133,7 @@ class Venue:
 VENUES = [
     Venue("binance", binance_signatures, {}, body_in_query=True),
     Venue("binance_perpetual", binance_signatures, {}, body_in_query=True),
+    Venue("bing_x", bing_x_signatures, {"code": 0, "msg": "", "data": {}}, body_in_query=True),
     Venue("okx", okx_signatures, {"code": "0", "msg": "", "data": []}),
     Venue("bybit", bybit_signatures, {"retCode": 0, "retMsg": "OK", "result": {}}),
     Venue("bybit_perpetual", bybit_signatures, {"retCode": 0, "retMsg": "OK", "result": {}}),

@@ -407,6 +407,17 @@ async def test_reply_to_answers_the_venues_ping(venue: MockVenue, make_stream: S
     assert stream.received == [{"data": 2}]  # the ping itself was not dispatched
 
 
+async def test_reply_to_answers_a_ping_sent_as_compressed_text(venue: MockVenue, make_stream: StreamFactory) -> None:
+    # BingX gzips every frame, its text "Ping" included: it must reach reply_to as text, not fail as JSON.
+    stream = make_stream(compression=Compression.GZIP,
+                         heartbeat=Heartbeat(reply_to=lambda m: "Pong" if m == "Ping" else None))
+    await stream.start()
+    await venue.push(PATH, gzip.compress(b"Ping"))
+    replies = await venue.wait_for_ws_message(PATH, lambda m: m == "Pong")
+    assert replies == ["Pong"]
+    assert stream.runner.malformed_frames == 0 and stream.received == []
+
+
 # -- throttled sends --------------------------------------------------------------------------------
 
 

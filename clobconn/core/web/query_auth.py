@@ -56,6 +56,8 @@ class QuerySignedAuth(AuthBase):
     signature_param: ClassVar[str] = "signature"
     # Whether the venue takes Ed25519/RSA keys as well as HMAC secrets.
     asymmetric_keys: ClassVar[bool] = False
+    # Whether the venue signs its parameters sorted by name (BingX): they are then also sent in that order.
+    sort_params: ClassVar[bool] = False
 
     def __init__(self, api_key: SecretStr, api_secret: SecretStr, time_ms: Callable[[], int],
                  recv_window_ms: int = 5000) -> None:
@@ -86,6 +88,8 @@ class QuerySignedAuth(AuthBase):
 
     def rest_authenticate(self, request: RestRequest) -> RestRequest:
         request.params = {**(request.params or {}), **self.signed_params()}
+        if self.sort_params:
+            request.params = dict(sorted(request.params.items()))
         # The query string concatenated with the body, exactly as they are sent.
         query, body = request.encode_for_signing()
         signature = quote(self._signer.sign(query + body), safe="")

@@ -329,6 +329,9 @@ class StreamRunner:
             raw = decompress(frame.data, spec.compression)
             if spec.binary_decoder is not None:
                 return spec.binary_decoder(raw)
+            # A compressed frame may hold plain text, as a text frame may (BingX gzips its "Ping").
+            if spec.compression is not Compression.NONE and raw[:1] not in (b"{", b"["):
+                return raw.decode()
             return orjson.loads(raw)
         except Exception as exc:
             self.malformed_frames += 1

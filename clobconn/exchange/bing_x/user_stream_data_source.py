@@ -1,0 +1,61 @@
+"""BingX spot account stream: a listen key from REST, then ``/market?listenKey=`` on the market host.
+
+https://github.com/BingX-API/BingX-spot-api-doc/blob/1d9d095/WebSocket%20API.md#websocket-account-data
+The socket carries nothing until ``spot.executionReport`` is subscribed; balances come by polling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from clobconn.core.data_source import UserMessage
+from clobconn.core.errors import MissingCredentials
+from clobconn.core.listen_key import ListenKeyUserStreamDataSource
+from clobconn.core.web.endpoints import Endpoint
+from clobconn.core.web.ws import Compression, ConnectSpec, WSConnection
+from clobconn.exchange.bing_x.auth import BingXAuth
+from clobconn.exchange.bing_x.constants import (
+    HEARTBEAT,
+    KEEPALIVE_LISTEN_KEY,
+    LISTEN_KEY,
+    LISTEN_KEY_KEEPALIVE,
+    WS_PATH,
+)
+from clobconn.exchange.bing_x.parsers import parse_execution_report
+
+ORDER_CHANNEL = "spot.executionReport"
+
+
+class BingXUserStreamDataSource(ListenKeyUserStreamDataSource):
+    create_key = LISTEN_KEY
+    keep_key_alive = KEEPALIVE_LISTEN_KEY
+    keepalive_interval = LISTEN_KEY_KEEPALIVE
+    socket_path = f"{WS_PATH}?listenKey={{key}}"
+    heartbeat = HEARTBEAT
+
+    async def call_key_endpoint(self, endpoint: Endpoint, key: str | None) -> Any:
+        # The listen-key calls carry the API key header and no signature; the key travels as a parameter.
+        auth = self.connector.auth
+        if not isinstance(auth, BingXAuth):
+            raise MissingCredentials("the BingX user stream needs api_key and api_secret")
+        return await self.connector.rest.request(endpoint.method, endpoint.path, headers=auth.api_key_headers(),
+                                                 params=None if key is None else {"listenKey": key},
+                                                 limit_id=endpoint.limit_id)
+
+    async def connect_spec(self) -> ConnectSpec:
+        spec = await super().connect_spec()
+        spec.compression = Compression.GZIP
+        return spec
+
+    async def on_open(self, connection: WSConnection) -> None:
+        await connection.send({"id": "orders", "dataType": ORDER_CHANNEL})
+
+    def parse_event(self, message: Any) -> Iterable[UserMessage]:
+        if not isinstance(message, dict) or message.get("dataType") != ORDER_CHANNEL:
+            return ()
+        event = message.get("data")
+        if not isinstance(event, dict):
+            return ()
+        pair = self.connector.trading_pair_of(event.get("s", ""))
+        return () if pair is None else parse_execution_report(pair, event)
