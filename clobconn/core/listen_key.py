@@ -16,8 +16,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from clobconn.core.data_source import UserMessage, UserStreamDataSource
+from clobconn.core.errors import MissingCredentials
 from clobconn.core.web.endpoints import Endpoint
-from clobconn.core.web.ws import ConnectSpec, Heartbeat, StreamAction
+from clobconn.core.web.query_auth import QuerySignedAuth
+from clobconn.core.web.ws import Compression, ConnectSpec, Heartbeat, StreamAction
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +36,14 @@ class ListenKeyUserStreamDataSource(UserStreamDataSource):
     # The private socket's path, with ``{key}`` where the key goes (``/ws/{key}``, ``/private?listenKey={key}``).
     socket_path: ClassVar[str]
     heartbeat: ClassVar[Heartbeat] = Heartbeat()
+    compression: ClassVar[Compression] = Compression.NONE
     # The field of the venue's answer that holds the key.
     key_field: ClassVar[str] = "listenKey"
+    # Whether the listen-key calls are signed like any private call, or carry the API-key header alone
+    # (Binance USD-M, BingX: the auth must then be a QuerySignedAuth, which knows that header).
+    key_calls_signed: ClassVar[bool] = True
+    # Whether the keepalive names the key (a venue whose account has one key may not ask for it).
+    keepalive_names_key: ClassVar[bool] = True
     # Stream events that mean the key expired: the stream reconnects with a new key.
     expiry_events: ClassVar[frozenset[str]] = frozenset({"listenKeyExpired"})
 
@@ -44,10 +52,16 @@ class ListenKeyUserStreamDataSource(UserStreamDataSource):
     # == what a venue may change =================================================================
 
     async def call_key_endpoint(self, endpoint: Endpoint, key: str | None) -> Any:
-        """Call a listen-key endpoint (``key`` is the live key for a keepalive); by default a signed call
-        with the key as a parameter. Venues that authenticate these calls otherwise override it."""
-        params = {self.key_field: key} if key is not None else None
-        return await self.connector.rest.call(endpoint, params=params)
+        """Call a listen-key endpoint (``key`` is the live key for a keepalive), signed or keyed as the
+        venue declares. A venue that calls them another way (another host, say) overrides this."""
+        params = {self.key_field: key} if key is not None and self.keepalive_names_key else None
+        if self.key_calls_signed:
+            return await self.connector.rest.call(endpoint, params=params)
+        auth = self.connector.auth
+        if not isinstance(auth, QuerySignedAuth):
+            raise MissingCredentials(f"{self.connector.name}: the user stream needs api_key and api_secret")
+        return await self.connector.rest.request(endpoint.method, endpoint.path, params=params,
+                                                 headers=auth.api_key_headers(), limit_id=endpoint.limit_id)
 
     def event_type(self, message: Mapping[str, Any]) -> str | None:
         """The name of a stream event, for ``expiry_events`` (Binance's ``e``)."""
@@ -71,7 +85,8 @@ class ListenKeyUserStreamDataSource(UserStreamDataSource):
         answer = await self.call_key_endpoint(self.create_key, None)
         self.listen_key = self.key_from(answer, self.key_field)
         path = self.socket_path.format(key=self.listen_key)
-        return ConnectSpec(url=f"{self.private_ws_base()}{path}", heartbeat=self.heartbeat)
+        return ConnectSpec(url=f"{self.private_ws_base()}{path}", heartbeat=self.heartbeat,
+                           compression=self.compression)
 
     async def keepalive(self) -> None:
         key = self.listen_key

@@ -61,3 +61,32 @@ async def test_no_keepalive_before_the_first_key() -> None:
     source, rest = stream()
     await source.keepalive()
     assert rest.calls == []
+
+
+class KeyedOnly(Stream):
+    key_calls_signed = False
+    keepalive_names_key = False
+
+
+async def test_calls_keyed_but_unsigned_carry_the_api_key_header_alone() -> None:
+    from pydantic import SecretStr
+
+    from clobconn.core.web.query_auth import QuerySignedAuth
+
+    class Auth(QuerySignedAuth):
+        api_key_header = "X-KEY"
+
+    sent: list[tuple[str, str, Any, Any]] = []
+
+    class Rest:
+        async def request(self, method: str, path: str, *, params: Any = None, headers: Any = None,
+                          limit_id: str | None = None) -> Any:
+            sent.append((method, path, params, headers))
+            return {"listenKey": "k1"}
+
+    auth = Auth(SecretStr("the-key"), SecretStr("the-secret"), lambda: 0)
+    connector = SimpleNamespace(name="venue", rest=Rest(), auth=auth, private_ws_url="wss://p")
+    source = KeyedOnly(cast(ConnectorView, connector))
+    await source.connect_spec()
+    await source.keepalive()
+    assert sent == [("POST", CREATE.path, None, {"X-KEY": "the-key"}), ("PUT", EXTEND.path, None, {"X-KEY": "the-key"})]

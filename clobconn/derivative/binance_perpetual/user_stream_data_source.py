@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from clobconn.core.data_source import UserMessage
 from clobconn.core.data_types import Balance, Position, PositionSide
 from clobconn.core.listen_key import ListenKeyUserStreamDataSource
-from clobconn.core.web.endpoints import Endpoint
 from clobconn.derivative.binance_perpetual.constants import (
     KEEPALIVE_LISTEN_KEY,
     LISTEN_KEY,
@@ -21,7 +20,6 @@ from clobconn.derivative.binance_perpetual.constants import (
 )
 from clobconn.exchange.binance.user_stream_data_source import (
     USER_STREAM_HEARTBEAT,
-    binance_auth,
     parse_order_event,
 )
 
@@ -37,12 +35,9 @@ class BinancePerpetualUserStreamDataSource(ListenKeyUserStreamDataSource):
     # No events= filter: it would also hold back listenKeyExpired and the like.
     socket_path = f"{PRIVATE_WS_PATH}?listenKey={{key}}"
     heartbeat = USER_STREAM_HEARTBEAT
-
-    async def call_key_endpoint(self, endpoint: Endpoint, key: str | None) -> Any:
-        # The listen-key calls carry the API key header and no signature.
-        headers = binance_auth(self.connector.auth).api_key_headers()
-        return await self.connector.rest.request(endpoint.method, endpoint.path, headers=headers,
-                                                 limit_id=endpoint.limit_id)
+    # The listen-key calls carry the API-key header and no signature; the keepalive names no key.
+    key_calls_signed = False
+    keepalive_names_key = False
 
     def event_type(self, message: Mapping[str, Any]) -> str | None:
         event = message.get("data", message)

@@ -10,11 +10,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from clobconn.core.data_source import UserMessage
-from clobconn.core.errors import MissingCredentials
 from clobconn.core.listen_key import ListenKeyUserStreamDataSource
-from clobconn.core.web.endpoints import Endpoint
-from clobconn.core.web.ws import Compression, ConnectSpec, WSConnection
-from clobconn.exchange.bing_x.auth import BingXAuth
+from clobconn.core.web.ws import Compression, WSConnection
 from clobconn.exchange.bing_x.constants import (
     HEARTBEAT,
     KEEPALIVE_LISTEN_KEY,
@@ -33,20 +30,9 @@ class BingXUserStreamDataSource(ListenKeyUserStreamDataSource):
     keepalive_interval = LISTEN_KEY_KEEPALIVE
     socket_path = f"{WS_PATH}?listenKey={{key}}"
     heartbeat = HEARTBEAT
-
-    async def call_key_endpoint(self, endpoint: Endpoint, key: str | None) -> Any:
-        # The listen-key calls carry the API key header and no signature; the key travels as a parameter.
-        auth = self.connector.auth
-        if not isinstance(auth, BingXAuth):
-            raise MissingCredentials("the BingX user stream needs api_key and api_secret")
-        return await self.connector.rest.request(endpoint.method, endpoint.path, headers=auth.api_key_headers(),
-                                                 params=None if key is None else {"listenKey": key},
-                                                 limit_id=endpoint.limit_id)
-
-    async def connect_spec(self) -> ConnectSpec:
-        spec = await super().connect_spec()
-        spec.compression = Compression.GZIP
-        return spec
+    compression = Compression.GZIP
+    # The listen-key calls carry the API-key header and no signature; the key travels as a parameter.
+    key_calls_signed = False
 
     async def on_open(self, connection: WSConnection) -> None:
         await connection.send({"id": "orders", "dataType": ORDER_CHANNEL})
