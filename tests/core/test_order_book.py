@@ -329,6 +329,20 @@ def test_none_rule_applies_every_diff_even_without_ids() -> None:
     assert sync.gaps == 0
 
 
+def test_none_rule_keeps_the_newer_of_two_snapshots_whatever_their_arrival_order() -> None:
+    # A snapshot-only venue stamps each whole book (Bitrue's ts): an older one arriving late is stale.
+    sync = BookSynchronizer(PAIR, SequenceRule.NONE)
+    assert sync.on_snapshot(snap(2000, [["100", "1"]], [["101", "1"]])) is SyncResult.APPLIED
+    assert sync.on_snapshot(snap(1999, [["99", "5"]], [["102", "5"]])) is SyncResult.STALE
+    assert sync.book.bids() == levels(("100", "1")) and sync.book.last_update_id == 2000
+    assert sync.on_snapshot(snap(2001, [["98", "2"]], [["103", "2"]])) is SyncResult.APPLIED
+    assert sync.book.bids() == levels(("98", "2")) and sync.book.asks() == levels(("103", "2"))
+    # Once the book is stale (a reconnect), any snapshot rebuilds it: the venue may have restarted its ids.
+    sync.invalidate()
+    assert sync.on_snapshot(snap(5, [["97", "1"]], [["104", "1"]])) is SyncResult.APPLIED
+    assert sync.book.last_update_id == 5
+
+
 def test_prev_chain_bridges_a_diff_that_straddles_the_snapshot() -> None:
     # Binance futures: the first diff after the REST snapshot has U <= lastUpdateId <= u.
     sync = BookSynchronizer(PAIR, SequenceRule.PREV_CHAIN)

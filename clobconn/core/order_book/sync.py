@@ -111,6 +111,10 @@ class BookSynchronizer:
         (the tracker's last attempt) every buffered diff the snapshot cannot bridge is dropped and
         the book is synced at the end of the chain that did bridge.
         """
+        if self.rule is SequenceRule.NONE and self.book.is_synced and message.last_id < self.book.last_update_id:
+            # A snapshot-only venue (no diffs, so no sequence to follow) sends whole books stamped with
+            # a time or id: one older than the book shown was overtaken in flight and must not roll it back.
+            return SyncResult.STALE
         bids, asks = check_book_message(message)
         self.book.replace_levels(bids, asks, message.last_id, message.timestamp, message.bids, message.asks)
         # A snapshot's id is authoritative even if it is lower (the venue may restart its ids).
