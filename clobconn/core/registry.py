@@ -15,6 +15,7 @@ CONNECTORS: dict[str, str] = {
     "_template": "clobconn.exchange._template.exchange:TemplateExchange",
     "binance": "clobconn.exchange.binance.exchange:BinanceExchange",
     "binance_perpetual": "clobconn.derivative.binance_perpetual.derivative:BinancePerpetualDerivative",
+    "bitrue": "clobconn.exchange.bitrue.exchange:BitrueExchange",
     "bybit": "clobconn.exchange.bybit.exchange:BybitExchange",
     "bybit_perpetual": "clobconn.derivative.bybit_perpetual.derivative:BybitPerpetualDerivative",
     "gate_io": "clobconn.exchange.gate_io.exchange:GateIoExchange",
