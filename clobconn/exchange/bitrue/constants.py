@@ -6,6 +6,7 @@ Source (see docs/connectors/bitrue.md): https://github.com/Bitrue-exchange/Spot-
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from clobconn.core.data_types import OrderState, OrderType, TimeInForce
@@ -125,9 +126,16 @@ def reply_to_user_ping(message: Any) -> Any | None:
     return None
 
 
+def user_keepalive() -> dict[str, str]:
+    """The user socket's keep-alive: "you should send pong message within 10 minutes"."""
+    return {"event": "pong", "ts": str(int(time.time() * 1000))}
+
+
 MARKET_HEARTBEAT = Heartbeat(reply_to=reply_to_market_ping, idle_timeout=60.0)
-# An account stream can be quiet for hours; the venue wants a pong within 10 minutes.
-USER_HEARTBEAT = Heartbeat(protocol_ping=30.0, reply_to=reply_to_user_ping, idle_timeout=86_400.0)
+# An account stream can be quiet for hours (and a connection lives 24 h at most): liveness is the
+# pong we send every 5 minutes, well inside the venue's 10, not traffic.
+USER_HEARTBEAT = Heartbeat(app_ping=300.0, app_ping_payload=user_keepalive, reply_to=reply_to_user_ping,
+                           idle_timeout=86_400.0)
 
 SPEC = VenueSpec(
     connector_id=CONNECTOR_ID,

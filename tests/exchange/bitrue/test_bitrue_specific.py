@@ -28,7 +28,13 @@ from clobconn.core.registry import get_connector
 from clobconn.core.web.auth import RestRequest
 from clobconn.core.web.ws import Compression, decompress
 from clobconn.exchange.bitrue.auth import BitrueAuth
-from clobconn.exchange.bitrue.constants import ERRORS, reply_to_market_ping, reply_to_user_ping
+from clobconn.exchange.bitrue.constants import (
+    ERRORS,
+    USER_HEARTBEAT,
+    reply_to_market_ping,
+    reply_to_user_ping,
+    user_keepalive,
+)
 from clobconn.exchange.bitrue.order_book_data_source import BitrueOrderBookDataSource, parse_depth, symbol_of_channel
 from clobconn.exchange.bitrue.parsers import parse_balance_event, parse_order_event
 from clobconn.exchange.bitrue.user_stream_data_source import BitrueUserStreamDataSource
@@ -86,6 +92,10 @@ def test_market_frames_are_gzip_and_the_venue_ping_is_answered() -> None:
     assert reply_to_market_ping({"ping": "1663815268584"}) == {"pong": "1663815268584"}
     assert reply_to_market_ping(DOC_DEPTH) is None
     assert reply_to_user_ping({"event": "ping", "ts": "1635221621062"}) == {"event": "pong", "ts": "1635221621062"}
+    # Our own keep-alive on the user socket, within the venue's 10 minutes.
+    assert USER_HEARTBEAT.app_ping is not None and USER_HEARTBEAT.app_ping < 600
+    keepalive = user_keepalive()
+    assert keepalive["event"] == "pong" and keepalive["ts"].isdigit()
 
 
 async def test_public_socket_is_gzip_and_subscribes_per_symbol() -> None:
