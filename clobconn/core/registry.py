@@ -16,6 +16,7 @@ CONNECTORS: dict[str, str] = {
     "binance": "clobconn.exchange.binance.exchange:BinanceExchange",
     "binance_perpetual": "clobconn.derivative.binance_perpetual.derivative:BinancePerpetualDerivative",
     "bing_x": "clobconn.exchange.bing_x.exchange:BingXExchange",
+    "bitrue": "clobconn.exchange.bitrue.exchange:BitrueExchange",
     "bybit": "clobconn.exchange.bybit.exchange:BybitExchange",
     "bybit_perpetual": "clobconn.derivative.bybit_perpetual.derivative:BybitPerpetualDerivative",
     "gate_io": "clobconn.exchange.gate_io.exchange:GateIoExchange",

@@ -79,6 +79,15 @@ def hashkey_signatures(sent: Received) -> tuple[str, str]:
     return expected, unquote(signature)
 
 
+def bitrue_signatures(sent: Received) -> tuple[str, str]:
+    """HMAC-SHA256 hex keyed with the secret over totalParams, "the query string concatenated with the
+    request body"; the signature rides in the query, the key in X-MBX-APIKEY.
+    https://github.com/Bitrue-exchange/Spot-official-api-docs#signed-trade-and-user_data-endpoint-security"""
+    total_params, _, signature = sent.query.rpartition("&signature=")
+    assert sent.headers["X-MBX-APIKEY"] == API_KEY
+    return hmac_sha256(API_SECRET, total_params + sent.body.decode()).hex(), unquote(signature)
+
+
 def okx_signatures(sent: Received) -> tuple[str, str]:
     """base64(HMAC-SHA256(timestamp + METHOD + requestPath (with its query) + body)).
     https://www.okx.com/docs-v5/en/#overview-rest-authentication-signature"""
@@ -134,6 +143,7 @@ VENUES = [
     Venue("binance", binance_signatures, {}, body_in_query=True),
     Venue("binance_perpetual", binance_signatures, {}, body_in_query=True),
     Venue("bing_x", bing_x_signatures, {"code": 0, "msg": "", "data": {}}, body_in_query=True),
+    Venue("bitrue", bitrue_signatures, {}, body_in_query=True),
     Venue("okx", okx_signatures, {"code": "0", "msg": "", "data": []}),
     Venue("bybit", bybit_signatures, {"retCode": 0, "retMsg": "OK", "result": {}}),
     Venue("bybit_perpetual", bybit_signatures, {"retCode": 0, "retMsg": "OK", "result": {}}),
