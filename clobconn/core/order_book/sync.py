@@ -169,6 +169,14 @@ class BookSynchronizer:
             return self._gap(message)
         return verdict
 
+    def in_step(self, message: BookMessage) -> bool:
+        """Whether a diff from a second feed of the same sequence is in step with the synced book: it
+        is the diff the book applied last, or the next one. From such a diff on, that feed alone can
+        carry the book with nothing lost or doubled."""
+        if not self.book.is_synced:
+            return False
+        return message.last_id == self.book.last_update_id or self._classify(message) is SyncResult.APPLIED
+
     def _apply_checked(self, message: BookMessage, bids: list[Level], asks: list[Level]) -> SyncResult:
         self.book.apply_levels(bids, asks, message.last_id, message.timestamp, message.bids, message.asks)
         if self.rule is SequenceRule.PREV_CHAIN:
