@@ -25,7 +25,9 @@ class SequenceRule(Enum):
     PREV_CHAIN = "prev_chain"
     # Every message carries a sequence number one above the last (KuCoin futures).
     SEQUENCE = "sequence"
-    # No sequencing: every diff applies (snapshot-only venues, or venues with no ids).
+    # No sequencing: every diff applies (venues with no ids), and every snapshot replaces the book
+    # unless it is older than the book (see BookSynchronizer.on_snapshot). The rule of snapshot-only
+    # venues, whose depth stream sends the whole book each time (Bitrue, BingX, HashKey).
     NONE = "none"
 
 
@@ -112,6 +114,10 @@ class BookSynchronizer:
         the book is synced at the end of the chain that did bridge.
         """
         bids, asks = check_book_message(message)
+        if self.rule is SequenceRule.NONE and self.book.is_synced and _older_than_book(message, self.book):
+            # Snapshot-only venues: a snapshot overtaken by a newer one (two sockets during a
+            # rollover, a resubscribe's answer) must not take the book back in time.
+            return SyncResult.STALE
         self.book.replace_levels(bids, asks, message.last_id, message.timestamp, message.bids, message.asks)
         # A snapshot's id is authoritative even if it is lower (the venue may restart its ids).
         self.book.last_update_id = message.last_id
@@ -237,6 +243,16 @@ class BookSynchronizer:
                 self.invalidate()
                 return SyncResult.CROSSED
         return SyncResult.APPLIED
+
+
+def _older_than_book(message: BookMessage, book: OrderBook) -> bool:
+    """Whether a snapshot is older than the book: by update id when both carry one (venues without
+    ids give 0), else by the venue's timestamp when both carry one; when neither tells, it is not."""
+    if message.last_id > 0 and book.last_update_id > 0:
+        return message.last_id < book.last_update_id
+    if message.timestamp > 0 and book.timestamp > 0:
+        return message.timestamp < book.timestamp
+    return False
 
 
 def _order_key(entry: _Buffered) -> int:
