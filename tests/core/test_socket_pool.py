@@ -276,3 +276,26 @@ async def test_rollover_keeps_every_book_synced_and_the_ids_contiguous(
         assert sync.gaps == 0
         assert_contiguous(sync.log)
         assert dict(tracker.order_book(pair).bid_levels()) == fake.book_bids(pair)
+
+
+async def test_the_old_socket_keeps_its_books_while_the_replacement_cannot_connect(
+        make_tracker: Callable[..., Setup], venue: MockVenue) -> None:
+    lifetime = 0.5
+    tracker, fake, changes = make_tracker(lifetime=lifetime)
+    await tracker.start(["A-USDT"])
+    await eventually(lambda: tracker.ready, what="the book synced")
+    venue.refuse_connections(PATH)
+    # Past the hand-over deadline the replacement is still refused: the old socket feeds on.
+    await asyncio.sleep(lifetime * 1.2)
+    await fake.publish("A-USDT")
+    await eventually(lambda: tracker.order_book("A-USDT").last_update_id == fake.ids["A-USDT"],
+                     what="the diff through the old socket")
+    assert tracker.rollovers == 0 and tracker.forced_handovers == 0
+
+    venue.refuse_connections(PATH, refuse=False)
+    await eventually(lambda: tracker.rollovers == 1, what="the rollover once the replacement connects")
+    await venue.wait_for_ws_message(PATH, lambda message: message.get("op") == "subscribe", count=2)
+    await fake.publish("A-USDT")
+    await eventually(lambda: tracker.order_book("A-USDT").last_update_id == fake.ids["A-USDT"],
+                     what="the diff through the replacement")
+    assert [change for change in changes if not change[1]] == []

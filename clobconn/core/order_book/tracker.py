@@ -216,6 +216,11 @@ class OrderBookTracker:
         await asyncio.sleep(lifetime * ROLLOVER_AT)
         self._roll_over(socket)
         await asyncio.sleep(lifetime * (FORCE_HANDOVER_AT - ROLLOVER_AT))
+        new = socket.replaced_by
+        if new is not None and not new.runner.connected.is_set():
+            # The replacement is not connected (the venue refuses it, say): the old socket keeps
+            # the books until it is, or until the venue closes the old one (see _on_disconnect).
+            await new.runner.connected.wait()
         self._finish_rollover(socket)
 
     def _roll_over(self, old: PooledSocket) -> None:
