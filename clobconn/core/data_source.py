@@ -66,6 +66,13 @@ class OrderBookDataSource(ABC):
     # The stream that carries the book; RESUBSCRIBE resyncs act on it.
     book_stream: ClassVar[str] = "public"
     stream_names: ClassVar[tuple[str, ...]] = ("public",)
+    # How many subscriptions (topics, as the venue counts them: see subscriptions_per_pair) one
+    # socket may carry, or None for no cap; the core spreads a stream's pairs over as many sockets
+    # as the cap needs (MEXC: 30).
+    max_subscriptions_per_socket: ClassVar[int | None] = None
+    # Seconds the venue keeps a socket open before it closes it, or None; the core replaces each
+    # socket before then, without a moment where a book is unsynced (MEXC: 24 h).
+    max_socket_lifetime: ClassVar[float | None] = None
 
     def __init__(self, connector: ConnectorView) -> None:
         self.connector = connector
@@ -85,6 +92,10 @@ class OrderBookDataSource(ABC):
     @abstractmethod
     def subscription_frames(self, verb: str, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
         """Frames that subscribe or unsubscribe (``verb``) ``trading_pairs`` on ``stream``."""
+
+    def subscriptions_per_pair(self, stream: str) -> int:
+        """How many of the venue's subscriptions one pair takes on ``stream`` (depth and trades: two)."""
+        return 1
 
     def subscribe_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
         """Frames that subscribe ``trading_pairs`` on ``stream``."""

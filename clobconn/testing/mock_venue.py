@@ -103,6 +103,8 @@ class WsEndpoint:
         self.greeter: Callable[[str], list[Any]] | None = None
         # While set, connections are refused with 503 (a venue whose stream is down).
         self.refusing = False
+        # Each live socket with the messages it sent, for venues that route frames by subscription.
+        self.live: list[tuple[web.WebSocketResponse, list[Any]]] = []
 
     @property
     def received(self) -> list[Any]:
@@ -226,6 +228,24 @@ class MockVenue:
             sent += 1
         return sent
 
+    async def push_where(self, path: str, frame: Any, sent_by: Callable[[list[Any]], bool]) -> int:
+        """Send a frame to each live client on ``path`` whose messages so far satisfy ``sent_by``
+        (those subscribed to it, say); returns how many."""
+        sent = 0
+        for ws, session in list(self.endpoint(path).live):
+            if ws.closed or not sent_by(session):
+                continue
+            await ws.send_str(frame if isinstance(frame, str) else orjson.dumps(frame).decode())
+            sent += 1
+        return sent
+
+    async def drop_where(self, path: str, sent_by: Callable[[list[Any]], bool]) -> int:
+        """Close, from the server side, each client socket on ``path`` whose messages satisfy ``sent_by``."""
+        dropped = [ws for ws, session in list(self.endpoint(path).live) if sent_by(session)]
+        for ws in dropped:
+            await ws.close()
+        return len(dropped)
+
     async def drop(self, path: str) -> None:
         """Close every client socket on ``path`` from the server side."""
         for ws in list(self.endpoint(path).sockets):
@@ -296,6 +316,7 @@ class MockVenue:
         session: list[Any] = []
         endpoint.sockets.append(ws)
         endpoint.sessions.append(session)
+        endpoint.live.append((ws, session))
         endpoint.connect_paths.append(request.path_qs)
         await self._notify()
         try:
@@ -315,5 +336,6 @@ class MockVenue:
                 await self._notify()
         finally:
             endpoint.sockets.remove(ws)
+            endpoint.live.remove((ws, session))
             await self._notify()
         return ws

@@ -25,6 +25,7 @@ from clobconn.core.events import (
 from clobconn.core.health import HealthMonitor
 from clobconn.core.order_book.messages import BookMessage, BookMessageType
 from clobconn.core.order_book.order_book import OrderBook
+from clobconn.core.order_book.socket_pool import PooledSocket
 from clobconn.core.order_book.sync import ResyncMode, SequenceRule
 from clobconn.core.order_book.tracker import OrderBookTracker
 from clobconn.core.perpetual_base import PerpetualDerivativeBase, unrealized_pnl
@@ -99,8 +100,12 @@ def test_tracker_reports_a_disconnect_once_per_synced_book() -> None:
     tracker = make_tracker(changes, pairs=("BTC-USDT", "ETH-USDT"))
     tracker._on_book_message(snapshot("BTC-USDT", 10), "public")
     changes.clear()
-    tracker._on_disconnect()
-    tracker._on_disconnect()  # already out of sync: not news
+    # The one socket both books are fed by.
+    socket = PooledSocket("public", "public#1", ["BTC-USDT", "ETH-USDT"])
+    for pair in socket.pairs:
+        tracker._book_owner[pair] = socket
+    tracker._on_disconnect(socket)
+    tracker._on_disconnect(socket)  # already out of sync: not news
     # ETH-USDT never synced, so it was not lost.
     assert changes == [("BTC-USDT", False, "disconnected")]
 

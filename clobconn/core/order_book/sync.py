@@ -25,7 +25,9 @@ class SequenceRule(Enum):
     PREV_CHAIN = "prev_chain"
     # Every message carries a sequence number one above the last (KuCoin futures).
     SEQUENCE = "sequence"
-    # No sequencing: every diff applies (snapshot-only venues, or venues with no ids).
+    # No sequencing: every diff applies (venues with no ids), and every snapshot replaces the book
+    # unless it is older than the book (see BookSynchronizer.on_snapshot). The rule of snapshot-only
+    # venues, whose depth stream sends the whole book each time (Bitrue, BingX, HashKey).
     NONE = "none"
 
 
@@ -112,9 +114,9 @@ class BookSynchronizer:
         the book is synced at the end of the chain that did bridge.
         """
         bids, asks = check_book_message(message)
-        if self.rule is SequenceRule.NONE and self.book.is_synced and message.last_id < self.book.last_update_id:
-            # Without a sequence, a snapshot's id is its time or version: on a snapshot-only venue every
-            # frame is the whole book, and one older than the book we hold is late news, never a restart.
+        if self.rule is SequenceRule.NONE and self.book.is_synced and _older_than_book(message, self.book):
+            # Snapshot-only venues: a snapshot overtaken by a newer one (two sockets during a
+            # rollover, a resubscribe's answer) must not take the book back in time.
             return SyncResult.STALE
         self.book.replace_levels(bids, asks, message.last_id, message.timestamp, message.bids, message.asks)
         # A snapshot's id is authoritative even if it is lower (the venue may restart its ids).
@@ -172,6 +174,14 @@ class BookSynchronizer:
         if verdict is SyncResult.GAP:
             return self._gap(message)
         return verdict
+
+    def in_step(self, message: BookMessage) -> bool:
+        """Whether a diff from a second feed of the same sequence is in step with the synced book: it
+        is the diff the book applied last, or the next one. From such a diff on, that feed alone can
+        carry the book with nothing lost or doubled."""
+        if not self.book.is_synced:
+            return False
+        return message.last_id == self.book.last_update_id or self._classify(message) is SyncResult.APPLIED
 
     def _apply_checked(self, message: BookMessage, bids: list[Level], asks: list[Level]) -> SyncResult:
         self.book.apply_levels(bids, asks, message.last_id, message.timestamp, message.bids, message.asks)
@@ -233,6 +243,16 @@ class BookSynchronizer:
                 self.invalidate()
                 return SyncResult.CROSSED
         return SyncResult.APPLIED
+
+
+def _older_than_book(message: BookMessage, book: OrderBook) -> bool:
+    """Whether a snapshot is older than the book: by update id when both carry one (venues without
+    ids give 0), else by the venue's timestamp when both carry one; when neither tells, it is not."""
+    if message.last_id > 0 and book.last_update_id > 0:
+        return message.last_id < book.last_update_id
+    if message.timestamp > 0 and book.timestamp > 0:
+        return message.timestamp < book.timestamp
+    return False
 
 
 def _order_key(entry: _Buffered) -> int:

@@ -17,6 +17,14 @@ from clobconn.core.errors import ClobconnError
 from clobconn.core.order_book.levels import InvalidBookMessage
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
 from clobconn.core.order_book.order_book import OrderBook
+from clobconn.core.order_book.socket_pool import (
+    FORCE_HANDOVER_AT,
+    ROLLOVER_AT,
+    PooledSocket,
+    chunked,
+    pair_capacity,
+    socket_with_room,
+)
 from clobconn.core.order_book.sync import BookSynchronizer, ResyncMode, SyncResult
 from clobconn.core.validation import RejectionLog
 from clobconn.core.web.throttler import AsyncThrottler
@@ -55,10 +63,31 @@ class OrderBookTracker:
         self.rejections = RejectionLog(data_source.connector.name)
         self.syncs: dict[str, BookSynchronizer] = {}
         self.last_trade_price: dict[str, Decimal] = {}
-        self.runners: dict[str, StreamRunner] = {}
+        # Each stream's sockets: one unless the venue caps subscriptions per socket, two while one
+        # is being replaced before its lifetime ends.
+        self.pools: dict[str, list[PooledSocket]] = {}
+        # The book-stream socket each pair's book (and trades) are taken from.
+        self._book_owner: dict[str, PooledSocket] = {}
+        # Book-stream sockets being replaced; empty outside a rollover, so the per-message check is one test.
+        self._rollovers: set[PooledSocket] = set()
+        self._socket_serial = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._snapshot_tasks: dict[str, asyncio.Task[None]] = {}
         self.resyncs = 0
+        # Sockets replaced before their lifetime ended, and books moved to the replacement only
+        # because the hand-over deadline came (a pair quiet through the whole overlap).
+        self.rollovers = 0
+        self.forced_handovers = 0
+
+    @property
+    def runners(self) -> dict[str, StreamRunner]:
+        """Every open socket's runner: a stream's first socket under the stream's name, the next ones
+        under ``name#2``, ``name#3``..."""
+        return {
+            stream if index == 0 else f"{stream}#{index + 1}": socket.runner
+            for stream, pool in self.pools.items()
+            for index, socket in enumerate(pool)
+        }
 
     @property
     def trading_pairs(self) -> list[str]:
@@ -83,21 +112,15 @@ class OrderBookTracker:
         for pair in trading_pairs:
             self.syncs.setdefault(pair, self._new_sync(pair))
         for stream in self._source.stream_names:
-            runner = StreamRunner(
-                name=f"{type(self._source).__name__}:{stream}",
-                session=self._session,
-                connect=self._connector_for(stream),
-                on_open=self._opener_for(stream),
-                on_message=self._handler_for(stream),
-                throttler=self._throttler,
-                send_limit_id=self._send_limit_id,
-                on_disconnect=self._on_disconnect if stream == self._source.book_stream else None,
-            )
-            self.runners[stream] = runner
-            self._tasks.append(asyncio.create_task(runner.run(), name=runner.name))
+            self.pools[stream] = []
+            for pairs in chunked(self.trading_pairs, self._capacity(stream)):
+                self._open_socket(stream, pairs)
 
     async def stop(self) -> None:
-        tasks = self._tasks + list(self._snapshot_tasks.values())
+        sockets = [socket for pool in self.pools.values() for socket in pool]
+        tasks = self._tasks + list(self._snapshot_tasks.values()) + [
+            socket.lifetime_timer for socket in sockets if socket.lifetime_timer is not None
+        ]
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -105,16 +128,28 @@ class OrderBookTracker:
                 await task
         self._tasks.clear()
         self._snapshot_tasks.clear()
-        self.runners.clear()
+        self.pools.clear()
+        self._book_owner.clear()
+        self._rollovers.clear()
 
     async def add_trading_pair(self, trading_pair: str) -> None:
         if trading_pair in self.syncs:
             return
         self.syncs[trading_pair] = self._new_sync(trading_pair)
-        for stream, runner in self.runners.items():
+        for stream, pool in list(self.pools.items()):
+            socket = socket_with_room(pool, self._capacity(stream))
+            if socket is None:
+                # Its on_open subscribes the pair (and asks for the snapshot).
+                self._open_socket(stream, [trading_pair])
+                continue
+            socket.pairs.append(trading_pair)
+            if stream == self._source.book_stream:
+                self._book_owner[trading_pair] = socket
             for payload in self._source.subscribe_payloads(stream, [trading_pair]):
-                await runner.send(payload)
-        if self._source.resync_mode is ResyncMode.REST_SNAPSHOT and self.runners:
+                await socket.runner.send(payload)
+        owner = self._book_owner.get(trading_pair)
+        if self._source.resync_mode is ResyncMode.REST_SNAPSHOT and owner is not None and (
+                owner.runner.connected.is_set()):
             self._request_snapshot(trading_pair)
 
     async def remove_trading_pair(self, trading_pair: str) -> None:
@@ -123,9 +158,142 @@ class OrderBookTracker:
         task = self._snapshot_tasks.pop(trading_pair, None)
         if task is not None:
             task.cancel()
-        for stream, runner in self.runners.items():
-            for payload in self._source.unsubscribe_payloads(stream, [trading_pair]):
-                await runner.send(payload)
+        self._book_owner.pop(trading_pair, None)
+        for stream, pool in list(self.pools.items()):
+            for socket in list(pool):
+                if trading_pair not in socket.pairs:
+                    continue
+                socket.pairs.remove(trading_pair)
+                for payload in self._source.unsubscribe_payloads(stream, [trading_pair]):
+                    await socket.runner.send(payload)
+                # A socket left with nothing to carry is closed, unless it is its stream's last.
+                if not socket.pairs and not socket.retired and (socket.replaced_by is not None or (
+                        socket.replaces is None and len(pool) > 1)):
+                    self._retire(socket)
+
+    # -- the socket pool -------------------------------------------------------------------------
+
+    def _capacity(self, stream: str) -> int | None:
+        return pair_capacity(self._source.max_subscriptions_per_socket, self._source.subscriptions_per_pair(stream))
+
+    def _open_socket(self, stream: str, pairs: list[str], replaces: PooledSocket | None = None) -> PooledSocket:
+        self._socket_serial += 1
+        socket = PooledSocket(stream, f"{type(self._source).__name__}:{stream}#{self._socket_serial}", list(pairs),
+                              replaces=replaces)
+        if stream == self._source.book_stream and replaces is None:
+            for pair in pairs:
+                self._book_owner[pair] = socket
+        socket.runner = StreamRunner(
+            name=socket.name,
+            session=self._session,
+            connect=self._connector_for(stream),
+            on_open=self._opener_for(socket),
+            on_message=self._handler_for(socket),
+            throttler=self._throttler,
+            send_limit_id=self._send_limit_id,
+            on_disconnect=lambda: self._on_disconnect(socket),
+            on_connect=lambda: self._on_connect(socket),
+        )
+        self.pools[stream].append(socket)
+        socket.task = asyncio.create_task(socket.runner.run(), name=socket.name)
+        self._tasks.append(socket.task)
+        return socket
+
+    def _on_connect(self, socket: PooledSocket) -> None:
+        lifetime = self._source.max_socket_lifetime
+        if lifetime is not None:
+            # The venue counts the lifetime from this connection (a reconnect starts it again).
+            if socket.lifetime_timer is not None:
+                socket.lifetime_timer.cancel()
+            socket.lifetime_timer = asyncio.get_running_loop().create_task(
+                self._live_out(socket, lifetime), name=f"lifetime:{socket.name}")
+        old = socket.replaces
+        if old is not None and (socket.stream != self._source.book_stream or not old.pairs):
+            # Only books need a hand-over; any other stream's replacement takes over once connected.
+            self._retire(old)
+
+    async def _live_out(self, socket: PooledSocket, lifetime: float) -> None:
+        await asyncio.sleep(lifetime * ROLLOVER_AT)
+        self._roll_over(socket)
+        await asyncio.sleep(lifetime * (FORCE_HANDOVER_AT - ROLLOVER_AT))
+        new = socket.replaced_by
+        if new is not None and not new.runner.connected.is_set():
+            # The replacement is not connected (the venue refuses it, say): the old socket keeps
+            # the books until it is, or until the venue closes the old one (see _on_disconnect).
+            await new.runner.connected.wait()
+        self._finish_rollover(socket)
+
+    def _roll_over(self, old: PooledSocket) -> None:
+        """Open the socket that replaces ``old``: it subscribes the same pairs while ``old`` still feeds
+        the books, and each book moves over once the new socket can carry it on (``_takes``)."""
+        if old.retiring:
+            return
+        logger.info("stream %s: lifetime nearly over; opening its replacement", old.name)
+        old.replaced_by = self._open_socket(old.stream, old.pairs, replaces=old)
+        if old.stream == self._source.book_stream:
+            self._rollovers.add(old)
+
+    def _finish_rollover(self, old: PooledSocket) -> None:
+        """Move the books ``old`` still feeds to its replacement and close ``old``."""
+        new = old.replaced_by
+        if old.retired or new is None:
+            return
+        for pair in old.pairs:
+            if self._book_owner.get(pair) is old:
+                self._book_owner[pair] = new
+                self.forced_handovers += 1
+                # Synced, it stays synced: a diff the new socket missed shows as a gap. Unsynced (the
+                # old socket dropped), it needs the snapshot the old socket's reconnect would have asked for.
+                if self._source.resync_mode is ResyncMode.REST_SNAPSHOT and new.runner.connected.is_set() and (
+                        pair in self.syncs and not self.syncs[pair].is_synced):
+                    self._request_snapshot(pair)
+        self._retire(old)
+
+    def _retire(self, socket: PooledSocket) -> None:
+        socket.retired = True
+        self._rollovers.discard(socket)
+        pool = self.pools.get(socket.stream, [])
+        if socket in pool:
+            pool.remove(socket)
+        new = socket.replaced_by
+        if new is not None:
+            new.replaces = None
+            self.rollovers += 1
+        timer = socket.lifetime_timer
+        if timer is not None and timer is not asyncio.current_task():
+            timer.cancel()
+        if socket.task is not None:
+            socket.task.cancel()
+        self._tasks = [task for task in self._tasks if not task.done()]
+
+    def _takes(self, socket: PooledSocket, message: BookMessage) -> bool:
+        """During a rollover: whether ``socket``'s book message is the one the pair's book takes.
+
+        Each book is fed by one socket at a time. The replacement takes over a pair's book at the
+        first message that carries it on from where the old socket left it: a snapshot (it replaces
+        the book whole), a diff in step with the book's sequence (the one it applied last, or the
+        next: ``BookSynchronizer.in_step``), or anything while the book is not
+        synced (it is being rebuilt anyway). From then on the old socket's messages for it are dropped,
+        so no diff is applied twice and none is missed.
+        """
+        pair = message.trading_pair
+        owner = self._book_owner.get(pair)
+        if owner is socket:
+            return True
+        if owner is None or socket.replaces is not owner:
+            return False
+        sync = self.syncs.get(pair)
+        if sync is not None and message.type is BookMessageType.DIFF and sync.is_synced and not sync.in_step(message):
+            return False
+        self._book_owner[pair] = socket
+        if pair in owner.pairs:
+            owner.pairs.remove(pair)
+        if not owner.pairs:
+            self._retire(owner)
+        return True
+
+    def _fed_by(self, socket: PooledSocket, trading_pair: str) -> bool:
+        return socket.stream != self._source.book_stream or self._book_owner.get(trading_pair) is socket
 
     # -- stream callbacks ------------------------------------------------------------------------
 
@@ -135,26 +303,33 @@ class OrderBookTracker:
             return spec
         return connect
 
-    def _opener_for(self, stream: str) -> Callable[[WSConnection], Any]:
+    def _opener_for(self, socket: PooledSocket) -> Callable[[WSConnection], Any]:
+        stream = socket.stream
         async def on_open(connection: WSConnection) -> None:
-            await self._source.on_open(stream, connection, self.trading_pairs)
+            await self._source.on_open(stream, connection, list(socket.pairs))
             if stream == self._source.book_stream and self._source.resync_mode is ResyncMode.REST_SNAPSHOT:
-                # Diffs are buffered from the moment we subscribe; the snapshots run concurrently.
-                for pair in self.trading_pairs:
-                    self._request_snapshot(pair)
+                # Diffs are buffered from the moment we subscribe; the snapshots run concurrently. A
+                # replacement asks for none: the books it will take over are synced.
+                for pair in socket.pairs:
+                    if self._book_owner.get(pair) is socket:
+                        self._request_snapshot(pair)
         return on_open
 
-    def _handler_for(self, stream: str) -> Callable[[Any], StreamAction | None]:
+    def _handler_for(self, socket: PooledSocket) -> Callable[[Any], StreamAction | None]:
+        stream = socket.stream
         def handle(message: Any) -> StreamAction | None:
             action: StreamAction | None = None
             for item in self._source.parse(stream, message):
                 if isinstance(item, BookMessage):
+                    if self._rollovers and not self._takes(socket, item):
+                        continue
                     self._on_book_message(item, stream)
                 elif isinstance(item, PublicTrade | FundingInfo) and not self.rejections.accept(item, stream):
                     continue
                 elif isinstance(item, PublicTrade):
-                    if item.trading_pair in self.syncs:
-                        self.last_trade_price[item.trading_pair] = item.price
+                    pair = item.trading_pair
+                    if pair in self.syncs and (not self._rollovers or self._fed_by(socket, pair)):
+                        self.last_trade_price[pair] = item.price
                         if self._on_trade is not None:
                             self._on_trade(item)
                 elif isinstance(item, FundingInfo) and self._on_funding_info is not None:
@@ -166,12 +341,21 @@ class OrderBookTracker:
             return action
         return handle
 
-    def _on_disconnect(self) -> None:
-        # Diffs were lost while disconnected: every book must be rebuilt after the reconnect.
-        for pair, sync in self.syncs.items():
+    def _on_disconnect(self, socket: PooledSocket) -> None:
+        if socket.retired or socket.stream != self._source.book_stream:
+            return
+        # Diffs were lost while disconnected: the books this socket fed must be rebuilt after the
+        # reconnect. The other sockets' books lost nothing.
+        for pair in socket.pairs:
+            sync = self.syncs.get(pair)
+            if sync is None or self._book_owner.get(pair) is not socket:
+                continue
             was_synced = sync.is_synced
             sync.invalidate()
             self._report_sync_change(pair, was_synced, "disconnected")
+        if socket.replaced_by is not None:
+            # Dropped while being replaced: its replacement takes its books now.
+            self._finish_rollover(socket)
 
     def _on_book_message(self, message: BookMessage, stream: str) -> None:
         sync = self.syncs.get(message.trading_pair)
@@ -207,9 +391,9 @@ class OrderBookTracker:
         if self._source.resync_mode is ResyncMode.REST_SNAPSHOT:
             self._request_snapshot(trading_pair)
         else:
-            runner = self.runners.get(self._source.book_stream)
-            if runner is not None:
-                asyncio.get_running_loop().create_task(self._resubscribe(runner, trading_pair))
+            owner = self._book_owner.get(trading_pair)
+            if owner is not None:
+                asyncio.get_running_loop().create_task(self._resubscribe(owner.runner, trading_pair))
 
     async def _resubscribe(self, runner: StreamRunner, trading_pair: str) -> None:
         stream = self._source.book_stream
