@@ -70,3 +70,9 @@ class Balance:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "locked", self.total - self.available)
+
+    @classmethod
+    def from_wallet(cls, asset: str, wallet: Decimal, known: Balance | None) -> Balance:
+        """A push that gives the wallet (total) amount alone: what the last poll (``known``) saw locked
+        stays locked, so the available amount moves with the wallet until the next poll."""
+        return cls(asset, wallet, wallet - (known.locked if known is not None else Decimal(0)))

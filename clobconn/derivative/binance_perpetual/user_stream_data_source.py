@@ -60,11 +60,9 @@ class BinancePerpetualUserStreamDataSource(ListenKeyUserStreamDataSource):
         """ACCOUNT_UPDATE "a": the changed balances (B) and positions (P)."""
         items: list[UserMessage] = []
         for balance in update.get("B", ()):
-            # The event has the wallet balance but not the available one: keep what the last poll
-            # saw locked as margin, so available moves with the wallet until the next poll.
-            known = self.connector.balances.get(balance["a"])
-            wallet = Decimal(balance["wb"])
-            items.append(Balance(balance["a"], wallet, wallet - (known.locked if known else Decimal(0))))
+            # The event has the wallet balance but not the available one (margin stays locked).
+            asset = balance["a"]
+            items.append(Balance.from_wallet(asset, Decimal(balance["wb"]), self.connector.balances.get(asset)))
         for position in update.get("P", ()):
             pair = self.connector.trading_pair_of(position["s"])
             if pair is not None:

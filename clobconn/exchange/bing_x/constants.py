@@ -17,6 +17,7 @@ from clobconn.core.errors import (
     InsufficientFunds,
     InvalidOrder,
     InvalidTimestamp,
+    OrderNotFound,
     PermissionDenied,
     RateLimitExceeded,
     VenueErrorTable,
@@ -102,6 +103,8 @@ ERRORS: VenueErrorTable = {
     "100400": BadRequest,  # invalid parameter, whatever the endpoint
     "100410": RateLimitExceeded,  # FREQUENCY_LIMIT
     "100440": InvalidOrder,  # price deviates greatly from the market price
+    # "order not exist": the swap API's documented code; the spot docs give none (see the docs page).
+    "80016": OrderNotFound,
     "100500": ExchangeNotAvailable,
     "100503": ExchangeNotAvailable,
 }

@@ -47,6 +47,11 @@ def parse_execution_report(trading_pair: str, event: Mapping[str, Any]) -> list[
     return items
 
 
+def parse_account_update(event: Mapping[str, Any], known: Mapping[str, Balance]) -> list[UserMessage]:
+    """ACCOUNT_UPDATE: each changed asset's wallet balance (wb); the push gives no available amount."""
+    return [Balance.from_wallet(entry["a"], Decimal(entry["wb"]), known.get(entry["a"])) for entry in event["a"]["B"]]
+
+
 def parse_balance(data: Mapping[str, Any]) -> Balance:
     """An entry of GET account/balance "balances": free and locked amounts."""
     free = Decimal(data["free"])

@@ -1,7 +1,7 @@
 """BingX spot account stream: a listen key from REST, then ``/market?listenKey=`` on the market host.
 
 https://github.com/BingX-API/BingX-spot-api-doc/blob/1d9d095/WebSocket%20API.md#websocket-account-data
-The socket carries nothing until ``spot.executionReport`` is subscribed; balances come by polling.
+The socket carries nothing until ``spot.executionReport`` and ``ACCOUNT_UPDATE`` are subscribed.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from clobconn.exchange.bing_x.constants import (
     LISTEN_KEY_KEEPALIVE,
     WS_PATH,
 )
-from clobconn.exchange.bing_x.parsers import parse_execution_report
+from clobconn.exchange.bing_x.parsers import parse_account_update, parse_execution_report
 
 ORDER_CHANNEL = "spot.executionReport"
+BALANCE_CHANNEL = "ACCOUNT_UPDATE"
 
 
 class BingXUserStreamDataSource(ListenKeyUserStreamDataSource):
@@ -36,9 +37,16 @@ class BingXUserStreamDataSource(ListenKeyUserStreamDataSource):
 
     async def on_open(self, connection: WSConnection) -> None:
         await connection.send({"id": "orders", "dataType": ORDER_CHANNEL})
+        await connection.send({"id": "balances", "dataType": BALANCE_CHANNEL})
 
     def parse_event(self, message: Any) -> Iterable[UserMessage]:
-        if not isinstance(message, dict) or message.get("dataType") != ORDER_CHANNEL:
+        if not isinstance(message, dict):
+            return ()
+        # The documented balance push is bare ({"e": "ACCOUNT_UPDATE", ...}); accept it wrapped like the orders too.
+        balance_event = message.get("data") if message.get("dataType") == BALANCE_CHANNEL else message
+        if isinstance(balance_event, dict) and balance_event.get("e") == BALANCE_CHANNEL:
+            return parse_account_update(balance_event, self.connector.balances)
+        if message.get("dataType") != ORDER_CHANNEL:
             return ()
         event = message.get("data")
         if not isinstance(event, dict):

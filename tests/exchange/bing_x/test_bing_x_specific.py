@@ -132,10 +132,11 @@ async def test_the_venues_gzipped_ping_is_answered_with_its_id(venue: MockVenue,
     assert pongs == [{"pong": ping["ping"], "time": ping["time"]}]
 
 
-async def test_the_user_stream_opens_with_a_listen_key_and_subscribes_to_orders(venue: MockVenue,
-                                                                                 conn: ExchangeBase) -> None:
-    frames = await venue.wait_for_ws_message(PRIVATE_WS, lambda m: isinstance(m, dict))
-    assert frames == [{"id": "orders", "dataType": "spot.executionReport"}]
+async def test_the_user_stream_opens_with_a_listen_key_and_subscribes_to_orders_and_balances(
+        venue: MockVenue, conn: ExchangeBase) -> None:
+    frames = await venue.wait_for_ws_message(PRIVATE_WS, lambda m: isinstance(m, dict), count=2)
+    assert frames == [{"id": "orders", "dataType": "spot.executionReport"},
+                      {"id": "balances", "dataType": "ACCOUNT_UPDATE"}]
     key = FIXTURES.payload("listen_key")["listenKey"]
     assert venue.endpoint(PRIVATE_WS).connect_paths[0] == f"{PRIVATE_WS}?listenKey={key}"
     # The key is asked for with the API key header alone: no signature, no timestamp.
