@@ -21,6 +21,7 @@ CONNECTORS: dict[str, str] = {
     "gate_io_perpetual": "clobconn.derivative.gate_io_perpetual.derivative:GateIoPerpetualDerivative",
     "kucoin": "clobconn.exchange.kucoin.exchange:KucoinExchange",
     "kucoin_perpetual": "clobconn.derivative.kucoin_perpetual.derivative:KucoinPerpetualDerivative",
+    "mexc": "clobconn.exchange.mexc.exchange:MexcExchange",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
 }
 
