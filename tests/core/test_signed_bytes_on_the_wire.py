@@ -70,6 +70,14 @@ def binance_signatures(sent: Received) -> tuple[str, str]:
     return expected, unquote(signature)
 
 
+def mexc_signatures(sent: Received) -> tuple[str, str]:
+    """Binance's rule under MEXC's header: totalParams (query then body) with HMAC-SHA256, lowercase hex.
+    https://www.mexc.com/api-docs/spot-v3/general-info#signed"""
+    payload, _, signature = sent.query.rpartition("&signature=")
+    assert sent.headers["X-MEXC-APIKEY"] == API_KEY
+    return hmac_sha256(API_SECRET, payload + sent.body.decode()).hex(), unquote(signature)
+
+
 def okx_signatures(sent: Received) -> tuple[str, str]:
     """base64(HMAC-SHA256(timestamp + METHOD + requestPath (with its query) + body)).
     https://www.okx.com/docs-v5/en/#overview-rest-authentication-signature"""
@@ -109,11 +117,15 @@ class Venue:
     signatures: Callable[[Received], tuple[str, str]]
     answer: dict[str, Any]  # a success envelope the connector's error extractor accepts
     body_in_query: bool = False  # Binance sends every parameter in the query string, POSTs included
+    # The comma as it travels: raw by default, percent-encoded where the venue wants every reserved
+    # character encoded (MEXC).
+    comma: str = ","
 
 
 VENUES = [
     Venue("binance", binance_signatures, {}, body_in_query=True),
     Venue("binance_perpetual", binance_signatures, {}, body_in_query=True),
+    Venue("mexc", mexc_signatures, {}, body_in_query=True, comma="%2C"),
     Venue("okx", okx_signatures, {"code": "0", "msg": "", "data": []}),
     Venue("bybit", bybit_signatures, {"retCode": 0, "retMsg": "OK", "result": {}}),
     Venue("bybit_perpetual", bybit_signatures, {"retCode": 0, "retMsg": "OK", "result": {}}),
@@ -171,7 +183,7 @@ async def test_the_signature_covers_the_bytes_the_venue_receives(
         for key, value in QUERY.items():
             assert query[key] == value
         # ... the request carries the characters under test as they were encoded once, not re-normalised...
-        assert "BTC,USDT" in sent.query and "%7B%22state%22" in sent.query
+        assert f"BTC{venue.comma}USDT" in sent.query and "%7B%22state%22" in sent.query
         # ... and the signature is the venue's, over exactly what arrived.
         expected, carried = venue.signatures(sent)
         assert carried == expected, f"{venue.connector_id} {sent.method} {sent.raw_path}"

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from pydantic import SecretStr
 
-from clobconn.core.web.auth import AuthBase, RestRequest
+from clobconn.core.web.auth import QUERY_SAFE, AuthBase, RestRequest
 from clobconn.core.web.private_keys import PayloadSigner, is_pem_private_key, load_pem_signer
 
 
@@ -56,6 +56,9 @@ class QuerySignedAuth(AuthBase):
     signature_param: ClassVar[str] = "signature"
     # Whether the venue takes Ed25519/RSA keys as well as HMAC secrets.
     asymmetric_keys: ClassVar[bool] = False
+    # The characters the query carries unencoded (signed and sent alike): the core's default, or ""
+    # where the venue verifies over a fully percent-encoded query (MEXC's batch parameters).
+    query_safe: ClassVar[str] = QUERY_SAFE
 
     def __init__(self, api_key: SecretStr, api_secret: SecretStr, time_ms: Callable[[], int],
                  recv_window_ms: int = 5000) -> None:
@@ -87,7 +90,7 @@ class QuerySignedAuth(AuthBase):
     def rest_authenticate(self, request: RestRequest) -> RestRequest:
         request.params = {**(request.params or {}), **self.signed_params()}
         # The query string concatenated with the body, exactly as they are sent.
-        query, body = request.encode_for_signing()
+        query, body = request.encode_for_signing(self.query_safe)
         signature = quote(self._signer.sign(query + body), safe="")
         request.url = f"{request.url}&{self.signature_param}={signature}"
         request.headers.update(self.api_key_headers())
