@@ -28,13 +28,15 @@ demo: $(STAMP)
 
 # The protobuf modules (<name>_pb2.py and its .pyi stub) generated from the venues' .proto files, which
 # live beside them (clobconn/exchange/mexc/pb/push.proto). protoc comes from grpcio-tools, in a virtualenv
-# of its own so that its protobuf pin never touches the project's.
+# of its own so that its protobuf pin never touches the project's. Its version fixes the generated code's
+# protobuf version (7.35.1 for grpcio-tools 1.85.4): raise the `protobuf` extra's floor with it.
 PROTOC_VENV := .venv-protoc
+GRPCIO_TOOLS := grpcio-tools==1.85.4
 PROTOS := $(wildcard clobconn/exchange/*/pb/*.proto)
 
 protos:
 	@test -x $(PROTOC_VENV)/bin/python || $(PYTHON) -m venv $(PROTOC_VENV)
-	$(PROTOC_VENV)/bin/python -m pip install --quiet grpcio-tools
+	$(PROTOC_VENV)/bin/python -m pip install --quiet '$(GRPCIO_TOOLS)'
 	for proto in $(PROTOS); do \
 		dir=$$(dirname $$proto); \
 		$(PROTOC_VENV)/bin/python -m grpc_tools.protoc -I$$dir --python_out=$$dir --pyi_out=$$dir $$proto || exit 1; \
