@@ -6,22 +6,18 @@ exchange.py and user_stream_data_source.py import them from here, and neither im
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from clobconn.core import binance_like
 from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TradeFee, TradeUpdate
 from clobconn.exchange.mexc.constants import ORDER_STATES, STREAM_ORDER_STATES
 
 
 def order_update(trading_pair: str, data: Mapping[str, Any], client_order_id: str | None = None) -> OrderUpdate:
     """The order object of GET /api/v3/order, openOrders, allOrders, and of the cancels' answers."""
-    # A cancel answer names the order's own id in origClientOrderId.
-    client_id = data.get("origClientOrderId") or data.get("clientOrderId") or client_order_id
-    millis = data.get("updateTime") or data.get("time")
-    return OrderUpdate(trading_pair, millis / 1000 if millis else time.time(), ORDER_STATES[data["status"]],
-                       client_id, str(data["orderId"]), executed_amount=Decimal(data["executedQty"]))
+    return binance_like.order_update(trading_pair, data, ORDER_STATES, client_order_id)
 
 
 def placement_update(trading_pair: str, data: Mapping[str, Any], client_order_id: str) -> OrderUpdate:
@@ -30,12 +26,8 @@ def placement_update(trading_pair: str, data: Mapping[str, Any], client_order_id
                        str(data["orderId"]))
 
 
-def trade_update(trading_pair: str, data: Mapping[str, Any], client_order_id: str | None) -> TradeUpdate:
-    """A row of GET /api/v3/myTrades."""
-    return TradeUpdate(
-        str(data["id"]), trading_pair, Decimal(data["price"]), Decimal(data["qty"]), Decimal(data["quoteQty"]),
-        TradeFee.flat(data["commissionAsset"], Decimal(data["commission"])), data["time"] / 1000,
-        data.get("clientOrderId") or client_order_id, str(data["orderId"]), is_maker=data["isMaker"])
+# A row of GET /api/v3/myTrades: Binance's shape.
+trade_update = binance_like.trade_update
 
 
 def balance(data: Mapping[str, Any]) -> Balance:
