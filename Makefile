@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck unit bench clean
+.PHONY: test demo lint typecheck unit bench clean protos
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dev,coinbase]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev,coinbase,protobuf]'
 	@touch $(STAMP)
 
 lint: $(STAMP)
@@ -25,6 +25,22 @@ test: lint typecheck unit
 
 demo: $(STAMP)
 	$(BIN)/clobconn demo
+
+# The protobuf modules (<name>_pb2.py and its .pyi stub) generated from the venues' .proto files, which
+# live beside them (clobconn/exchange/mexc/pb/push.proto). protoc comes from grpcio-tools, in a virtualenv
+# of its own so that its protobuf pin never touches the project's. Its version fixes the generated code's
+# protobuf version (7.35.1 for grpcio-tools 1.85.4): raise the `protobuf` extra's floor with it.
+PROTOC_VENV := .venv-protoc
+GRPCIO_TOOLS := grpcio-tools==1.85.4
+PROTOS := $(wildcard clobconn/exchange/*/pb/*.proto)
+
+protos:
+	@test -x $(PROTOC_VENV)/bin/python || $(PYTHON) -m venv $(PROTOC_VENV)
+	$(PROTOC_VENV)/bin/python -m pip install --quiet '$(GRPCIO_TOOLS)'
+	for proto in $(PROTOS); do \
+		dir=$$(dirname $$proto); \
+		$(PROTOC_VENV)/bin/python -m grpc_tools.protoc -I$$dir --python_out=$$dir --pyi_out=$$dir $$proto || exit 1; \
+	done
 
 # The benchmarks run in their own virtualenv: the peers they measure against are never clobconn's
 # dependencies. The first build compiles Hummingbot's Cython extensions from its sdist (a few minutes).
@@ -46,4 +62,4 @@ bench: $(PEERS_STAMP)
 	$(PEERS_BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(PROTOC_VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -147,6 +147,16 @@ def test_connectors_lists_public_connectors_with_their_facts() -> None:
     assert "_template" not in result.output
 
 
+def test_a_connector_whose_extra_is_missing_is_listed_with_the_extra_to_install(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [module for module in sys.modules if module.startswith("clobconn.exchange.mexc")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "google.protobuf", None)  # as if the protobuf extra were not installed
+    rows = {row.connector_id: row for row in connector_rows()}
+    assert "clobconn[protobuf]" in rows["mexc"].features[0]
+    assert rows["binance"].market == "spot"
+
+
 def test_unknown_command_and_connector_are_refused() -> None:
     assert invoke("nope").exit_code == 2
     result = invoke("markets", "nosuchvenue")

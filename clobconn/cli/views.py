@@ -12,6 +12,7 @@ from decimal import Decimal
 from rich.table import Table
 
 from clobconn.core.data_types import Balance, TradingRule
+from clobconn.core.errors import MissingExtra
 from clobconn.core.events import (
     BalanceUpdatedEvent,
     BookSyncedEvent,
@@ -65,7 +66,12 @@ def connector_rows() -> list[ConnectorRow]:
     rows = []
     # Ids starting with "_" are teaching connectors for fictional venues (the _template).
     for connector_id in sorted(c for c in CONNECTORS if not c.startswith("_")):
-        spec = connector_class(connector_id).spec
+        try:
+            spec = connector_class(connector_id).spec
+        except MissingExtra as exc:
+            # Listed all the same, with the sentence that says which extra to install.
+            rows.append(ConnectorRow(connector_id, "-", (), (), (), (str(exc),), ()))
+            continue
         default = spec.default_domain
         rows.append(ConnectorRow(
             connector_id=connector_id,

@@ -236,3 +236,11 @@ def error_class_for(
     if status == 403:
         return PermissionDenied
     return ExchangeError
+
+
+def refusal_error(table: VenueErrorTable, code: str | int | None, message: str, what: str,
+                  status: int = 400) -> ClobconnError:
+    """The typed error for one refusal inside an answer that succeeded as a whole (a batch's item):
+    ``what`` says what was refused ("batch order refused")."""
+    error_cls = error_class_for(table, code, message, status)
+    return error_cls(f"{what}: {message or code}", venue_code=code, venue_message=message)

@@ -24,6 +24,7 @@ CONNECTORS: dict[str, str] = {
     "hashkey": "clobconn.exchange.hashkey.exchange:HashkeyExchange",
     "kucoin": "clobconn.exchange.kucoin.exchange:KucoinExchange",
     "kucoin_perpetual": "clobconn.derivative.kucoin_perpetual.derivative:KucoinPerpetualDerivative",
+    "mexc": "clobconn.exchange.mexc.exchange:MexcExchange",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
 }
 

@@ -61,31 +61,25 @@ def hmac_sha256(secret: str, payload: str) -> bytes:
 
 # == each venue's rule, from its docs =============================================================
 
-def binance_signatures(sent: Received) -> tuple[str, str]:
-    """totalParams (the query string concatenated with the body) signed with HMAC-SHA256, hex; the
-    signature is the last query parameter. https://developers.binance.com/docs/binance-spot-api-docs/rest-api/endpoint-security"""
-    payload, _, signature = sent.query.rpartition("&signature=")
-    expected = hmac_sha256(API_SECRET, payload + sent.body.decode()).hex()
-    assert sent.headers["X-MBX-APIKEY"] == API_KEY
-    return expected, unquote(signature)
+def total_params_signatures(key_header: str) -> Callable[[Received], tuple[str, str]]:
+    """Binance's rule, which MEXC, Bitrue and HashKey follow under their own key header: totalParams
+    (the query string concatenated with the body) signed with HMAC-SHA256, hex; the signature is the
+    last query parameter.
+    https://developers.binance.com/docs/binance-spot-api-docs/rest-api/endpoint-security,
+    https://www.mexc.com/api-docs/spot-v3/general-info#signed,
+    https://github.com/Bitrue-exchange/Spot-official-api-docs#signed-trade-and-user_data-endpoint-security,
+    https://hashkeyglobal-apidoc.readme.io/reference/authentication"""
+    def signatures(sent: Received) -> tuple[str, str]:
+        payload, _, signature = sent.query.rpartition("&signature=")
+        assert sent.headers[key_header] == API_KEY
+        return hmac_sha256(API_SECRET, payload + sent.body.decode()).hex(), unquote(signature)
+    return signatures
 
 
-def hashkey_signatures(sent: Received) -> tuple[str, str]:
-    """Binance's rule (query string concatenated with the body, hex HMAC-SHA256, ``signature`` last) with the
-    key in X-HK-APIKEY. https://hashkeyglobal-apidoc.readme.io/reference/authentication"""
-    payload, _, signature = sent.query.rpartition("&signature=")
-    expected = hmac_sha256(API_SECRET, payload + sent.body.decode()).hex()
-    assert sent.headers["X-HK-APIKEY"] == API_KEY
-    return expected, unquote(signature)
-
-
-def bitrue_signatures(sent: Received) -> tuple[str, str]:
-    """HMAC-SHA256 hex keyed with the secret over totalParams, "the query string concatenated with the
-    request body"; the signature rides in the query, the key in X-MBX-APIKEY.
-    https://github.com/Bitrue-exchange/Spot-official-api-docs#signed-trade-and-user_data-endpoint-security"""
-    total_params, _, signature = sent.query.rpartition("&signature=")
-    assert sent.headers["X-MBX-APIKEY"] == API_KEY
-    return hmac_sha256(API_SECRET, total_params + sent.body.decode()).hex(), unquote(signature)
+binance_signatures = total_params_signatures("X-MBX-APIKEY")
+bitrue_signatures = total_params_signatures("X-MBX-APIKEY")
+hashkey_signatures = total_params_signatures("X-HK-APIKEY")
+mexc_signatures = total_params_signatures("X-MEXC-APIKEY")
 
 
 def okx_signatures(sent: Received) -> tuple[str, str]:
@@ -137,6 +131,9 @@ class Venue:
     signatures: Callable[[Received], tuple[str, str]]
     answer: dict[str, Any]  # a success envelope the connector's error extractor accepts
     body_in_query: bool = False  # Binance sends every parameter in the query string, POSTs included
+    # The comma as it travels: raw by default, percent-encoded where the venue wants every reserved
+    # character encoded (MEXC).
+    comma: str = ","
 
 
 VENUES = [
@@ -144,6 +141,7 @@ VENUES = [
     Venue("binance_perpetual", binance_signatures, {}, body_in_query=True),
     Venue("bing_x", bing_x_signatures, {"code": 0, "msg": "", "data": {}}, body_in_query=True),
     Venue("bitrue", bitrue_signatures, {}, body_in_query=True),
+    Venue("mexc", mexc_signatures, {}, body_in_query=True, comma="%2C"),
     Venue("okx", okx_signatures, {"code": "0", "msg": "", "data": []}),
     Venue("bybit", bybit_signatures, {"retCode": 0, "retMsg": "OK", "result": {}}),
     Venue("bybit_perpetual", bybit_signatures, {"retCode": 0, "retMsg": "OK", "result": {}}),
@@ -202,7 +200,7 @@ async def test_the_signature_covers_the_bytes_the_venue_receives(
         for key, value in QUERY.items():
             assert query[key] == value
         # ... the request carries the characters under test as they were encoded once, not re-normalised...
-        assert "BTC,USDT" in sent.query and "%7B%22state%22" in sent.query
+        assert f"BTC{venue.comma}USDT" in sent.query and "%7B%22state%22" in sent.query
         # ... and the signature is the venue's, over exactly what arrived.
         expected, carried = venue.signatures(sent)
         assert carried == expected, f"{venue.connector_id} {sent.method} {sent.raw_path}"

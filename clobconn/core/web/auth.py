@@ -17,10 +17,10 @@ import orjson
 QUERY_SAFE = "!'()*,/:@"
 
 
-def encode_query(params: Mapping[str, Any]) -> str:
-    """The query string, encoded once: the client sends these exact bytes (the URL is marked encoded)."""
-    return "&".join(f"{quote(str(key), safe=QUERY_SAFE)}={quote(str(value), safe=QUERY_SAFE)}"
-                    for key, value in params.items())
+def encode_query(params: Mapping[str, Any], safe: str = QUERY_SAFE) -> str:
+    """The query string, encoded once: the client sends these exact bytes (the URL is marked encoded).
+    ``safe`` is what stays raw; a venue that wants every reserved character encoded passes ``""``."""
+    return "&".join(f"{quote(str(key), safe=safe)}={quote(str(value), safe=safe)}" for key, value in params.items())
 
 
 @dataclass(slots=True)
@@ -36,17 +36,18 @@ class RestRequest:
     form: bool = False
     limit_id: str = ""
 
-    def encode_for_signing(self) -> tuple[str, str]:
+    def encode_for_signing(self, safe: str = QUERY_SAFE) -> tuple[str, str]:
         """Encode the query and the body once, as the strings that will be sent, and return them.
 
         Venues sign the exact bytes they receive, so the signer must see what the client sends: the
         query moves into ``url`` (which ``RestClient`` then sends as already encoded, byte for byte)
         and a JSON (or form) body becomes a finished string. Returns ``(query, body)`` without the
-        ``?``; either is ``""`` when absent. Calling it again returns the same strings.
+        ``?``; either is ``""`` when absent. Calling it again returns the same strings. ``safe`` is
+        as for ``encode_query``.
         """
         query = ""
         if self.params:
-            query = encode_query(self.params)
+            query = encode_query(self.params, safe)
             self.url = f"{self.url}{'&' if '?' in self.url else '?'}{query}"
             self.params = None
         elif "?" in self.url:

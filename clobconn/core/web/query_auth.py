@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from pydantic import SecretStr
 
-from clobconn.core.web.auth import AuthBase, RestRequest
+from clobconn.core.web.auth import QUERY_SAFE, AuthBase, RestRequest
 from clobconn.core.web.private_keys import PayloadSigner, is_pem_private_key, load_pem_signer
 
 
@@ -58,6 +58,9 @@ class QuerySignedAuth(AuthBase):
     asymmetric_keys: ClassVar[bool] = False
     # Whether the venue signs its parameters sorted by name (BingX): they are then also sent in that order.
     sort_params: ClassVar[bool] = False
+    # The characters the query carries unencoded (signed and sent alike): the core's default, or ""
+    # where the venue verifies over a fully percent-encoded query (MEXC's batch parameters).
+    query_safe: ClassVar[str] = QUERY_SAFE
 
     def __init__(self, api_key: SecretStr, api_secret: SecretStr, time_ms: Callable[[], int],
                  recv_window_ms: int = 5000) -> None:
@@ -91,7 +94,7 @@ class QuerySignedAuth(AuthBase):
         if self.sort_params:
             request.params = dict(sorted(request.params.items()))
         # The query string concatenated with the body, exactly as they are sent.
-        query, body = request.encode_for_signing()
+        query, body = request.encode_for_signing(self.query_safe)
         signature = quote(self._signer.sign(query + body), safe="")
         request.url = f"{request.url}&{self.signature_param}={signature}"
         request.headers.update(self.api_key_headers())

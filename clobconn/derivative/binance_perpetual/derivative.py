@@ -25,7 +25,7 @@ from clobconn.core.data_types import (
     PositionSide,
     TradingRule,
 )
-from clobconn.core.errors import ClobconnError, ExchangeError, error_class_for
+from clobconn.core.errors import ClobconnError, ExchangeError, refusal_error
 from clobconn.core.exchange_base import Placement
 from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.derivative.binance_perpetual.constants import (
@@ -102,9 +102,7 @@ class BinancePerpetualDerivative(PerpetualDerivativeBase, BinanceBase):
         return results
 
     def _batch_refusal(self, answer: Mapping[str, Any]) -> ClobconnError:
-        code, message = answer["code"], str(answer.get("msg", ""))
-        error_cls = error_class_for(self.spec.error_table, code, message, 400)
-        return error_cls(f"batch order refused: {message}", venue_code=code, venue_message=message)
+        return refusal_error(self.spec.error_table, answer["code"], str(answer.get("msg", "")), "batch order refused")
 
     async def _cancel_all_orders(self, trading_pair: str) -> list[OrderUpdate]:
         await self.rest.call(self.routes.cancel_all, {"symbol": self.exchange_symbol(trading_pair)})

@@ -6,11 +6,11 @@ https://developers.binance.com/docs/binance-spot-api-docs/rest-api
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from clobconn.core import binance_like
 from clobconn.core.data_types import (
     Balance,
     InFlightOrder,
@@ -79,19 +79,11 @@ def rule_from_filters(trading_pair: str, filters: Iterable[Mapping[str, Any]],
 
 def order_update(trading_pair: str, data: Mapping[str, Any]) -> OrderUpdate:
     """A REST order object: the answer to place, cancel and query, on spot and futures."""
-    # A cancel answer names the cancel's own id in clientOrderId and the order's in origClientOrderId.
-    client_id = data.get("origClientOrderId") or data["clientOrderId"]
-    millis = data.get("transactTime") or data.get("updateTime") or data.get("time")
-    return OrderUpdate(trading_pair, millis / 1000 if millis else time.time(), ORDER_STATES[data["status"]],
-                       client_id, str(data["orderId"]), executed_amount=Decimal(data["executedQty"]))
+    return binance_like.order_update(trading_pair, data, ORDER_STATES)
 
 
-def trade_update(trading_pair: str, data: Mapping[str, Any], client_order_id: str) -> TradeUpdate:
-    """A row of GET /api/v3/myTrades or GET /fapi/v1/userTrades."""
-    return TradeUpdate(
-        str(data["id"]), trading_pair, Decimal(data["price"]), Decimal(data["qty"]), Decimal(data["quoteQty"]),
-        TradeFee.flat(data["commissionAsset"], Decimal(data["commission"])), data["time"] / 1000,
-        client_order_id, str(data["orderId"]), is_maker=data.get("isMaker", data.get("maker")))
+# A row of GET /api/v3/myTrades or GET /fapi/v1/userTrades.
+trade_update = binance_like.trade_update
 
 
 class BinanceBase(ExchangeBase):
