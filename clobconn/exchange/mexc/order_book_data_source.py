@@ -83,6 +83,9 @@ class MexcOrderBookDataSource(OrderBookDataSource):
     max_subscriptions_per_socket: ClassVar[int] = 30
     max_socket_lifetime: ClassVar[float] = 24 * 3600.0
 
+    def subscriptions_per_pair(self, stream: str) -> int:
+        return 2  # depth and trades: 15 pairs a socket
+
     async def connect_spec(self, stream: str) -> ConnectSpec:
         return ConnectSpec(url=f"{self.connector.ws_url}{WS_PATH}", heartbeat=HEARTBEAT, binary_decoder=decode_push)
 

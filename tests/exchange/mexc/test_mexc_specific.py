@@ -41,6 +41,7 @@ from clobconn.core.errors import (
     error_class_for,
 )
 from clobconn.core.order_book.messages import BookMessage, PublicTrade
+from clobconn.core.order_book.socket_pool import pair_capacity
 from clobconn.core.order_book.sync import BookSynchronizer, SequenceRule, SyncResult
 from clobconn.core.web.auth import RestRequest
 from clobconn.core.web.protobuf import protobuf_encoder
@@ -205,9 +206,15 @@ def test_a_frame_that_is_not_protobuf_raises_so_the_stream_skips_it_as_malformed
         decode_push(b"\xff\xff\xff\xff")
 
 
-def test_the_socket_limits_are_declared_for_the_core_pool() -> None:
-    assert MexcOrderBookDataSource.max_subscriptions_per_socket == 30
-    assert MexcOrderBookDataSource.max_socket_lifetime == 24 * 3600.0
+def test_the_core_pool_keeps_each_socket_within_mexcs_thirty_subscriptions(conn: MexcExchange) -> None:
+    source = conn.order_book_tracker._source
+    assert isinstance(source, MexcOrderBookDataSource)
+    assert source.max_socket_lifetime == 24 * 3600.0
+    capacity = pair_capacity(source.max_subscriptions_per_socket, source.subscriptions_per_pair("public"))
+    assert capacity == 15
+    conn.symbols = bidict({f"C{i}-USDT": f"C{i}USDT" for i in range(capacity)})
+    frames = source.subscribe_payloads("public", list(conn.symbols))
+    assert sum(len(f["params"]) for f in frames) == 30
 
 
 def test_private_order_deal_and_account_frames(conn: MexcExchange) -> None:
