@@ -28,6 +28,7 @@ from clobconn.core.data_types import (
 from clobconn.core.errors import ClobconnError, ExchangeError, refusal_error
 from clobconn.core.exchange_base import Placement
 from clobconn.core.perpetual_base import PerpetualDerivativeBase
+from clobconn.core.web.numbers import fmt
 from clobconn.derivative.binance_perpetual.constants import (
     BATCH_ORDERS,
     BATCH_SIZE,
@@ -42,7 +43,7 @@ from clobconn.derivative.binance_perpetual.constants import (
 )
 from clobconn.derivative.binance_perpetual.order_book_data_source import BinancePerpetualOrderBookDataSource
 from clobconn.derivative.binance_perpetual.user_stream_data_source import BinancePerpetualUserStreamDataSource
-from clobconn.exchange.binance.exchange import BinanceBase, fmt, order_update, rule_from_filters
+from clobconn.exchange.binance.exchange import BinanceBase, order_update, rule_from_filters
 
 
 class BinancePerpetualDerivative(PerpetualDerivativeBase, BinanceBase):

@@ -27,6 +27,7 @@ from clobconn.core.data_types import (
 from clobconn.core.errors import ClobconnError
 from clobconn.core.exchange_base import Placement
 from clobconn.core.perpetual_base import PerpetualDerivativeBase
+from clobconn.core.web.numbers import fmt
 from clobconn.derivative.gate_io_perpetual.constants import (
     ACCOUNT_BOOK,
     ACCOUNTS,
@@ -50,7 +51,7 @@ from clobconn.derivative.gate_io_perpetual.constants import (
 from clobconn.derivative.gate_io_perpetual.order_book_data_source import GateIoPerpetualOrderBookDataSource
 from clobconn.derivative.gate_io_perpetual.parsers import parse_futures_order, parse_futures_trade, parse_position
 from clobconn.derivative.gate_io_perpetual.user_stream_data_source import GateIoPerpetualUserStreamDataSource
-from clobconn.exchange.gate_io.exchange import TIME_IN_FORCE, GateIoBase, fmt
+from clobconn.exchange.gate_io.exchange import TIME_IN_FORCE, GateIoBase
 from clobconn.exchange.gate_io.order_book_data_source import to_seconds
 from clobconn.exchange.gate_io.parsers import dec
 

@@ -30,6 +30,7 @@ from clobconn.core.data_types import (
 from clobconn.core.errors import ClobconnError, NotSupported, OrderNotFound, error_class_for
 from clobconn.core.exchange_base import Placement
 from clobconn.core.perpetual_base import PerpetualDerivativeBase
+from clobconn.core.web.numbers import fmt
 from clobconn.derivative.kucoin_perpetual.constants import (
     ACCOUNT,
     ASSET_ALIASES,
@@ -60,7 +61,7 @@ from clobconn.derivative.kucoin_perpetual.user_stream_data_source import (
     parse_position,
 )
 from clobconn.exchange.kucoin.constants import SUCCESS_CODE
-from clobconn.exchange.kucoin.exchange import KucoinBase, done_state, fmt, live_state
+from clobconn.exchange.kucoin.exchange import KucoinBase, done_state, live_state
 
 
 def _num(value: Any) -> Decimal:

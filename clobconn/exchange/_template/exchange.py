@@ -13,6 +13,7 @@ from typing import Any
 from clobconn.core.data_types import Balance, InFlightOrder, OrderType, OrderUpdate, TradeUpdate, TradingRule
 from clobconn.core.exchange_base import ExchangeBase, Placement
 from clobconn.core.web.endpoints import Endpoint
+from clobconn.core.web.numbers import fmt
 from clobconn.exchange._template.auth import TemplateAuth
 from clobconn.exchange._template.constants import (
     BALANCES,
@@ -30,11 +31,6 @@ from clobconn.exchange._template.constants import (
 from clobconn.exchange._template.order_book_data_source import TemplateOrderBookDataSource
 from clobconn.exchange._template.parsers import parse_balance, parse_fill, parse_order
 from clobconn.exchange._template.user_stream_data_source import TemplateUserStreamDataSource
-
-
-def fmt(value: Decimal) -> str:
-    """Decimals as the venue's strings: plain notation, never an exponent ("0.00001", not "1E-5")."""
-    return format(value, "f")
 
 
 def parse_market(market: Mapping[str, Any]) -> TradingRule:

@@ -22,6 +22,7 @@ from clobconn.core.data_types import (
     TradingRule,
 )
 from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.web.numbers import fmt
 from clobconn.core.web.rest import default_error_extractor
 from clobconn.exchange.binance.auth import BinanceAuth
 from clobconn.exchange.binance.constants import (
@@ -34,11 +35,6 @@ from clobconn.exchange.binance.constants import (
 )
 from clobconn.exchange.binance.order_book_data_source import BinanceOrderBookDataSource
 from clobconn.exchange.binance.user_stream_data_source import BinanceUserStreamDataSource
-
-
-def fmt(value: Decimal) -> str:
-    """A Decimal as Binance accepts it: plain notation, never an exponent."""
-    return format(value, "f")
 
 
 def _decimal(source: Mapping[str, Any], key: str) -> Decimal | None:

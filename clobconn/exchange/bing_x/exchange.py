@@ -20,6 +20,7 @@ from clobconn.core.data_types import (
 )
 from clobconn.core.exchange_base import ExchangeBase, Placement
 from clobconn.core.web.endpoints import Endpoint
+from clobconn.core.web.numbers import fmt
 from clobconn.exchange.bing_x.auth import BingXAuth
 from clobconn.exchange.bing_x.constants import (
     BALANCES,
@@ -40,10 +41,6 @@ from clobconn.exchange.bing_x.user_stream_data_source import BingXUserStreamData
 
 ONLINE = 1
 
-
-def fmt(value: Decimal) -> str:
-    """A Decimal as the venue reads it: plain notation, never an exponent."""
-    return format(value, "f")
 
 
 def number(value: Any) -> Decimal:

@@ -20,6 +20,7 @@ from clobconn.core.data_types import (
     TradingRule,
 )
 from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.web.numbers import fmt
 from clobconn.core.web.rest import default_error_extractor
 from clobconn.exchange.bitrue.auth import BitrueAuth
 from clobconn.exchange.bitrue.constants import (
@@ -42,10 +43,6 @@ from clobconn.exchange.bitrue.user_stream_data_source import BitrueUserStreamDat
 # A trade is stamped when it happens, a little after the order was created on our clock.
 FILL_LOOKBACK_S = 60.0
 
-
-def fmt(value: Decimal) -> str:
-    """A Decimal as the venue takes it: plain notation, never an exponent."""
-    return format(value, "f")
 
 
 def _bound(source: Mapping[str, Any], key: str) -> Decimal | None:

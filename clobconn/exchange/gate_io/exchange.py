@@ -23,6 +23,7 @@ from clobconn.core.data_types import (
 from clobconn.core.errors import ClobconnError, OrderRuleViolation, error_class_for
 from clobconn.core.exchange_base import ExchangeBase, Placement
 from clobconn.core.web.endpoints import Endpoint
+from clobconn.core.web.numbers import fmt
 from clobconn.exchange.gate_io.auth import GateIoAuth
 from clobconn.exchange.gate_io.constants import (
     AMEND_ORDER,
@@ -45,10 +46,6 @@ from clobconn.exchange.gate_io.user_stream_data_source import GateIoUserStreamDa
 
 TIME_IN_FORCE = {"GTC": "gtc", "IOC": "ioc", "FOK": "fok"}
 
-
-def fmt(value: Decimal) -> str:
-    """A Decimal as the venue's string: plain notation, never an exponent."""
-    return format(value, "f")
 
 
 def step(decimals: Any) -> Decimal:

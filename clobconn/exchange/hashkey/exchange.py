@@ -12,6 +12,7 @@ from typing import Any
 
 from clobconn.core.data_types import Balance, InFlightOrder, OrderType, OrderUpdate, TradeUpdate, TradingRule
 from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.web.numbers import fmt
 from clobconn.exchange.hashkey.auth import HashkeyAuth
 from clobconn.exchange.hashkey.constants import (
     ACCOUNT,
@@ -30,11 +31,6 @@ from clobconn.exchange.hashkey.constants import (
 from clobconn.exchange.hashkey.order_book_data_source import HashkeyOrderBookDataSource
 from clobconn.exchange.hashkey.parsers import parse_balance, parse_fill, parse_order
 from clobconn.exchange.hashkey.user_stream_data_source import HashkeyUserStreamDataSource
-
-
-def fmt(value: Decimal) -> str:
-    """Plain notation, never an exponent."""
-    return format(value, "f")
 
 
 def _bound(filters: Mapping[str, Mapping[str, Any]], kind: str, key: str) -> Decimal | None:

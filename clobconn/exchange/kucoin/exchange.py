@@ -26,6 +26,7 @@ from clobconn.core.errors import ClobconnError, OrderNotFound, error_class_for
 from clobconn.core.exchange_base import ExchangeBase, Placement
 from clobconn.core.validation import problem_with
 from clobconn.core.web.endpoints import Endpoint
+from clobconn.core.web.numbers import fmt
 from clobconn.core.web.rest import default_error_extractor
 from clobconn.exchange.kucoin.auth import KucoinAuth
 from clobconn.exchange.kucoin.constants import (
@@ -51,10 +52,6 @@ from clobconn.exchange.kucoin.user_stream_data_source import KucoinUserStreamDat
 
 _ZERO = Decimal(0)
 
-
-def fmt(value: Decimal) -> str:
-    """A Decimal as KuCoin accepts it: plain notation, never an exponent."""
-    return format(value, "f")
 
 
 def done_state(filled: Decimal, cancelled: Decimal) -> OrderState:

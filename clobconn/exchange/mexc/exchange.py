@@ -23,6 +23,7 @@ from clobconn.core.data_types import (
 )
 from clobconn.core.errors import ClobconnError, refusal_error
 from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.web.numbers import fmt
 from clobconn.exchange.mexc.auth import MexcAuth
 from clobconn.exchange.mexc.constants import (
     BALANCES,
@@ -48,10 +49,6 @@ from clobconn.exchange.mexc.user_stream_data_source import MexcUserStreamDataSou
 # exchangeInfo "status": "1" online, "2" paused, "3" offline.
 ONLINE = "1"
 
-
-def fmt(value: Decimal) -> str:
-    """A Decimal as MEXC accepts it: plain notation, never an exponent."""
-    return format(value, "f")
 
 
 def _positive(value: Any) -> Decimal | None:

@@ -25,6 +25,7 @@ from clobconn.core.data_types import (
 from clobconn.core.errors import ClobconnError, ExchangeError, OrderNotFound, error_class_for
 from clobconn.core.exchange_base import ExchangeBase, Placement
 from clobconn.core.web.endpoints import Endpoint
+from clobconn.core.web.numbers import fmt
 from clobconn.core.web.rest import default_error_extractor
 from clobconn.exchange.okx.auth import OkxAuth
 from clobconn.exchange.okx.constants import (
@@ -58,10 +59,6 @@ from clobconn.exchange.okx.user_stream_data_source import (
 
 SIDES = {TradeType.BUY: "buy", TradeType.SELL: "sell"}
 
-
-def fmt(value: Decimal) -> str:
-    """Decimals as the venue's strings: plain notation, never an exponent ("0.00001", not "1E-5")."""
-    return format(value, "f")
 
 
 def parse_instrument(instrument: Mapping[str, Any]) -> TradingRule:

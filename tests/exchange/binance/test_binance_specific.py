@@ -43,10 +43,11 @@ from clobconn.core.order_book.messages import BookMessage, PublicTrade
 from clobconn.core.order_book.sync import BookSynchronizer, SyncResult
 from clobconn.core.venue import Feature
 from clobconn.core.web.auth import RestRequest, encode_query
+from clobconn.core.web.numbers import fmt
 from clobconn.core.web.ws import StreamAction
 from clobconn.exchange.binance.auth import BinanceAuth, sign
 from clobconn.exchange.binance.constants import ERRORS, SPEC
-from clobconn.exchange.binance.exchange import BinanceExchange, fmt, order_update, trade_update
+from clobconn.exchange.binance.exchange import BinanceExchange, order_update, trade_update
 from clobconn.exchange.binance.order_book_data_source import BinanceOrderBookDataSource, parse_diff, parse_snapshot
 from clobconn.exchange.binance.user_stream_data_source import BinanceUserStreamDataSource
 from clobconn.testing.fixtures import FixtureSet

@@ -1,0 +1,10 @@
+"""Numbers as venues read them on the wire."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+def fmt(value: Decimal) -> str:
+    """A Decimal in plain notation, never an exponent ("0.00001", not "1E-5"), with the digits it has."""
+    return format(value, "f")
