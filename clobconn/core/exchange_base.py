@@ -76,6 +76,7 @@ from clobconn.core.tasks import ConnectorTasks
 from clobconn.core.validation import RejectionLog
 from clobconn.core.venue import Feature, VenueSpec
 from clobconn.core.web.auth import AuthBase
+from clobconn.core.web.query_auth import QuerySignedAuth
 from clobconn.core.web.rest import RestClient, default_error_extractor
 from clobconn.core.web.throttler import AsyncThrottler
 from clobconn.core.web.time_sync import TimeSynchronizer
@@ -94,6 +95,8 @@ class ExchangeBase(ABC):
     config_class: ClassVar[type[ConnectorConfig]] = ConnectorConfig
     order_book_data_source_class: ClassVar[type[OrderBookDataSource]]
     user_stream_data_source_class: ClassVar[type[UserStreamDataSource] | None] = None
+    # The signer of a venue that signs its query string the Binance way (see _create_auth).
+    query_auth_class: ClassVar[type[QuerySignedAuth] | None] = None
 
     def __init__(self, config: ConnectorConfig | None = None, **kwargs: Any) -> None:
         self.config = config if config is not None else self.config_class(**kwargs)
@@ -150,9 +153,17 @@ class ExchangeBase(ABC):
 
     # == what a connector implements ==============================================================
 
-    @abstractmethod
     def _create_auth(self) -> AuthBase:
-        """The venue's signer, built from ``self.config`` (only called when credentials are set)."""
+        """The venue's signer, built from ``self.config`` (only called when credentials are set).
+
+        A venue that signs the Binance way declares ``query_auth_class``: the signer is built with the
+        request window ``spec.placement_expiry``, the one window both sides agree on. Others override.
+        """
+        if self.query_auth_class is None:
+            raise NotImplementedError(f"{type(self).__name__} declares no query_auth_class and no _create_auth")
+        assert self.config.api_key is not None and self.config.api_secret is not None
+        return self.query_auth_class(self.config.api_key, self.config.api_secret, self.time_sync.time_ms,
+                                     recv_window_ms=round(self.spec.placement_expiry * 1000))
 
     @abstractmethod
     async def _fetch_trading_rules(self) -> list[tuple[str, TradingRule]]:

@@ -28,7 +28,6 @@ from clobconn.exchange.binance.auth import BinanceAuth
 from clobconn.exchange.binance.constants import (
     CANCEL_REPLACE,
     ORDER_STATES,
-    RECV_WINDOW_MS,
     ROUTES,
     SPEC,
     BinanceRoutes,
@@ -85,12 +84,8 @@ trade_update = binance_like.trade_update
 class BinanceBase(ExchangeBase):
     """Signing, rules, cancels, status and fills: the same calls on spot and futures, by ``routes``."""
 
+    query_auth_class = BinanceAuth
     routes: ClassVar[BinanceRoutes]
-
-    def _create_auth(self) -> BinanceAuth:
-        assert self.config.api_key is not None and self.config.api_secret is not None
-        return BinanceAuth(self.config.api_key, self.config.api_secret, self.time_sync.time_ms,
-                           recv_window_ms=RECV_WINDOW_MS)
 
     def _extract_error(self, status: int, payload: Any) -> tuple[str | int | None, str] | None:
         # cancelReplace nests the failing step's own error in "data": that one says what went wrong.

@@ -65,10 +65,8 @@ class BingXExchange(ExchangeBase):
     spec = SPEC
     order_book_data_source_class = BingXOrderBookDataSource
     user_stream_data_source_class = BingXUserStreamDataSource
+    query_auth_class = BingXAuth
 
-    def _create_auth(self) -> BingXAuth:
-        assert self.config.api_key is not None and self.config.api_secret is not None
-        return BingXAuth(self.config.api_key, self.config.api_secret, self.time_sync.time_ms)
 
     def _extract_error(self, status: int, payload: Any) -> tuple[str | int | None, str] | None:
         if isinstance(payload, dict) and payload.get("code") not in (None, 0, "0"):

@@ -32,7 +32,6 @@ from clobconn.exchange.bitrue.constants import (
     ORDER_HISTORY,
     ORDER_STATUS,
     PLACE_ORDER,
-    RECV_WINDOW_MS,
     SERVER_TIME,
     SPEC,
 )
@@ -69,11 +68,8 @@ class BitrueExchange(ExchangeBase):
     spec = SPEC
     order_book_data_source_class = BitrueOrderBookDataSource
     user_stream_data_source_class = BitrueUserStreamDataSource
+    query_auth_class = BitrueAuth
 
-    def _create_auth(self) -> BitrueAuth:
-        assert self.config.api_key is not None and self.config.api_secret is not None
-        return BitrueAuth(self.config.api_key, self.config.api_secret, self.time_sync.time_ms,
-                          recv_window_ms=RECV_WINDOW_MS)
 
     def _extract_error(self, status: int, payload: Any) -> tuple[str | int | None, str] | None:
         # "Http status 200": -2013 (no such order) and -2017 come in a 200 answer; success codes are positive.

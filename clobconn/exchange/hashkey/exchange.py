@@ -24,7 +24,6 @@ from clobconn.exchange.hashkey.constants import (
     ORDER_HISTORY,
     ORDER_STATUS,
     PLACE_ORDER,
-    RECV_WINDOW_MS,
     SERVER_TIME,
     SPEC,
 )
@@ -59,11 +58,8 @@ class HashkeyExchange(ExchangeBase):
     spec = SPEC
     order_book_data_source_class = HashkeyOrderBookDataSource
     user_stream_data_source_class = HashkeyUserStreamDataSource
+    query_auth_class = HashkeyAuth
 
-    def _create_auth(self) -> HashkeyAuth:
-        assert self.config.api_key is not None and self.config.api_secret is not None
-        return HashkeyAuth(self.config.api_key, self.config.api_secret, self.time_sync.time_ms,
-                           recv_window_ms=RECV_WINDOW_MS)
 
     async def _fetch_server_time(self) -> float:
         return float((await self.rest.call(SERVER_TIME))["serverTime"]) / 1000

@@ -38,7 +38,6 @@ from clobconn.exchange.mexc.constants import (
     ORDER_HISTORY,
     ORDER_STATUS,
     PLACE_ORDER,
-    RECV_WINDOW_MS,
     SERVER_TIME,
     SPEC,
 )
@@ -78,11 +77,8 @@ class MexcExchange(ExchangeBase):
     spec = SPEC
     order_book_data_source_class = MexcOrderBookDataSource
     user_stream_data_source_class = MexcUserStreamDataSource
+    query_auth_class = MexcAuth
 
-    def _create_auth(self) -> MexcAuth:
-        assert self.config.api_key is not None and self.config.api_secret is not None
-        return MexcAuth(self.config.api_key, self.config.api_secret, self.time_sync.time_ms,
-                        recv_window_ms=RECV_WINDOW_MS)
 
     async def _fetch_server_time(self) -> float:
         return float((await self.rest.call(SERVER_TIME))["serverTime"]) / 1000
