@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from clobconn.core.data_types import OrderType, TimeInForce, TradeType
+from clobconn.core.data_types import OrderType, PositionMode, TimeInForce, TradeType
 from clobconn.core.errors import VenueErrorTable
 from clobconn.core.web.throttler import RateLimit
 
@@ -131,6 +131,9 @@ class VenueSpec:
     # Whether the venue takes whole-number leverage only: a fractional one is refused before sending
     # rather than truncated on the wire.
     whole_leverage: bool = False
+    # A perpetual venue whose accounts have one position mode only, with nothing to switch or read:
+    # HashKey keeps a long and a short per contract (hedge), always.
+    fixed_position_mode: PositionMode | None = None
 
     def urls(self, domain: str | None) -> DomainUrls:
         name = domain or self.default_domain
