@@ -22,6 +22,7 @@ CONNECTORS: dict[str, str] = {
     "gate_io": "clobconn.exchange.gate_io.exchange:GateIoExchange",
     "gate_io_perpetual": "clobconn.derivative.gate_io_perpetual.derivative:GateIoPerpetualDerivative",
     "hashkey": "clobconn.exchange.hashkey.exchange:HashkeyExchange",
+    "hashkey_perpetual": "clobconn.derivative.hashkey_perpetual.derivative:HashkeyPerpetualDerivative",
     "kucoin": "clobconn.exchange.kucoin.exchange:KucoinExchange",
     "kucoin_perpetual": "clobconn.derivative.kucoin_perpetual.derivative:KucoinPerpetualDerivative",
     "mexc": "clobconn.exchange.mexc.exchange:MexcExchange",

@@ -150,6 +150,8 @@ VENUES = [
     Venue("gate_io", gate_io_signatures, {}),
     Venue("gate_io_perpetual", gate_io_signatures, {}),
     Venue("hashkey", hashkey_signatures, {}, body_in_query=True),
+    # The perpetual sends its batch as a JSON body: totalParams is the query followed by that body.
+    Venue("hashkey_perpetual", hashkey_signatures, {}),
 ]
 
 

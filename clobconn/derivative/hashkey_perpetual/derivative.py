@@ -1,0 +1,203 @@
+"""HashkeyPerpetualDerivative: HashKey Global USDT perpetuals over REST /api/v1/futures.
+
+https://hashkeyglobal-apidoc.readme.io/reference. Signing, hosts, the listen key and the order
+objects are spot's (``clobconn.exchange.hashkey``). Orders, fills and positions count contracts on
+the wire; every public amount here is in base, converted with the rule's contract size.
+
+Positions are kept per side (LONG and SHORT), and an order says which it opens or closes
+(``BUY_OPEN``, ``SELL_CLOSE``...): the account is always in hedge mode, and a reduce-only order is
+a CLOSE order.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from clobconn.core.data_types import (
+    Balance,
+    FundingInfo,
+    FundingPayment,
+    InFlightOrder,
+    OrderType,
+    OrderUpdate,
+    Position,
+    PositionAction,
+    TradeUpdate,
+    TradingRule,
+)
+from clobconn.core.errors import ClobconnError, ExchangeError, refusal_error
+from clobconn.core.exchange_base import Placement
+from clobconn.core.perpetual_base import PerpetualDerivativeBase
+from clobconn.core.web.numbers import fmt
+from clobconn.derivative.hashkey_perpetual.constants import (
+    BALANCE,
+    BALANCE_FLOW,
+    BALANCE_FLOW_LIMIT,
+    BATCH_ORDERS,
+    BATCH_SIZE,
+    CANCEL_ALL,
+    CANCEL_ORDER,
+    CONTRACT_ACCOUNT,
+    FILLS,
+    FUNDING_FEE_FLOW,
+    FUNDING_INFO_POLL,
+    FUNDING_RATE,
+    INDEX_PRICE,
+    LEVERAGE,
+    MARK_PRICE,
+    OPEN_ORDERS,
+    ORDER_HISTORY,
+    ORDER_STATUS,
+    PLACE_ORDER,
+    POSITIONS,
+    SPEC,
+)
+from clobconn.derivative.hashkey_perpetual.order_book_data_source import HashkeyPerpetualOrderBookDataSource
+from clobconn.derivative.hashkey_perpetual.parsers import (
+    index_symbol,
+    parse_contract,
+    parse_contract_fill,
+    parse_funding_fee,
+    parse_position,
+)
+from clobconn.derivative.hashkey_perpetual.user_stream_data_source import HashkeyPerpetualUserStreamDataSource
+from clobconn.exchange.hashkey.auth import HashkeyAuth
+from clobconn.exchange.hashkey.constants import EXCHANGE_INFO, SERVER_TIME
+from clobconn.exchange.hashkey.parsers import parse_order
+
+# The venue's success code in a batch answer.
+OK_CODES = ("0000", "0", 0, 200, None)
+
+
+class HashkeyPerpetualDerivative(PerpetualDerivativeBase):
+    spec = SPEC
+    order_book_data_source_class = HashkeyPerpetualOrderBookDataSource
+    user_stream_data_source_class = HashkeyPerpetualUserStreamDataSource
+    query_auth_class = HashkeyAuth
+    funding_info_poll_interval = FUNDING_INFO_POLL
+
+    async def _fetch_server_time(self) -> float:
+        return float((await self.rest.call(SERVER_TIME))["serverTime"]) / 1000
+
+    async def _fetch_trading_rules(self) -> list[tuple[str, TradingRule]]:
+        """exchangeInfo's ``contracts`` (its ``symbols`` are spot's)."""
+        info = await self.rest.call(EXCHANGE_INFO)
+        return [(c["symbol"], parse_contract(c)) for c in info.get("contracts", ()) if c.get("status") == "TRADING"]
+
+    async def _fetch_balances(self) -> list[Balance]:
+        """GET /api/v1/futures/balance: the futures wallet per margin asset."""
+        return [Balance(row["asset"], Decimal(row["balance"]), Decimal(row["availableBalance"]))
+                for row in await self.rest.call(BALANCE)]
+
+    def _order_update(self, trading_pair: str, data: Mapping[str, Any]) -> OrderUpdate:
+        return parse_order(trading_pair, data, self._rule(trading_pair).contract_size)
+
+    def _order_params(self, order: InFlightOrder) -> dict[str, Any]:
+        action = PositionAction.CLOSE if order.reduce_only else order.position_action or PositionAction.OPEN
+        params: dict[str, Any] = {
+            "symbol": self.exchange_symbol(order.trading_pair), "side": f"{order.trade_type.value}_{action.value}",
+            # Every order is a LIMIT one; priceType MARKET makes it a market order.
+            "type": "LIMIT", "quantity": fmt(self._rule(order.trading_pair).to_contracts(order.amount)),
+            "clientOrderId": order.client_order_id,
+        }
+        if order.order_type is OrderType.MARKET:
+            return params | {"priceType": "MARKET"}
+        time_in_force = "LIMIT_MAKER" if order.order_type is OrderType.LIMIT_MAKER else order.time_in_force.value
+        return params | {"priceType": "INPUT", "price": fmt(order.price or Decimal(0)), "timeInForce": time_in_force}
+
+    def _order_ref(self, order: InFlightOrder, client_key: str) -> dict[str, Any]:
+        """Which order a cancel or query means: orderId once acknowledged, else the client id under
+        ``client_key`` (the cancel calls it clientOrderId, the query origClientOrderId)."""
+        if order.exchange_order_id is not None:
+            return {"orderId": order.exchange_order_id}
+        return {client_key: order.client_order_id}
+
+    async def _place_order(self, order: InFlightOrder) -> Placement:
+        # The answer carries no fills: contractExecutionReport or the fills poll brings them.
+        return self._order_update(order.trading_pair, await self.rest.call(PLACE_ORDER, self._order_params(order))), []
+
+    async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
+        """POST /api/v1/futures/batchOrders, up to 20 orders of one contract per call (the core groups
+        nothing, so each contract's orders go in their own calls)."""
+        results: dict[str, Placement | ClobconnError] = {}
+        by_pair: dict[str, list[InFlightOrder]] = {}
+        for order in orders:
+            by_pair.setdefault(order.trading_pair, []).append(order)
+        for pair, pair_orders in by_pair.items():
+            for start in range(0, len(pair_orders), BATCH_SIZE):
+                chunk = pair_orders[start:start + BATCH_SIZE]
+                answer = await self.rest.call(BATCH_ORDERS, data=[self._order_params(order) for order in chunk])
+                # One result per order, in order: the order, or a code and message when it was refused.
+                for order, item in zip(chunk, answer["result"], strict=True):
+                    results[order.client_order_id] = self._batch_result(pair, item)
+        return [results[order.client_order_id] for order in orders]
+
+    def _batch_result(self, trading_pair: str, item: Mapping[str, Any]) -> Placement | ClobconnError:
+        if item.get("code") not in OK_CODES:
+            return refusal_error(self.spec.error_table, item["code"], str(item.get("msg", "")), "batch order refused")
+        return self._order_update(trading_pair, item.get("order", item)), []
+
+    async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
+        return self._order_update(order.trading_pair,
+                                  await self.rest.call(CANCEL_ORDER, self._order_ref(order, "clientOrderId")))
+
+    async def _cancel_all_orders(self, trading_pair: str) -> list[OrderUpdate]:
+        # The answer names no order: the core asks each tracked one how it ended.
+        await self.rest.call(CANCEL_ALL, {"symbol": self.exchange_symbol(trading_pair)})
+        return []
+
+    async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate:
+        return self._order_update(order.trading_pair,
+                                  await self.rest.call(ORDER_STATUS, self._order_ref(order, "origClientOrderId")))
+
+    async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
+        if order.exchange_order_id is None:
+            return []
+        rule = self._rule(order.trading_pair)
+        rows = await self.rest.call(FILLS, {"symbol": self.exchange_symbol(order.trading_pair), "limit": 1000,
+                                            "startTime": int(order.creation_timestamp * 1000)})
+        return [parse_contract_fill(order.trading_pair, rule, row, order.client_order_id) for row in rows
+                if str(row["orderId"]) == order.exchange_order_id]
+
+    async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
+        rows = await self.rest.call(OPEN_ORDERS, {"symbol": self.exchange_symbol(trading_pair), "limit": 500})
+        return [self._order_update(trading_pair, row) for row in rows]
+
+    async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
+        params = {"symbol": self.exchange_symbol(trading_pair), "startTime": int(since * 1000), "limit": 500}
+        return [self._order_update(trading_pair, row) for row in await self.rest.call(ORDER_HISTORY, params)]
+
+    async def _fetch_positions(self) -> list[Position]:
+        positions = []
+        for row in await self.rest.call(POSITIONS):
+            pair = self.trading_pair_of(row["symbol"])
+            if pair is not None and Decimal(row["position"]):
+                positions.append(parse_position(pair, self._rule(pair), row))
+        return positions
+
+    async def _set_leverage(self, trading_pair: str, leverage: Decimal) -> Decimal:
+        answer = await self.rest.call(LEVERAGE, {"symbol": self.exchange_symbol(trading_pair),
+                                                 "leverage": int(leverage)})
+        return Decimal(str(answer["leverage"]))
+
+    async def _fetch_funding_info(self, trading_pair: str) -> FundingInfo:
+        """Three public reads: the rate and next settlement, the mark price, and the index."""
+        symbol = self.exchange_symbol(trading_pair)
+        rates = {row["symbol"]: row for row in await self.rest.call(FUNDING_RATE, {"symbol": symbol})}
+        if symbol not in rates:
+            raise ExchangeError(f"{self.name}: the funding rates name no {symbol}")
+        mark = await self.rest.call(MARK_PRICE, {"symbol": symbol})
+        index = await self.rest.call(INDEX_PRICE, {"symbol": index_symbol(symbol)})
+        return FundingInfo(trading_pair, Decimal(index["index"][index_symbol(symbol)]), Decimal(mark["price"]),
+                           int(rates[symbol]["nextSettleTime"]) / 1000, Decimal(rates[symbol]["rate"]))
+
+    async def _fetch_funding_payments(self, since: float) -> list[FundingPayment]:
+        """Funding fees from the account's transaction history (flowType 32, the contract account)."""
+        params = {"flowType": FUNDING_FEE_FLOW, "accountType": CONTRACT_ACCOUNT, "limit": BALANCE_FLOW_LIMIT,
+                  "startTime": int(since * 1000), "endTime": int(time.time() * 1000)}
+        payments = [parse_funding_fee(pair, row) for row in await self.rest.call(BALANCE_FLOW, params)
+                    if (pair := self.trading_pair_of(str(row.get("symbol")))) is not None]
+        return sorted(payments, key=lambda payment: payment.timestamp)
