@@ -22,6 +22,7 @@ from clobconn.core.data_types import (
 )
 from clobconn.core.errors import ClobconnError, OrderRuleViolation, error_class_for
 from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.orders.batches import place_in_batches
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.numbers import fmt
 from clobconn.exchange.gate_io.auth import GateIoAuth
@@ -78,13 +79,12 @@ class GateIoBase(ExchangeBase):
                      ) -> list[Placement | ClobconnError]:
         """A batch endpoint (spot or futures): at most BATCH_SIZE orders a request, and one answer per
         order, in order, either the order or a refusal (``succeeded`` false, with a ``label``)."""
-        results: list[Placement | ClobconnError] = []
-        for start in range(0, len(orders), BATCH_SIZE):
-            chunk = orders[start:start + BATCH_SIZE]
+        async def send(chunk: list[InFlightOrder]) -> list[Placement | ClobconnError]:
             answers = await self.rest.call(endpoint, data=[self._order_body(order) for order in chunk])
-            for order, answer in zip(chunk, answers, strict=True):
-                results.append((parse(order, answer), []) if answer.get("succeeded", True) else self.refusal(answer))
-        return results
+            return [(parse(order, answer), []) if answer.get("succeeded", True) else self.refusal(answer)
+                    for order, answer in zip(chunk, answers, strict=True)]
+
+        return await place_in_batches(orders, BATCH_SIZE, send)
 
     @abstractmethod
     def _order_body(self, order: InFlightOrder) -> dict[str, Any]:
