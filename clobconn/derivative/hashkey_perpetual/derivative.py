@@ -28,8 +28,9 @@ from clobconn.core.data_types import (
     TradeUpdate,
     TradingRule,
 )
-from clobconn.core.errors import ClobconnError, ExchangeError, refusal_error
+from clobconn.core.errors import ExchangeError
 from clobconn.core.exchange_base import Placement
+from clobconn.core.orders.batches import BatchResult, place_in_batches
 from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.web.numbers import fmt
 from clobconn.derivative.hashkey_perpetual.constants import (
@@ -66,10 +67,7 @@ from clobconn.derivative.hashkey_perpetual.parsers import (
 from clobconn.derivative.hashkey_perpetual.user_stream_data_source import HashkeyPerpetualUserStreamDataSource
 from clobconn.exchange.hashkey.auth import HashkeyAuth
 from clobconn.exchange.hashkey.constants import EXCHANGE_INFO, SERVER_TIME
-from clobconn.exchange.hashkey.parsers import parse_order
-
-# The venue's success code in a batch answer.
-OK_CODES = ("0000", "0", 0, 200, None)
+from clobconn.exchange.hashkey.parsers import parse_batch_answer, parse_order
 
 
 class HashkeyPerpetualDerivative(PerpetualDerivativeBase):
@@ -119,26 +117,14 @@ class HashkeyPerpetualDerivative(PerpetualDerivativeBase):
         # The answer carries no fills: contractExecutionReport or the fills poll brings them.
         return self._order_update(order.trading_pair, await self.rest.call(PLACE_ORDER, self._order_params(order))), []
 
-    async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
-        """POST /api/v1/futures/batchOrders, up to 20 orders of one contract per call (the core groups
-        nothing, so each contract's orders go in their own calls)."""
-        results: dict[str, Placement | ClobconnError] = {}
-        by_pair: dict[str, list[InFlightOrder]] = {}
-        for order in orders:
-            by_pair.setdefault(order.trading_pair, []).append(order)
-        for pair, pair_orders in by_pair.items():
-            for start in range(0, len(pair_orders), BATCH_SIZE):
-                chunk = pair_orders[start:start + BATCH_SIZE]
-                answer = await self.rest.call(BATCH_ORDERS, data=[self._order_params(order) for order in chunk])
-                # One result per order, in order: the order, or a code and message when it was refused.
-                for order, item in zip(chunk, answer["result"], strict=True):
-                    results[order.client_order_id] = self._batch_result(pair, item)
-        return [results[order.client_order_id] for order in orders]
+    async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[BatchResult]:
+        """POST /api/v1/futures/batchOrders: at most 20 orders of one contract per request."""
+        return await place_in_batches(orders, BATCH_SIZE, self._send_batch, one_pair=True)
 
-    def _batch_result(self, trading_pair: str, item: Mapping[str, Any]) -> Placement | ClobconnError:
-        if item.get("code") not in OK_CODES:
-            return refusal_error(self.spec.error_table, item["code"], str(item.get("msg", "")), "batch order refused")
-        return self._order_update(trading_pair, item.get("order", item)), []
+    async def _send_batch(self, orders: list[InFlightOrder]) -> list[BatchResult]:
+        pair = orders[0].trading_pair
+        answer = await self.rest.call(BATCH_ORDERS, data=[self._order_params(order) for order in orders])
+        return parse_batch_answer(answer, self.spec.error_table, lambda data: self._order_update(pair, data))
 
     async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
         return self._order_update(order.trading_pair,

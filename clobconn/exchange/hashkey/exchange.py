@@ -12,10 +12,13 @@ from typing import Any
 
 from clobconn.core.data_types import Balance, InFlightOrder, OrderType, OrderUpdate, TradeUpdate, TradingRule
 from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.orders.batches import BatchResult, place_in_batches
 from clobconn.core.web.numbers import fmt
 from clobconn.exchange.hashkey.auth import HashkeyAuth
 from clobconn.exchange.hashkey.constants import (
     ACCOUNT,
+    BATCH_ORDERS,
+    BATCH_SIZE,
     CANCEL_ALL,
     CANCEL_ORDER,
     EXCHANGE_INFO,
@@ -28,7 +31,7 @@ from clobconn.exchange.hashkey.constants import (
     SPEC,
 )
 from clobconn.exchange.hashkey.order_book_data_source import HashkeyOrderBookDataSource
-from clobconn.exchange.hashkey.parsers import parse_balance, parse_fill, parse_order
+from clobconn.exchange.hashkey.parsers import parse_balance, parse_batch_answer, parse_fill, parse_order
 from clobconn.exchange.hashkey.user_stream_data_source import HashkeyUserStreamDataSource
 
 
@@ -77,7 +80,8 @@ class HashkeyExchange(ExchangeBase):
             return {"orderId": order.exchange_order_id}
         return {"clientOrderId": order.client_order_id}
 
-    async def _place_order(self, order: InFlightOrder) -> Placement:
+    def _order_params(self, order: InFlightOrder) -> dict[str, Any]:
+        """One order as the place and batch endpoints take it (the v1.1 parameters)."""
         params: dict[str, Any] = {
             "symbol": self.exchange_symbol(order.trading_pair), "side": order.trade_type.value,
             "type": order.order_type.value, "newClientOrderId": order.client_order_id,
@@ -91,8 +95,20 @@ class HashkeyExchange(ExchangeBase):
             params |= {"quantity": fmt(order.amount), "price": fmt(order.price or Decimal(0))}
             if order.order_type is OrderType.LIMIT:
                 params["timeInForce"] = order.time_in_force.value
+        return params
+
+    async def _place_order(self, order: InFlightOrder) -> Placement:
         # The ack carries no fills: executionReport or the trades poll brings them.
-        return parse_order(order.trading_pair, await self.rest.call(PLACE_ORDER, params)), []
+        return parse_order(order.trading_pair, await self.rest.call(PLACE_ORDER, self._order_params(order))), []
+
+    async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[BatchResult]:
+        """POST /api/v1/spot/batchOrders: at most 20 orders of one symbol per request."""
+        return await place_in_batches(orders, BATCH_SIZE, self._send_batch, one_pair=True)
+
+    async def _send_batch(self, orders: list[InFlightOrder]) -> list[BatchResult]:
+        pair = orders[0].trading_pair
+        answer = await self.rest.call(BATCH_ORDERS, data=[self._order_params(order) for order in orders])
+        return parse_batch_answer(answer, self.spec.error_table, lambda data: parse_order(pair, data))
 
     async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
         return parse_order(order.trading_pair, await self.rest.call(CANCEL_ORDER, self._order_ref(order)))

@@ -8,11 +8,13 @@ outboundAccountInfo). exchange.py and user_stream_data_source.py both import fro
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from clobconn.core.data_types import Balance, OrderUpdate, TradeFee, TradeUpdate
+from clobconn.core.errors import VenueErrorTable, refusal_error
+from clobconn.core.orders.batches import BatchResult
 from clobconn.exchange.hashkey.constants import ORDER_STATES
 
 ONE = Decimal(1)
@@ -67,3 +69,21 @@ def parse_balance(data: Mapping[str, Any]) -> Balance:
         free = Decimal(data["f"])
         return Balance(data["a"], free + Decimal(data["l"]), free)
     return Balance(data["asset"], Decimal(data["total"]), Decimal(data["free"]))
+
+
+# A batch result's success code: "0000" as the batch envelope has it (the venue's 200 where older).
+BATCH_OK = ("0000", "0", 0, 200, "200", None)
+
+
+def parse_batch_answer(answer: Mapping[str, Any], errors: VenueErrorTable,
+                       parse: Callable[[Mapping[str, Any]], OrderUpdate]) -> list[BatchResult]:
+    """POST .../batchOrders (spot or futures): ``{"code": "0000", "result": [...]}`` with one result per
+    order, in order: the order object (also when wrapped as ``{"code", "order"}``), or a code and a
+    message when that order was refused."""
+    results: list[BatchResult] = []
+    for item in answer["result"]:
+        if item.get("code") in BATCH_OK:
+            results.append((parse(item.get("order", item)), []))
+        else:
+            results.append(refusal_error(errors, item["code"], str(item.get("msg", "")), "batch order refused"))
+    return results

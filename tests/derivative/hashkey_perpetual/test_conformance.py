@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from clobconn.core.data_types import OrderState, OrderType, PositionSide, TradeType
-from clobconn.core.errors import InsufficientFunds
 from clobconn.core.order_book.messages import PublicTrade
 from clobconn.derivative.hashkey_perpetual.order_book_data_source import HashkeyPerpetualOrderBookDataSource
-from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
+from clobconn.testing.mock_venue import MockVenue, RecordedRequest
 from clobconn.testing.scenarios_snapshot_book import SnapshotBookScenarios
 from clobconn.testing.suites import PerpetualConformanceSuite
-from tests.exchange.hashkey.test_conformance import LISTEN_KEY, TestHashkeyConformance
+from tests.exchange.hashkey.conformance_hooks import HashkeyConformanceHooks
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "hashkey_perpetual"
 CONTRACT_SIZE = Decimal("0.001")
@@ -33,7 +32,7 @@ def contracts(base: Any) -> Any:
     return format(count.normalize(), "f") if count == count.to_integral_value() else str(count)
 
 
-class TestHashkeyPerpetualConformance(SnapshotBookScenarios, PerpetualConformanceSuite):
+class TestHashkeyPerpetualConformance(HashkeyConformanceHooks, SnapshotBookScenarios, PerpetualConformanceSuite):
     connector_id = "hashkey_perpetual"
     fixture_dir = FIXTURES
     trading_pair = "BTC-USDT"
@@ -55,7 +54,8 @@ class TestHashkeyPerpetualConformance(SnapshotBookScenarios, PerpetualConformanc
         "funding_payments": ("GET", "/api/v1/account/balanceFlow"),
     }
     public_ws_path = "/quote/ws/v1"
-    user_ws_path = f"/api/v1/ws/{LISTEN_KEY}"
+    batch_path = "/api/v1/futures/batchOrders"
+    batch_amount, batch_quantity, batch_side = Decimal("0.01"), "10", "BUY_OPEN"
     venue_sides = {TradeType.BUY: "BUY_OPEN", TradeType.SELL: "SELL_OPEN"}
     order_price = Decimal("99.0")
     order_amount = Decimal("0.5")
@@ -69,9 +69,6 @@ class TestHashkeyPerpetualConformance(SnapshotBookScenarios, PerpetualConformanc
     expected_balances = {"USDT": (Decimal("3000"), Decimal("2000"))}
     # 20 contracts of 0.001 BTC, long.
     expected_position = ("BTC-USDT", Decimal("0.020"), Decimal("25000.5"))
-    venue_states = TestHashkeyConformance.venue_states
-    rejected_error = InsufficientFunds
-    stream_order_updates = False
 
     def template_vars(self, variables: dict[str, Any]) -> dict[str, Any]:
         variables = super().template_vars(variables)
@@ -93,15 +90,13 @@ class TestHashkeyPerpetualConformance(SnapshotBookScenarios, PerpetualConformanc
         return request.params["side"].endswith("_CLOSE")
 
     def extra_routes(self, venue: MockVenue) -> None:
-        TestHashkeyConformance.extra_routes(self, venue)  # type: ignore[arg-type]
+        super().extra_routes(venue)
         venue.route("GET", "/quote/v1/markPrice", lambda _: self.reply("mark_price_rest"))
         venue.route("GET", "/quote/v1/index", lambda _: self.reply("index_price"))
 
     def serve_polled_mark(self, mark: str) -> None:
         self.venue.route("GET", "/quote/v1/markPrice", lambda _: self.reply("mark_price_rest", {"mark_price": mark}))
 
-    refuse_user_login = TestHashkeyConformance.refuse_user_login
-    ws_reply = TestHashkeyConformance.ws_reply
 
     async def test_orders_name_the_side_they_open_or_close(self) -> None:
         self.serve("place_order", lambda req: self.reply("place_order", self._ack_vars(req, "801", None)))
@@ -139,29 +134,6 @@ class TestHashkeyPerpetualConformance(SnapshotBookScenarios, PerpetualConformanc
 
     async def test_state_map_covers_the_order_states(self) -> None:
         assert self.venue_states[OrderState.FILLED] == "FILLED"
-
-    async def test_batches_go_twenty_orders_of_one_contract_at_a_time_and_refusals_are_typed(self) -> None:
-        def answer(request: RecordedRequest) -> Any:
-            # Documented answer: code "0000" and one result per order; the third is refused.
-            result = [{"code": "0000", "order": self.fixtures.payload("place_order", self.vars(
-                          client_order_id=order["clientOrderId"], exchange_order_id=str(900 + i)))}
-                      for i, order in enumerate(request.json)]
-            if len(result) > 2:
-                result[2] = {"code": "0401", "msg": "Insufficient asset"}
-            return MockResponse({"code": "0000", "result": result})
-
-        self.venue.route("POST", "/api/v1/futures/batchOrders", answer)
-        batch: list[Any] = [(TradeType.BUY, self.trading_pair, Decimal("0.01"), OrderType.LIMIT, self.order_price)
-                            for _ in range(22)]
-        batch.append((TradeType.SELL, self.second_trading_pair, Decimal("0.01"), OrderType.LIMIT, self.order_price))
-        results = await self.conn.place_orders(batch)
-        sent = [request.json for request in self.venue.requests_to("POST", "/api/v1/futures/batchOrders")]
-        assert [len(orders) for orders in sent] == [20, 2, 1]
-        assert {order["symbol"] for order in sent[2]} == {"ETHUSDT-PERPETUAL"}
-        assert sent[0][0]["quantity"] == "10" and sent[0][0]["side"] == "BUY_OPEN"
-        assert isinstance(results[2], InsufficientFunds)
-        placed = [result for result in results if not isinstance(result, Exception)]
-        assert len(placed) == 22 and all(order.state is OrderState.OPEN for order in placed)
 
     async def test_book_and_trades_hold_base_amounts(self) -> None:
         # The wire said 1500 contracts of 0.001 BTC at 100.00: the book holds 1.5 BTC.
