@@ -43,3 +43,15 @@ async def test_results_come_back_in_the_callers_order() -> None:
     assert isinstance(results[3], ClobconnError) and str(results[3]) == "c3"
     placed = [result for result in results if not isinstance(result, ClobconnError)]
     assert [update.client_order_id for update, _ in placed] == ["c0", "c1", "c2", "c4"]
+
+
+async def test_a_request_that_fails_whole_fails_its_own_orders_only() -> None:
+    orders = [order(f"c{i}", "BTC-USDT") for i in range(3)]
+
+    async def send(chunk: list[InFlightOrder]) -> list[BatchResult]:
+        if chunk[0].client_order_id == "c2":
+            raise InsufficientFunds("refused whole")
+        return [(OrderUpdate(o.trading_pair, 1.0, o.state, o.client_order_id, "x"), []) for o in chunk]
+
+    results = await place_in_batches(orders, 2, send)
+    assert [isinstance(result, ClobconnError) for result in results] == [False, False, True]

@@ -31,9 +31,15 @@ async def place_in_batches(orders: Sequence[InFlightOrder], size: int,
                            send: Callable[[list[InFlightOrder]], Awaitable[list[BatchResult]]], *,
                            one_pair: bool = False) -> list[BatchResult]:
     """Send the orders in chunks through ``send`` (one result per order of its chunk, in order) and
-    return the results in the order the orders came."""
+    return the results in the order the orders came; a request that fails whole fails its orders only."""
     results: dict[str, BatchResult] = {}
     for chunk in batch_chunks(orders, size, one_pair=one_pair):
-        for order, result in zip(chunk, await send(chunk), strict=True):
+        try:
+            answers = await send(chunk)
+        except ClobconnError as exc:
+            # That request failed as a whole (refused, or its outcome unknown): each of its orders
+            # carries the error, and the other requests' orders keep what their answers said.
+            answers = [exc] * len(chunk)
+        for order, result in zip(chunk, answers, strict=True):
             results[order.client_order_id] = result
     return [results[order.client_order_id] for order in orders]
