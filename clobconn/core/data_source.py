@@ -39,6 +39,8 @@ class ConnectorView(Protocol):
     balances: dict[str, Balance]
     orders: ClientOrderTracker
     time_sync: TimeSynchronizer
+    # The venue's account context once fetched (ExchangeBase.account_context), else None.
+    account: dict[str, str] | None
 
     @property
     def name(self) -> str: ...

@@ -147,6 +147,9 @@ class ExchangeBase(ABC):
         self.tasks = ConnectorTasks(self.spec.connector_id, fatal=(AuthenticationError,),
                                     on_fatal=self._on_auth_refused)
         self._balances_fetched = False
+        # The venue's account context, once fetched (see _fetch_account_context).
+        self.account: dict[str, str] | None = None
+        self._account_lock = asyncio.Lock()
         self._started = False
         # Set when the venue refused the credentials outright: no retry can mend that.
         self.auth_failure: AuthenticationError | None = None
@@ -188,6 +191,12 @@ class ExchangeBase(ABC):
     @abstractmethod
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
         """Every fill of the order so far."""
+
+    async def _fetch_account_context(self) -> dict[str, str] | None:
+        """What the venue's private calls need that only the venue can say, such as the id of the
+        account they act on (HTX's spot account id); None where they need nothing. Fetched once at
+        start, before any private call, and kept (see ``account_context``)."""
+        return None
 
     async def _fetch_server_time(self) -> float | None:
         """The venue's clock in seconds, for venues that sign timestamps; None where unneeded."""
@@ -255,6 +264,7 @@ class ExchangeBase(ABC):
             self._run_periodic("trading_rules", self._update_trading_rules,
                                lambda: self.config.trading_rules_interval, initial_delay=True)
             if self.is_trading:
+                await self._first_account_context()
                 fetched = await self._first_balances()
                 self._start_user_stream()
                 self._run_periodic("balances", self._update_balances, self._poll_interval, initial_delay=fetched)
@@ -595,6 +605,33 @@ class ExchangeBase(ABC):
             logger.warning("%s: first balance fetch failed (%s); the balances loop retries", self.name, exc)
             return False
         return True
+
+    async def account_context(self) -> dict[str, str]:
+        """The venue's account context (``_fetch_account_context``): fetched at start, kept, and fetched
+        again by the next private call when it was never had or has been forgotten. Concurrent callers
+        share one fetch."""
+        async with self._account_lock:
+            if self.account is None:
+                self.account = await self._fetch_account_context() or {}
+            return self.account
+
+    def forget_account_context(self) -> None:
+        """Drop the kept account context: the next private call fetches it again (a venue that says the
+        account it was given is no longer valid)."""
+        self.account = None
+
+    async def _first_account_context(self) -> None:
+        """At start, before the first private call: a refusal of the credentials is final here as on the
+        first balance fetch; any other failure leaves it to the next private call to fetch."""
+        try:
+            await self.account_context()
+        except AuthenticationError as exc:
+            self._on_auth_refused("the account context", exc)
+            assert self.auth_failure is not None
+            raise self.auth_failure from exc
+        except ClobconnError as exc:
+            logger.warning("%s: account context not fetched at start (%s); the next private call fetches it",
+                           self.name, exc)
 
     def _on_auth_refused(self, call: str, exc: Exception) -> None:
         """The venue refused the credentials: stop the private loops and tell whoever waits."""
