@@ -522,6 +522,17 @@ class ExchangeBase(ABC):
         book = sync.book
         return book.best_ask if trade_type is TradeType.BUY else book.best_bid
 
+    def _market_buy_quote_amount(self, order: InFlightOrder) -> Decimal:
+        """What a market buy spends, for venues that size market buys in quote currency (Gate.io, HTX):
+        the order's quote amount, or its base amount at the best ask, on the pair's price grid."""
+        if order.quote_amount is not None:
+            return order.quote_amount
+        price = self._reference_price(order.trading_pair, TradeType.BUY)
+        if price is None:
+            raise OrderRuleViolation(f"{order.trading_pair}: no price to size a market buy in quote currency; "
+                                     "pass quote_amount", trading_pair=order.trading_pair, rule="price")
+        return self._rule(order.trading_pair).quantize_price(order.amount * price)
+
     def _submit_in_background(self, order: InFlightOrder) -> str:
         return self.order_lifecycle.submit_in_background(order)
 
