@@ -18,7 +18,7 @@ from clobconn.core.data_types import OrderState, OrderType, TradeType
 from clobconn.core.errors import InsufficientFunds
 from clobconn.core.web.auth import hmac_sha256_base64
 from clobconn.testing.mock_venue import MockVenue, RecordedRequest
-from clobconn.testing.suites import API_KEY, API_SECRET, SpotConformanceSuite
+from clobconn.testing.suites import API_KEY, API_SECRET, SpotConformanceSuite, eventually
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "htx"
 ACCOUNT_ID = "100009"
@@ -70,7 +70,8 @@ class TestHtxConformance(SpotConformanceSuite):
 
     def extract_order_fields(self, request: RecordedRequest) -> dict[str, str | None]:
         body = request.json
-        return {"price": body.get("price"), "amount": body.get("amount"), "client_order_id": body.get("client-order-id")}
+        return {"price": body.get("price"), "amount": body.get("amount"),
+                "client_order_id": body.get("client-order-id")}
 
     def extra_routes(self, venue: MockVenue) -> None:
         venue.route("GET", "/v1/account/accounts", lambda _: self.reply("accounts"))
@@ -148,6 +149,5 @@ class TestHtxConformance(SpotConformanceSuite):
         frame["data"]["accountId"] = 100010
         await self.venue.push(self.user_ws_path, frame)
         await self.push_user("user_balance", asset="ETH", total="3", available="2")
-        from clobconn.testing.suites import eventually
         await eventually(lambda: self.conn.get_balance("ETH") == Decimal("3"), what="the spot account's balance")
         assert self.conn.get_balance("USDT") == before
