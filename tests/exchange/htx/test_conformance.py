@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import pytest
+
 from clobconn.core.data_types import OrderState, OrderType, TradeType
-from clobconn.core.errors import InsufficientFunds
+from clobconn.core.errors import InsufficientFunds, NotSupported
+from clobconn.core.orders.lifecycle import BatchOrder
 from clobconn.core.web.auth import hmac_sha256_base64
-from clobconn.testing.mock_venue import MockVenue, RecordedRequest
+from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
 from clobconn.testing.suites import API_KEY, API_SECRET, SpotConformanceSuite, eventually
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "htx"
@@ -151,3 +154,28 @@ class TestHtxConformance(SpotConformanceSuite):
         await self.push_user("user_balance", asset="ETH", total="3", available="2")
         await eventually(lambda: self.conn.get_balance("ETH") == Decimal("3"), what="the spot account's balance")
         assert self.conn.get_balance("USDT") == before
+
+    async def test_batch_orders_answer_each_order_with_an_id_or_its_refusal(self) -> None:
+        # https://huobiapi.github.io/docs/spot/v1/en/#place-a-batch-of-orders: one item per order.
+        def answer(request: RecordedRequest) -> MockResponse:
+            first, second = request.json
+            return MockResponse({"status": "ok", "data": [
+                {"order-id": 359985236, "client-order-id": first["client-order-id"]},
+                {"client-order-id": second["client-order-id"], "err-code": "account-frozen-balance-insufficient-error",
+                 "err-msg": "trade account balance is not enough, left: `89`"}]})
+
+        self.venue.route("POST", "/v1/order/batch-orders", answer)
+        orders: list[BatchOrder] = [
+            (TradeType.BUY, self.trading_pair, self.order_amount, OrderType.LIMIT, self.order_price),
+            (TradeType.SELL, self.trading_pair, self.order_amount, OrderType.LIMIT, self.order_price)]
+        placed, refused = await self.conn.place_orders(orders)
+        assert not isinstance(placed, Exception) and placed.exchange_order_id == "359985236"
+        assert isinstance(refused, InsufficientFunds)
+        (request,) = self.venue.requests_to("POST", "/v1/order/batch-orders")
+        assert [item["type"] for item in request.json] == ["buy-limit", "sell-limit"]
+        assert {item["account-id"] for item in request.json} == {ACCOUNT_ID}
+
+    async def test_amend_is_not_supported_and_says_so_naming_the_venue(self) -> None:
+        client_id = await self.open_order()
+        with pytest.raises(NotSupported, match="htx"):
+            await self.conn.amend_order(self.trading_pair, client_id, price=Decimal("98"))
