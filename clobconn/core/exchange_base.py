@@ -603,19 +603,25 @@ class ExchangeBase(ABC):
                quiet: type[BaseException] | None = None) -> asyncio.Task[Any]:
         return self.tasks.spawn(coro, name, quiet)
 
-    async def _first_balances(self) -> bool:
-        """The first balance fetch, at start: where wrong credentials show, before anything waits on them.
-        Returns whether it succeeded (when it did not, the balances loop retries at once)."""
+    async def _first_private_call(self, call: str, work: Callable[[], Coroutine[Any, Any, Any]],
+                                  otherwise: str) -> bool:
+        """A private call at start, where wrong credentials show before anything waits on them: a refusal
+        of the credentials is final (start raises it); any other failure is logged with what happens
+        ``otherwise``. Returns whether it succeeded."""
         try:
-            await self._update_balances()
+            await work()
         except AuthenticationError as exc:
-            self._on_auth_refused("balances", exc)
+            self._on_auth_refused(call, exc)
             assert self.auth_failure is not None
             raise self.auth_failure from exc
         except ClobconnError as exc:
-            logger.warning("%s: first balance fetch failed (%s); the balances loop retries", self.name, exc)
+            logger.warning("%s: %s failed at start (%s); %s", self.name, call, exc, otherwise)
             return False
         return True
+
+    async def _first_balances(self) -> bool:
+        """The first balance fetch (when it fails otherwise, the balances loop retries at once)."""
+        return await self._first_private_call("balances", self._update_balances, "the balances loop retries")
 
     async def account_context(self) -> dict[str, str]:
         """The venue's account context (``_fetch_account_context``): fetched at start, kept, and fetched
@@ -632,17 +638,9 @@ class ExchangeBase(ABC):
         self.account = None
 
     async def _first_account_context(self) -> None:
-        """At start, before the first private call: a refusal of the credentials is final here as on the
-        first balance fetch; any other failure leaves it to the next private call to fetch."""
-        try:
-            await self.account_context()
-        except AuthenticationError as exc:
-            self._on_auth_refused("the account context", exc)
-            assert self.auth_failure is not None
-            raise self.auth_failure from exc
-        except ClobconnError as exc:
-            logger.warning("%s: account context not fetched at start (%s); the next private call fetches it",
-                           self.name, exc)
+        """The account context, at start before any other private call."""
+        await self._first_private_call("the account context", self.account_context,
+                                       "the next private call fetches it")
 
     def _on_auth_refused(self, call: str, exc: Exception) -> None:
         """The venue refused the credentials: stop the private loops and tell whoever waits."""

@@ -108,14 +108,20 @@ async def test_the_snapshot_is_asked_for_on_the_socket_after_subscribing(
     assert Decimal("99") not in [level.price for level in book.bids()]
 
 
-async def test_a_gap_asks_again_on_the_same_socket(venue: MockVenue,
-                                                   make_tracker: Callable[[], OrderBookTracker]) -> None:
+async def synced_at_10(venue: MockVenue, make_tracker: Callable[[], OrderBookTracker]) -> OrderBookTracker:
+    """A tracker whose first request was answered with the book at 10."""
     tracker = make_tracker()
     await tracker.start([PAIR])
     await venue.wait_for_ws_message(PATH, lambda frame: "req" in frame)
     await venue.push(PATH, answer(10))
+    await eventually(lambda: tracker.order_book(PAIR).is_synced, what="first sync")
+    return tracker
+
+
+async def test_a_gap_asks_again_on_the_same_socket(venue: MockVenue,
+                                                   make_tracker: Callable[[], OrderBookTracker]) -> None:
+    tracker = await synced_at_10(venue, make_tracker)
     book = tracker.order_book(PAIR)
-    await eventually(lambda: book.is_synced, what="first sync")
     await venue.push(PATH, diff(13, [["105", "1"]]))  # 11 and 12 were lost
     await eventually(lambda: len(requests(venue)) == 2, what="a second request")
     assert not book.is_synced and tracker.resyncs == 1
@@ -137,12 +143,8 @@ async def test_an_unanswered_request_is_made_again(venue: MockVenue,
 
 async def test_a_reconnect_asks_on_the_new_socket(venue: MockVenue,
                                                   make_tracker: Callable[[], OrderBookTracker]) -> None:
-    tracker = make_tracker()
-    await tracker.start([PAIR])
-    await venue.wait_for_ws_message(PATH, lambda frame: "req" in frame)
-    await venue.push(PATH, answer(10))
+    tracker = await synced_at_10(venue, make_tracker)
     book = tracker.order_book(PAIR)
-    await eventually(lambda: book.is_synced, what="first sync")
     await venue.drop(PATH)
     await venue.wait_for_connections(PATH, count=2)
     await eventually(lambda: len(venue.endpoint(PATH).sessions) == 2 and {"req": PAIR} in
