@@ -125,6 +125,19 @@ def bing_x_signatures(sent: Received) -> tuple[str, str]:
     return hmac_sha256(API_SECRET, payload).hex(), signature
 
 
+def htx_signatures(sent: Received) -> tuple[str, str]:
+    """base64 HMAC-SHA256 over METHOD\\nhost\\npath\\nthe query (the auth parameters with the request's
+    own, sorted by name, every reserved character encoded); the signature is the last parameter.
+    https://huobiapi.github.io/docs/spot/v1/en/#signature-authentication"""
+    payload, _, signature = sent.query.rpartition("&Signature=")
+    names = [piece.partition("=")[0] for piece in payload.split("&")]
+    assert names == sorted(names), names
+    assert f"AccessKeyId={API_KEY}" in payload.split("&") and "SignatureVersion=2" in payload.split("&")
+    host = sent.headers["Host"].split(":")[0]
+    pre_image = f"{sent.method}\n{host}\n{sent.path}\n{payload}"
+    return base64.b64encode(hmac_sha256(API_SECRET, pre_image)).decode(), unquote(signature)
+
+
 @dataclass(frozen=True, slots=True)
 class Venue:
     connector_id: str
@@ -152,6 +165,7 @@ VENUES = [
     Venue("hashkey", hashkey_signatures, {}, body_in_query=True),
     # The perpetual sends its batch as a JSON body: totalParams is the query followed by that body.
     Venue("hashkey_perpetual", hashkey_signatures, {}),
+    Venue("htx", htx_signatures, {"status": "ok", "data": {}}, comma="%2C"),
 ]
 
 

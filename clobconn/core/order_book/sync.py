@@ -36,6 +36,9 @@ class ResyncMode(Enum):
     REST_SNAPSHOT = "rest_snapshot"
     # Unsubscribe and subscribe again; the venue sends a fresh snapshot on the stream.
     RESUBSCRIBE = "resubscribe"
+    # Ask for a snapshot on the book's own socket (a request the venue answers on the same stream, as
+    # HTX answers a "req" for its mbp topic) while the diffs keep arriving and are buffered.
+    STREAM_REQUEST = "stream_request"
 
 
 class SyncResult(Enum):

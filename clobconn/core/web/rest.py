@@ -83,9 +83,13 @@ class RestClient:
             await self._session.close()
         self._session = None
 
-    async def call(self, endpoint: Endpoint, params: Mapping[str, Any] | None = None, data: Any = None) -> Any:
-        """Call an endpoint described as data: its method, path, signing and rate-limit id."""
-        return await self.request(endpoint.method, endpoint.path, params=params, data=data, signed=endpoint.signed,
+    async def call(self, endpoint: Endpoint, params: Mapping[str, Any] | None = None, data: Any = None,
+                   path_values: Mapping[str, str] | None = None) -> Any:
+        """Call an endpoint described as data: its method, path, signing and rate-limit id. A path that
+        names a resource (``/orders/{order_id}``) is filled from ``path_values``; its rate-limit id stays
+        the endpoint's."""
+        path = endpoint.path.format(**path_values) if path_values else endpoint.path
+        return await self.request(endpoint.method, path, params=params, data=data, signed=endpoint.signed,
                                   limit_id=endpoint.limit_id)
 
     async def request(

@@ -7,20 +7,15 @@ No network code here: the synced clock is handed in.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Callable
 
 from pydantic import SecretStr
 
-from clobconn.core.web.auth import AuthBase, RestRequest
+from clobconn.core.web.auth import AuthBase, RestRequest, hmac_sha256_base64
 from clobconn.exchange.kucoin.constants import API_KEY_VERSION
 
-
-def sign(secret: str, payload: str) -> str:
-    """base64 of the HMAC-SHA256 of ``payload`` keyed with the API secret."""
-    return base64.b64encode(hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest()).decode()
+# base64 of the HMAC-SHA256 of the pre-image keyed with the API secret.
+sign = hmac_sha256_base64
 
 
 class KucoinAuth(AuthBase):

@@ -6,22 +6,17 @@ No network code here: the clock is handed in.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import time
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import SecretStr
 
-from clobconn.core.web.auth import AuthBase, RestRequest
+from clobconn.core.web.auth import AuthBase, RestRequest, hmac_sha256_base64
 from clobconn.exchange.okx.constants import DEMO_HEADERS, WS_LOGIN_PATH
 
-
-def sign(secret: str, pre_image: str) -> str:
-    """Base64 of the HMAC-SHA256 of ``pre_image`` keyed with the API secret."""
-    return base64.b64encode(hmac.new(secret.encode(), pre_image.encode(), hashlib.sha256).digest()).decode()
+# base64 of the HMAC-SHA256 of the pre-image keyed with the API secret.
+sign = hmac_sha256_base64
 
 
 def iso_timestamp(time_ms: int) -> str:
