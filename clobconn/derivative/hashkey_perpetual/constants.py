@@ -28,9 +28,8 @@ CONTRACT_SUFFIX = "-PERPETUAL"
 
 BALANCE = Endpoint("GET", "/api/v1/futures/balance")
 PLACE_ORDER = Endpoint("POST", "/api/v1/futures/order", orders=1)
-# At most 20 orders, all of one contract; the body is the JSON list of orders.
+# At most 20 orders, all of one contract (spot's BATCH_SIZE); the body is the JSON list of orders.
 BATCH_ORDERS = Endpoint("POST", "/api/v1/futures/batchOrders", orders=1)
-BATCH_SIZE = 20
 CANCEL_ORDER = Endpoint("DELETE", "/api/v1/futures/order", orders=1)
 # DELETE on the batch path with a symbol cancels every open order of that contract.
 CANCEL_ALL = Endpoint("DELETE", "/api/v1/futures/batchOrders", orders=1)

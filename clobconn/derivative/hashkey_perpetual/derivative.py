@@ -12,7 +12,6 @@ a CLOSE order.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -22,15 +21,12 @@ from clobconn.core.data_types import (
     FundingPayment,
     InFlightOrder,
     OrderType,
-    OrderUpdate,
     Position,
     PositionAction,
     TradeUpdate,
     TradingRule,
 )
 from clobconn.core.errors import ExchangeError
-from clobconn.core.exchange_base import Placement
-from clobconn.core.orders.batches import BatchResult, place_in_batches
 from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.web.numbers import fmt
 from clobconn.derivative.hashkey_perpetual.constants import (
@@ -38,7 +34,6 @@ from clobconn.derivative.hashkey_perpetual.constants import (
     BALANCE_FLOW,
     BALANCE_FLOW_LIMIT,
     BATCH_ORDERS,
-    BATCH_SIZE,
     CANCEL_ALL,
     CANCEL_ORDER,
     CONTRACT_ACCOUNT,
@@ -65,20 +60,23 @@ from clobconn.derivative.hashkey_perpetual.parsers import (
     parse_position,
 )
 from clobconn.derivative.hashkey_perpetual.user_stream_data_source import HashkeyPerpetualUserStreamDataSource
-from clobconn.exchange.hashkey.auth import HashkeyAuth
-from clobconn.exchange.hashkey.constants import EXCHANGE_INFO, SERVER_TIME
-from clobconn.exchange.hashkey.parsers import parse_batch_answer, parse_order
+from clobconn.exchange.hashkey.constants import EXCHANGE_INFO
+from clobconn.exchange.hashkey.exchange import HashkeyBase
 
 
-class HashkeyPerpetualDerivative(PerpetualDerivativeBase):
+class HashkeyPerpetualDerivative(PerpetualDerivativeBase, HashkeyBase):
     spec = SPEC
     order_book_data_source_class = HashkeyPerpetualOrderBookDataSource
     user_stream_data_source_class = HashkeyPerpetualUserStreamDataSource
-    query_auth_class = HashkeyAuth
     funding_info_poll_interval = FUNDING_INFO_POLL
-
-    async def _fetch_server_time(self) -> float:
-        return float((await self.rest.call(SERVER_TIME))["serverTime"]) / 1000
+    place_endpoint = PLACE_ORDER
+    batch_endpoint = BATCH_ORDERS
+    cancel_endpoint = CANCEL_ORDER
+    cancel_all_endpoint = CANCEL_ALL
+    status_endpoint = ORDER_STATUS
+    open_orders_endpoint = OPEN_ORDERS
+    history_endpoint = ORDER_HISTORY
+    query_client_id_param = "origClientOrderId"
 
     async def _fetch_trading_rules(self) -> list[tuple[str, TradingRule]]:
         """exchangeInfo's ``contracts`` (its ``symbols`` are spot's)."""
@@ -89,9 +87,6 @@ class HashkeyPerpetualDerivative(PerpetualDerivativeBase):
         """GET /api/v1/futures/balance: the futures wallet per margin asset."""
         return [Balance(row["asset"], Decimal(row["balance"]), Decimal(row["availableBalance"]))
                 for row in await self.rest.call(BALANCE)]
-
-    def _order_update(self, trading_pair: str, data: Mapping[str, Any]) -> OrderUpdate:
-        return parse_order(trading_pair, data, self._rule(trading_pair).contract_size)
 
     def _order_params(self, order: InFlightOrder) -> dict[str, Any]:
         action = PositionAction.CLOSE if order.reduce_only else order.position_action or PositionAction.OPEN
@@ -106,39 +101,6 @@ class HashkeyPerpetualDerivative(PerpetualDerivativeBase):
         time_in_force = "LIMIT_MAKER" if order.order_type is OrderType.LIMIT_MAKER else order.time_in_force.value
         return params | {"priceType": "INPUT", "price": fmt(order.price or Decimal(0)), "timeInForce": time_in_force}
 
-    def _order_ref(self, order: InFlightOrder, client_key: str) -> dict[str, Any]:
-        """Which order a cancel or query means: orderId once acknowledged, else the client id under
-        ``client_key`` (the cancel calls it clientOrderId, the query origClientOrderId)."""
-        if order.exchange_order_id is not None:
-            return {"orderId": order.exchange_order_id}
-        return {client_key: order.client_order_id}
-
-    async def _place_order(self, order: InFlightOrder) -> Placement:
-        # The answer carries no fills: contractExecutionReport or the fills poll brings them.
-        return self._order_update(order.trading_pair, await self.rest.call(PLACE_ORDER, self._order_params(order))), []
-
-    async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[BatchResult]:
-        """POST /api/v1/futures/batchOrders: at most 20 orders of one contract per request."""
-        return await place_in_batches(orders, BATCH_SIZE, self._send_batch, one_pair=True)
-
-    async def _send_batch(self, orders: list[InFlightOrder]) -> list[BatchResult]:
-        pair = orders[0].trading_pair
-        answer = await self.rest.call(BATCH_ORDERS, data=[self._order_params(order) for order in orders])
-        return parse_batch_answer(answer, self.spec.error_table, lambda data: self._order_update(pair, data))
-
-    async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
-        return self._order_update(order.trading_pair,
-                                  await self.rest.call(CANCEL_ORDER, self._order_ref(order, "clientOrderId")))
-
-    async def _cancel_all_orders(self, trading_pair: str) -> list[OrderUpdate]:
-        # The answer names no order: the core asks each tracked one how it ended.
-        await self.rest.call(CANCEL_ALL, {"symbol": self.exchange_symbol(trading_pair)})
-        return []
-
-    async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate:
-        return self._order_update(order.trading_pair,
-                                  await self.rest.call(ORDER_STATUS, self._order_ref(order, "origClientOrderId")))
-
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
         if order.exchange_order_id is None:
             return []
@@ -147,14 +109,6 @@ class HashkeyPerpetualDerivative(PerpetualDerivativeBase):
                                             "startTime": int(order.creation_timestamp * 1000)})
         return [parse_contract_fill(order.trading_pair, rule, row, order.client_order_id) for row in rows
                 if str(row["orderId"]) == order.exchange_order_id]
-
-    async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
-        rows = await self.rest.call(OPEN_ORDERS, {"symbol": self.exchange_symbol(trading_pair), "limit": 500})
-        return [self._order_update(trading_pair, row) for row in rows]
-
-    async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
-        params = {"symbol": self.exchange_symbol(trading_pair), "startTime": int(since * 1000), "limit": 500}
-        return [self._order_update(trading_pair, row) for row in await self.rest.call(ORDER_HISTORY, params)]
 
     async def _fetch_positions(self) -> list[Position]:
         positions = []
