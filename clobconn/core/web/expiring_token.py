@@ -47,18 +47,21 @@ class ExpiringToken:
     @property
     def fresh(self) -> bool:
         """Whether the cached token may still be used without renewing it."""
-        return self._token is not None and self._clock() < self._renew_at
+        return self._cached() is not None
+
+    def _cached(self) -> IssuedToken | None:
+        return self._token if self._clock() < self._renew_at else None
 
     async def get(self) -> IssuedToken:
         """The cached token while it is fresh, else a newly fetched one; a failed fetch raises."""
-        if self.fresh:
-            assert self._token is not None
-            return self._token
+        token = self._cached()
+        if token is not None:
+            return token
         async with self._lock:
             # Another caller may have fetched it while this one waited for the lock.
-            if self.fresh:
-                assert self._token is not None
-                return self._token
+            token = self._cached()
+            if token is not None:
+                return token
             fetched_at = self._clock()
             token = await self._fetch()
             self.fetches += 1

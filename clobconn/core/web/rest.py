@@ -83,10 +83,14 @@ class RestClient:
             await self._session.close()
         self._session = None
 
-    async def call(self, endpoint: Endpoint, params: Mapping[str, Any] | None = None, data: Any = None) -> Any:
-        """Call an endpoint described as data: its method, path, signing and rate-limit id."""
-        return await self.request(endpoint.method, endpoint.path, params=params, data=data, signed=endpoint.signed,
-                                  limit_id=endpoint.limit_id)
+    async def call(self, endpoint: Endpoint, params: Mapping[str, Any] | None = None, data: Any = None,
+                   path_args: Mapping[str, str] | None = None) -> Any:
+        """Call an endpoint described as data: its method, path, signing, body encoding and rate-limit id.
+        ``path_args`` fill the path's ``{name}`` fields (Bitstamp's ``/api/v2/buy/{pair}/``); the limit id
+        stays the endpoint's, so every pair spends on the same pool."""
+        path = endpoint.path.format(**path_args) if path_args else endpoint.path
+        return await self.request(endpoint.method, path, params=params, data=data, signed=endpoint.signed,
+                                  limit_id=endpoint.limit_id, form=endpoint.form)
 
     async def request(
         self,
