@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from clobconn.core.data_source import MarketMessage, OrderBookDataSource
@@ -22,6 +21,7 @@ from clobconn.core.order_book.messages import BookMessage, BookMessageType, Publ
 from clobconn.core.order_book.sync import ResyncMode, SequenceRule
 from clobconn.core.web.ws import ConnectSpec, StreamAction
 from clobconn.exchange.bitstamp.constants import HEARTBEAT, ORDER_BOOK, WS_PATH
+from clobconn.exchange.bitstamp.parsers import exact
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,8 @@ def parse_book(kind: BookMessageType, trading_pair: str, data: Mapping[str, Any]
 def parse_trade(trading_pair: str, data: Mapping[str, Any]) -> PublicTrade:
     """live_trades ``trade``: ``type`` 0 is a buy, 1 a sell (the taker's side)."""
     side = TradeType.BUY if int(data["type"]) == 0 else TradeType.SELL
-    return PublicTrade(trading_pair, str(data["id"]), Decimal(str(data["price"])), Decimal(str(data["amount"])),
-                       side, int(data["microtimestamp"]) / 1e6)
+    return PublicTrade(trading_pair, str(data["id"]), exact(data, "price"), exact(data, "amount"), side,
+                       int(data["microtimestamp"]) / 1e6)
 
 
 def subscription(verb: str, channel: str, auth: str | None = None) -> dict[str, Any]:

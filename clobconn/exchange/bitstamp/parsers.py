@@ -60,10 +60,15 @@ def parse_transactions(trading_pair: str, data: Mapping[str, Any], client_order_
     return fills
 
 
+def exact(data: Mapping[str, Any], key: str) -> Decimal:
+    """A stream value: the venue sends numbers as JSON floats and, beside them, ``<key>_str`` exactly."""
+    return Decimal(str(data.get(f"{key}_str", data[key])))
+
+
 def parse_order_event(trading_pair: str, event: str, data: Mapping[str, Any]) -> OrderUpdate:
     """private-my_orders: ``amount`` is what remains, ``amount_at_create`` the order's size. An order
     leaves the book by ``order_deleted``: filled when nothing remains, else cancelled."""
-    remaining, size = Decimal(str(data["amount"])), Decimal(str(data["amount_at_create"]))
+    remaining, size = exact(data, "amount"), exact(data, "amount_at_create")
     executed = size - remaining
     if event == "order_deleted":
         state = OrderState.FILLED if remaining == 0 else OrderState.CANCELED
