@@ -164,8 +164,11 @@ class RestClient:
         total = timeout or self._timeout
         client_timeout = aiohttp.ClientTimeout(total=total, sock_connect=total)
         try:
+            # Without a body aiohttp would add "Content-Type: application/octet-stream" on its own: a
+            # venue that signs the content type (Bitstamp) refuses a bodiless request that carries one.
+            no_body = ("Content-Type",) if request.data is None else None
             async with self.session.request(request.method, url, data=request.data, headers=request.headers,
-                                            timeout=client_timeout) as resp:
+                                            timeout=client_timeout, skip_auto_headers=no_body) as resp:
                 status = resp.status
                 body = await resp.read()
                 reset_after = self._reset_after(resp.headers)
