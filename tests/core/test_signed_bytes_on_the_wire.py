@@ -125,6 +125,19 @@ def bing_x_signatures(sent: Received) -> tuple[str, str]:
     return hmac_sha256(API_SECRET, payload).hex(), signature
 
 
+def bitstamp_signatures(sent: Received) -> tuple[str, str]:
+    """hex HMAC-SHA256("BITSTAMP " + key + METHOD + host + path + query + content type + nonce + timestamp
+    + "v2" + body); a request without a body has no Content-Type, in its headers or in the pre-image.
+    https://www.bitstamp.net/api/#section/Authentication"""
+    content_type = sent.headers["Content-Type"] if sent.body else ""
+    assert sent.body or "Content-Type" not in sent.headers
+    host = sent.headers["Host"].rsplit(":", 1)[0]
+    pre_image = (f"BITSTAMP {API_KEY}{sent.method}{host}{sent.path}{sent.query}{content_type}"
+                 f"{sent.headers['X-Auth-Nonce']}{sent.headers['X-Auth-Timestamp']}v2{sent.body.decode()}")
+    assert sent.headers["X-Auth"] == f"BITSTAMP {API_KEY}" and sent.headers["X-Auth-Version"] == "v2"
+    return hmac_sha256(API_SECRET, pre_image).hex(), sent.headers["X-Auth-Signature"]
+
+
 @dataclass(frozen=True, slots=True)
 class Venue:
     connector_id: str
@@ -150,6 +163,7 @@ VENUES = [
     Venue("gate_io", gate_io_signatures, {}),
     Venue("gate_io_perpetual", gate_io_signatures, {}),
     Venue("hashkey", hashkey_signatures, {}, body_in_query=True),
+    Venue("bitstamp", bitstamp_signatures, {}),
 ]
 
 
