@@ -84,7 +84,8 @@ class BitstampExchange(ExchangeBase):
         return BitstampAuth(self.config.api_key, self.config.api_secret, self.time_sync.time_ms)
 
     def _extract_error(self, status: int, payload: Any) -> tuple[str | int | None, str] | None:
-        if isinstance(payload, Mapping) and (payload.get("status") == "error" or status >= 400):
+        # Older endpoints answer a refusal as {"error": "..."} on 200, without a status field.
+        if isinstance(payload, Mapping) and (payload.get("status") == "error" or "error" in payload or status >= 400):
             return payload.get("response_code") or payload.get("code"), _reason(payload)
         return None if status < 400 else (None, str(payload)[:500])
 

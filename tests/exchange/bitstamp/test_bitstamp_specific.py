@@ -18,11 +18,12 @@ from bidict import bidict
 from pydantic import SecretStr
 
 from clobconn.core.data_types import OrderState, OrderType, TimeInForce, TradeType
-from clobconn.core.errors import NotSupported
+from clobconn.core.errors import AuthenticationError, InsufficientFunds, NotSupported, error_class_for
 from clobconn.core.order_book.messages import BookMessageType
 from clobconn.core.order_book.sync import BookSynchronizer, SequenceRule, SyncResult
 from clobconn.core.web.auth import RestRequest
 from clobconn.exchange.bitstamp.auth import BitstampAuth
+from clobconn.exchange.bitstamp.constants import ERRORS
 from clobconn.exchange.bitstamp.exchange import BitstampExchange
 from clobconn.exchange.bitstamp.order_book_data_source import BitstampOrderBookDataSource, parse_book
 from clobconn.exchange.bitstamp.user_stream_data_source import BitstampUserStreamDataSource
@@ -124,6 +125,23 @@ def test_diffs_at_or_before_the_snapshot_are_dropped_and_a_backwards_one_resyncs
     assert [level.price for level in sync.book.bids()] == [Decimal(13), Decimal(12), Decimal(9)]
     assert sync.on_diff(diff(1_000_003, [["14", "1"]])) is SyncResult.GAP
     assert not sync.is_synced
+
+
+# == errors =========================================================================================
+
+def test_refusals_are_read_from_the_body_whatever_the_status() -> None:
+    conn = make_conn()
+    rejected = fixtures.payload("place_order_rejected")
+    code, message = conn._extract_error(200, rejected) or (None, "")
+    assert code == "400.009" and message.startswith("You need 49.50 USD")
+    assert error_class_for(ERRORS, code, message, 200) is InsufficientFunds
+    assert conn._extract_error(403, fixtures.payload("auth_error")) == ("API0005", "Invalid signature")
+    assert error_class_for(ERRORS, "API0005", "Invalid signature", 403) is AuthenticationError
+    # Per-field reasons name their field; the older {"error": ...} answers are refusals too.
+    assert conn._extract_error(200, {"status": "error", "reason": {"price": ["Ensure this value is positive."]}}) \
+        == (None, "price: Ensure this value is positive.")
+    assert conn._extract_error(200, {"error": "Order not found"}) == (None, "Order not found")
+    assert conn._extract_error(200, {"id": "1", "price": "99"}) is None
 
 
 # == the live connector over the loopback venue =====================================================
