@@ -6,6 +6,8 @@ v2: https://www.bitstamp.net/websocket/v2/ (channels, bts:* events).
 
 from __future__ import annotations
 
+from typing import Any
+
 from clobconn.core.data_types import OrderState, OrderType, TimeInForce
 from clobconn.core.errors import (
     AuthenticationError,
@@ -58,8 +60,18 @@ RATE_LIMITS = (
 # The signed request's X-Auth-Timestamp may be at most 150 s off the server's clock (API0017 past it).
 TIMESTAMP_TOLERANCE = 150.0
 
-# The server drops a silent socket; a protocol ping keeps ours alive and a dead one is noticed.
-HEARTBEAT = Heartbeat(protocol_ping=20.0, idle_timeout=60.0)
+
+
+def _is_heartbeat_answer(message: Any) -> bool:
+    return isinstance(message, dict) and message.get("event") == "bts:heartbeat"
+
+
+# The docs' way to check that the server is responsive is the bts:heartbeat message, which it answers
+# in kind; a quiet private socket would otherwise look dead. 60 s without a frame reconnects.
+HEARTBEAT = Heartbeat(app_ping=20.0, app_ping_payload={"event": "bts:heartbeat"}, is_pong=_is_heartbeat_answer,
+                      idle_timeout=60.0)
+# One connection takes up to 1024 channels; the server closes it, silently, at the 1025th subscription.
+MAX_CHANNELS_PER_SOCKET = 1024
 
 # order_status "status": an IOC remainder or a cancelled order ends "Canceled" or "Expired".
 ORDER_STATES = {

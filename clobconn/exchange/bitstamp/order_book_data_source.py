@@ -6,7 +6,8 @@ carries no sequence number, only the venue's ``microtimestamp``, which is theref
 ``microtimestamp`` too) is fetched, the ones at or before the snapshot's time are dropped, the later
 ones replay in time order, and a diff whose time goes backwards, or a crossed book, resyncs. A lost
 diff cannot be seen: the venue gives nothing to see it by. ``bts:request_reconnect`` asks the client
-to reconnect (the server is about to close the socket): the core reconnects and resubscribes.
+to reconnect (the server is about to close the socket): the core reconnects and resubscribes. A socket
+takes at most 1024 channels (two a pair): the core's pool opens another socket past that.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from clobconn.core.data_types import TradeType
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
 from clobconn.core.order_book.sync import ResyncMode, SequenceRule
 from clobconn.core.web.ws import ConnectSpec, StreamAction
-from clobconn.exchange.bitstamp.constants import HEARTBEAT, ORDER_BOOK, WS_PATH
+from clobconn.exchange.bitstamp.constants import HEARTBEAT, MAX_CHANNELS_PER_SOCKET, ORDER_BOOK, WS_PATH
 from clobconn.exchange.bitstamp.parsers import exact
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def control_action(connector_name: str, stream: str, message: Mapping[str, Any])
 class BitstampOrderBookDataSource(OrderBookDataSource):
     sequence_rule = SequenceRule.TIMESTAMP
     resync_mode = ResyncMode.REST_SNAPSHOT
+    max_subscriptions_per_socket = MAX_CHANNELS_PER_SOCKET
 
     async def connect_spec(self, stream: str) -> ConnectSpec:
         return ConnectSpec(url=f"{self.connector.ws_url}{WS_PATH}", heartbeat=HEARTBEAT)

@@ -85,6 +85,8 @@ class BitstampVenue(ConformanceSuiteBase):
         venue.route("POST", "/api/v2/websockets_token/", lambda _: self.reply("websockets_token"))
 
     def ws_reply(self, path: str, message: Any) -> list[Any]:
+        if isinstance(message, dict) and message.get("event") == "bts:heartbeat":
+            return [{"event": "bts:heartbeat", "channel": "", "data": {"status": "success"}}]
         if not isinstance(message, dict) or message.get("event") not in ("bts:subscribe", "bts:unsubscribe"):
             return []
         channel = message["data"]["channel"]

@@ -23,7 +23,7 @@ from clobconn.core.order_book.messages import BookMessageType
 from clobconn.core.order_book.sync import BookSynchronizer, SequenceRule, SyncResult
 from clobconn.core.web.auth import RestRequest
 from clobconn.exchange.bitstamp.auth import BitstampAuth
-from clobconn.exchange.bitstamp.constants import ERRORS
+from clobconn.exchange.bitstamp.constants import ERRORS, HEARTBEAT
 from clobconn.exchange.bitstamp.exchange import BitstampExchange
 from clobconn.exchange.bitstamp.order_book_data_source import BitstampOrderBookDataSource, parse_book
 from clobconn.exchange.bitstamp.user_stream_data_source import BitstampUserStreamDataSource
@@ -125,6 +125,16 @@ def test_diffs_at_or_before_the_snapshot_are_dropped_and_a_backwards_one_resyncs
     assert [level.price for level in sync.book.bids()] == [Decimal(13), Decimal(12), Decimal(9)]
     assert sync.on_diff(diff(1_000_003, [["14", "1"]])) is SyncResult.GAP
     assert not sync.is_synced
+
+
+def test_the_heartbeat_is_bts_heartbeat_and_its_answer_is_not_passed_on() -> None:
+    assert HEARTBEAT.app_ping_payload == {"event": "bts:heartbeat"} and HEARTBEAT.protocol_ping is None
+    assert HEARTBEAT.is_pong is not None
+    assert HEARTBEAT.is_pong({"event": "bts:heartbeat", "channel": "", "data": {"status": "success"}})
+    assert not HEARTBEAT.is_pong({"event": "data", "channel": "diff_order_book_btcusd", "data": {}})
+    # Two channels a pair, 1024 a socket: the core's pool puts 512 pairs on one connection.
+    source = BitstampOrderBookDataSource(make_conn())
+    assert source.max_subscriptions_per_socket == 1024 and source.subscriptions_per_pair("public") == 2
 
 
 # == errors =========================================================================================
