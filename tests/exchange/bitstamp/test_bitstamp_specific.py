@@ -6,7 +6,6 @@ Payloads are the documented shapes in tests/fixtures/bitstamp/conformance (each 
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 from decimal import Decimal
@@ -22,6 +21,7 @@ from clobconn.core.errors import AuthenticationError, InsufficientFunds, NotSupp
 from clobconn.core.order_book.messages import BookMessageType
 from clobconn.core.order_book.sync import BookSynchronizer, SequenceRule, SyncResult
 from clobconn.core.web.auth import RestRequest
+from clobconn.core.web.expiring_token import ExpiringToken
 from clobconn.exchange.bitstamp.auth import BitstampAuth
 from clobconn.exchange.bitstamp.constants import ERRORS, HEARTBEAT
 from clobconn.exchange.bitstamp.exchange import BitstampExchange
@@ -183,24 +183,29 @@ class TestBitstampStreams(BitstampVenue):
         assert self.token_requests() == 1
 
     async def test_the_token_is_renewed_before_it_expires(self) -> None:
-        # A token valid for 1 s is renewed a fifth of its life early: a reconnect 0.85 s later fetches a
-        # new one and subscribes with it, rather than presenting one about to lapse.
-        self.token_valid_sec = 1
+        # The venue's clock is the test's: a 60 s token is reused by a reconnect 49 s after it was
+        # fetched, and replaced by one 50.5 s after (10 s before it lapses), not presented near its end.
+        now = [1000.0]
         source = self.conn._user_source
         assert isinstance(source, BitstampUserStreamDataSource)
-        source.token.drop()
+        source.token = ExpiringToken(source._fetch_token, clock=lambda: now[0])
         self.venue.route("POST", "/api/v2/websockets_token/",
                          lambda _: self.reply("websockets_token", {"ws_token": "token-b"}))
         await source.token.get()
         fetched = self.token_requests()
-        await asyncio.sleep(0.85)
+
+        async def reconnect(session: int) -> set[str]:
+            await self.venue.drop(self.user_ws_path)
+            await self.venue.wait_for_connections(self.user_ws_path, count=session + 1)
+            await eventually(lambda: len(self.private_subscriptions(session)) == 2, what="resubscribed")
+            return {m["data"]["auth"] for m in self.private_subscriptions(session)}
+
+        now[0] += 49.0
+        assert await reconnect(1) == {"token-b"} and self.token_requests() == fetched
         self.venue.route("POST", "/api/v2/websockets_token/",
                          lambda _: self.reply("websockets_token", {"ws_token": "token-c"}))
-        await self.venue.drop(self.user_ws_path)
-        await self.venue.wait_for_connections(self.user_ws_path, count=2)
-        await eventually(lambda: len(self.private_subscriptions(1)) == 2, what="resubscribed")
-        assert self.token_requests() == fetched + 1
-        assert {m["data"]["auth"] for m in self.private_subscriptions(1)} == {"token-c"}
+        now[0] += 1.5
+        assert await reconnect(2) == {"token-c"} and self.token_requests() == fetched + 1
 
     async def test_a_refused_subscription_drops_the_token_and_reconnects_with_a_fresh_one(self) -> None:
         self.venue.route("POST", "/api/v2/websockets_token/",
