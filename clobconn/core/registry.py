@@ -28,6 +28,7 @@ CONNECTORS: dict[str, str] = {
     "mexc": "clobconn.exchange.mexc.exchange:MexcExchange",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
     "htx": "clobconn.exchange.htx.exchange:HtxExchange",
+    "bitstamp": "clobconn.exchange.bitstamp.exchange:BitstampExchange",
 }
 
 

@@ -136,6 +136,17 @@ def htx_signatures(sent: Received) -> tuple[str, str]:
     host = sent.headers["Host"].split(":")[0]
     pre_image = f"{sent.method}\n{host}\n{sent.path}\n{payload}"
     return base64.b64encode(hmac_sha256(API_SECRET, pre_image)).decode(), unquote(signature)
+def bitstamp_signatures(sent: Received) -> tuple[str, str]:
+    """hex HMAC-SHA256("BITSTAMP " + key + METHOD + host + path + query + content type + nonce + timestamp
+    + "v2" + body); a request without a body has no Content-Type, in its headers or in the pre-image.
+    https://www.bitstamp.net/api/#section/Authentication"""
+    content_type = sent.headers["Content-Type"] if sent.body else ""
+    assert sent.body or "Content-Type" not in sent.headers
+    host = sent.headers["Host"].rsplit(":", 1)[0]
+    pre_image = (f"BITSTAMP {API_KEY}{sent.method}{host}{sent.path}{sent.query}{content_type}"
+                 f"{sent.headers['X-Auth-Nonce']}{sent.headers['X-Auth-Timestamp']}v2{sent.body.decode()}")
+    assert sent.headers["X-Auth"] == f"BITSTAMP {API_KEY}" and sent.headers["X-Auth-Version"] == "v2"
+    return hmac_sha256(API_SECRET, pre_image).hex(), sent.headers["X-Auth-Signature"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +177,7 @@ VENUES = [
     # The perpetual sends its batch as a JSON body: totalParams is the query followed by that body.
     Venue("hashkey_perpetual", hashkey_signatures, {}),
     Venue("htx", htx_signatures, {"status": "ok", "data": {}}, comma="%2C"),
+    Venue("bitstamp", bitstamp_signatures, {}),
 ]
 
 

@@ -25,6 +25,11 @@ class SequenceRule(Enum):
     PREV_CHAIN = "prev_chain"
     # Every message carries a sequence number one above the last (KuCoin futures).
     SEQUENCE = "sequence"
+    # Diffs carry no sequence, only the venue's time (Bitstamp's microtimestamp) as last_id: nothing
+    # can show a missed diff, but the order can be checked. Right after a snapshot, a diff at or
+    # before the snapshot's time is already in it (stale); after that, each diff must be later than
+    # the one before, and one that is not (the feed went backwards) asks for a resync.
+    TIMESTAMP = "timestamp"
     # No sequencing: every diff applies (venues with no ids), and every snapshot replaces the book
     # unless it is older than the book (see BookSynchronizer.on_snapshot). The rule of snapshot-only
     # venues, whose depth stream sends the whole book each time (Bitrue, BingX, HashKey).
@@ -221,6 +226,10 @@ class BookSynchronizer:
                 # The first diff after a REST snapshot straddles the snapshot's id.
                 return SyncResult.APPLIED
             return SyncResult.STALE if message.last_id <= last else SyncResult.GAP
+        if rule is SequenceRule.TIMESTAMP:
+            if message.last_id > last:
+                return SyncResult.APPLIED
+            return SyncResult.STALE if self._awaiting_bridge else SyncResult.GAP
         # SequenceRule.SEQUENCE
         if message.last_id <= last:
             return SyncResult.STALE
