@@ -234,7 +234,7 @@ class ExchangeBase(ABC):
     def missing_credentials(self) -> list[str]:
         missing = [name for name in ("api_key", "api_secret") if getattr(self.config, name) is None]
         if self.spec.needs_passphrase and self.config.passphrase is None:
-            missing.append("passphrase")
+            missing.append(self.spec.passphrase_label)
         return missing
 
     @property

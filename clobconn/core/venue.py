@@ -125,12 +125,20 @@ class VenueSpec:
     is_perpetual: bool = False
     # Whether an API key comes with a passphrase that every signed request needs.
     needs_passphrase: bool = False
+    # What the venue calls that credential, where it names it otherwise (Bitmart: "memo").
+    passphrase_name: str = "passphrase"
     # Whether the venue's amend changes the order itself, keeping its ids, rather than replacing it
     # with a new order under a new client order id (a cancel-replace).
     amend_in_place: bool = False
     # Whether the venue takes whole-number leverage only: a fractional one is refused before sending
     # rather than truncated on the wire.
     whole_leverage: bool = False
+
+    @property
+    def passphrase_label(self) -> str:
+        """The passphrase as messages name it: the venue's own word, with ours beside it where they differ."""
+        name = self.passphrase_name
+        return name if name == "passphrase" else f"{name} (passphrase)"
 
     def urls(self, domain: str | None) -> DomainUrls:
         name = domain or self.default_domain
