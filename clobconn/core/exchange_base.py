@@ -505,6 +505,18 @@ class ExchangeBase(ABC):
         if not self.spec.is_perpetual and (position_action is not None or reduce_only):
             raise NotSupported(f"{self.name} is a spot venue: positions and reduce-only do not apply")
 
+    def _market_buy_quote(self, order: InFlightOrder) -> Decimal:
+        """What a market buy spends, for venues that size market buys in quote only (Gate.io, Bitmart):
+        its ``quote_amount``, or its base amount at the best ask, to the pair's price precision. With no
+        price to go by it is refused, naming ``quote_amount`` as the way to size it."""
+        if order.quote_amount is not None:
+            return order.quote_amount
+        price = self._reference_price(order.trading_pair, TradeType.BUY)
+        if price is None:
+            raise OrderRuleViolation(f"{order.trading_pair}: no price to size a market buy in quote currency; "
+                                     "pass quote_amount", trading_pair=order.trading_pair, rule="price")
+        return self._rule(order.trading_pair).quantize_price(order.amount * price)
+
     def _reference_price(self, trading_pair: str, trade_type: TradeType) -> Decimal | None:
         sync = self.order_book_tracker.syncs.get(trading_pair)
         if sync is None or not sync.is_synced:

@@ -20,7 +20,7 @@ from clobconn.core.data_types import (
     TradeUpdate,
     TradingRule,
 )
-from clobconn.core.errors import ClobconnError, OrderRuleViolation, error_class_for
+from clobconn.core.errors import ClobconnError, error_class_for
 from clobconn.core.exchange_base import ExchangeBase, Placement
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.numbers import fmt
@@ -155,17 +155,8 @@ class GateIoExchange(GateIoBase):
         return body | {"type": "limit", "price": fmt(order.price), "amount": fmt(order.amount), "time_in_force": tif}
 
     def _market_amount(self, order: InFlightOrder) -> Decimal:
-        if order.trade_type is TradeType.SELL:
-            return order.amount
-        if order.quote_amount is not None:
-            return order.quote_amount
-        # A buy sized in base: spend that much at the best ask, to the pair's price precision.
-        rule = self._rule(order.trading_pair)
-        price = self._reference_price(order.trading_pair, TradeType.BUY)
-        if price is None:
-            raise OrderRuleViolation(f"{order.trading_pair}: no price to size a market buy in quote currency; "
-                                     "pass quote_amount", trading_pair=order.trading_pair, rule="price")
-        return rule.quantize_price(order.amount * price)
+        # A buy is sized in quote: the core sizes a base-sized one at the best ask.
+        return order.amount if order.trade_type is TradeType.SELL else self._market_buy_quote(order)
 
     async def _place_order(self, order: InFlightOrder) -> Placement:
         """POST /spot/orders. The answer has no fills: the stream or the fills poll brings them."""
