@@ -125,6 +125,15 @@ def bing_x_signatures(sent: Received) -> tuple[str, str]:
     return hmac_sha256(API_SECRET, payload).hex(), signature
 
 
+def bitmart_signatures(sent: Received) -> tuple[str, str]:
+    """hex HMAC-SHA256(timestamp#memo#queryString): the query string of a GET, the JSON body of a POST, as
+    sent; the memo is the passphrase, signed and never sent. https://developer-pro.bitmart.com/en/part2/auth.html"""
+    payload = sent.query if sent.method == "GET" else sent.body.decode()
+    assert PASSPHRASE not in repr(sent.headers) and sent.headers["X-BM-KEY"] == API_KEY
+    pre_image = f"{sent.headers['X-BM-TIMESTAMP']}#{PASSPHRASE}#{payload}"
+    return hmac_sha256(API_SECRET, pre_image).hex(), sent.headers["X-BM-SIGN"]
+
+
 @dataclass(frozen=True, slots=True)
 class Venue:
     connector_id: str
@@ -150,6 +159,7 @@ VENUES = [
     Venue("gate_io", gate_io_signatures, {}),
     Venue("gate_io_perpetual", gate_io_signatures, {}),
     Venue("hashkey", hashkey_signatures, {}, body_in_query=True),
+    Venue("bitmart", bitmart_signatures, {"code": 1000, "message": "OK", "data": {}}),
 ]
 
 
