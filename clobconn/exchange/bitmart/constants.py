@@ -37,11 +37,15 @@ WS_LOGIN_BODY = "bitmart.WebSocket"
 # Each pair's book: the 100-level incremental channel (snapshot, then updates with a contiguous version).
 DEPTH_CHANNEL = "spot/depth/increase100"
 TRADE_CHANNEL = "spot/trade"
-ORDER_CHANNEL = "spot/user/order"
+# One pair's orders come on spot/user/order:<symbol>; every pair's on spot/user/orders:ALL_SYMBOLS (the
+# channel's name differs: #private-order-progress). The pushes name either table.
+ORDER_TABLES = ("spot/user/order", "spot/user/orders")
+ORDER_TOPIC = "spot/user/orders:ALL_SYMBOLS"
 BALANCE_CHANNEL = "spot/user/balance"
-# The order channel takes a symbol or every symbol at once; the balance channel has one topic.
-ORDER_TOPIC = f"{ORDER_CHANNEL}:ALL_SYMBOLS"
 BALANCE_TOPIC = f"{BALANCE_CHANNEL}:BALANCE_UPDATE"
+# #websocket-subscription: up to 115 channels a public connection, and 20 topics a subscribe frame.
+MAX_TOPICS_PER_SOCKET = 100
+MAX_TOPICS_PER_FRAME = 20
 
 SERVER_TIME = Endpoint("GET", "/system/time", signed=False)
 SYMBOLS = Endpoint("GET", "/spot/v1/symbols/details", signed=False)
@@ -68,8 +72,8 @@ _LIMITS = {SERVER_TIME: (10, 1.0), SYMBOLS: (12, 2.0), BALANCES: (12, 2.0), PLAC
            ORDER_TRADES: (12, 2.0), OPEN_ORDERS: (12, 2.0), HISTORY_ORDERS: (12, 2.0)}
 RATE_LIMITS = (
     *(RateLimit(endpoint.limit_id, limit, interval) for endpoint, (limit, interval) in _LIMITS.items()),
-    # Subscriptions and logins: 100 frames in 10 s keeps a resubscribe storm well inside the venue's limits.
-    RateLimit(WS_SEND_LIMIT_ID, 100, 10.0),
+    # The venue allows 100 frames in 10 s a connection, its text pings included: 90 leaves the pings room.
+    RateLimit(WS_SEND_LIMIT_ID, 90, 10.0),
 )
 
 
@@ -77,9 +81,9 @@ def _is_pong(message: Any) -> bool:
     return isinstance(message, str) and message == "pong"
 
 
-# The venue closes a socket that stays silent; a text "ping" answered by "pong" keeps it open
-# (the 2024-10-01 notice: ping frames will stop being accepted, the text ping stays).
-HEARTBEAT = Heartbeat(app_ping=15.0, app_ping_payload="ping", is_pong=_is_pong, idle_timeout=60.0)
+# The venue closes a socket that has had no data for 20 s; a text "ping" (ping frames are not supported)
+# answered by a text "pong" keeps it open (#websocket-subscription, "How Stay Connected").
+HEARTBEAT = Heartbeat(app_ping=15.0, app_ping_payload="ping", is_pong=_is_pong, idle_timeout=30.0)
 
 ORDER_STATES = {
     "new": OrderState.OPEN,
@@ -125,6 +129,9 @@ ERRORS: VenueErrorTable = {
     "50030": OrderNotFound,  # Order is already canceled
     "50031": OrderNotFound,  # Order is already completed
     "50032": OrderNotFound,  # Order does not exist
+    # WebSocket answers ({"event": ..., "errorCode": ..., "errorMessage": ...}, #websocket-subscription).
+    "90004": BadRequest,  # Invalid channel param
+    "91002": AuthenticationError,  # login: API KEY not found
 }
 
 SPEC = VenueSpec(

@@ -18,7 +18,14 @@ from clobconn.core.data_types import TradeType
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
 from clobconn.core.order_book.sync import ResyncMode, SequenceRule
 from clobconn.core.web.ws import Compression, ConnectSpec
-from clobconn.exchange.bitmart.constants import DEPTH_CHANNEL, HEARTBEAT, PUBLIC_WS_PATH, TRADE_CHANNEL
+from clobconn.exchange.bitmart.constants import (
+    DEPTH_CHANNEL,
+    HEARTBEAT,
+    MAX_TOPICS_PER_FRAME,
+    MAX_TOPICS_PER_SOCKET,
+    PUBLIC_WS_PATH,
+    TRADE_CHANNEL,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +50,11 @@ def parse_trade(trading_pair: str, trade: Mapping[str, Any]) -> PublicTrade:
 class BitmartOrderBookDataSource(OrderBookDataSource):
     sequence_rule = SequenceRule.SEQUENCE
     resync_mode = ResyncMode.RESUBSCRIBE
+    # Counted in topics: each pair takes two (depth and trades).
+    max_subscriptions_per_socket = MAX_TOPICS_PER_SOCKET
+
+    def subscriptions_per_pair(self, stream: str) -> int:
+        return 2
 
     async def connect_spec(self, stream: str) -> ConnectSpec:
         return ConnectSpec(url=f"{self.connector.ws_url}{PUBLIC_WS_PATH}", heartbeat=HEARTBEAT,
@@ -51,7 +63,7 @@ class BitmartOrderBookDataSource(OrderBookDataSource):
     def subscription_frames(self, op: str, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
         args = [f"{channel}:{self.connector.exchange_symbol(pair)}"
                 for pair in trading_pairs for channel in (DEPTH_CHANNEL, TRADE_CHANNEL)]
-        return [{"op": op, "args": args}] if args else []
+        return [{"op": op, "args": args[i:i + MAX_TOPICS_PER_FRAME]} for i in range(0, len(args), MAX_TOPICS_PER_FRAME)]
 
     def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
         if not isinstance(message, dict):

@@ -1,5 +1,5 @@
-"""Bitmart private stream on /user?protocol=1.1: a ``login`` op, then ``spot/user/order`` and
-``spot/user/balance``.
+"""Bitmart private stream on /user?protocol=1.1: a ``login`` op, then every pair's orders
+(``spot/user/orders:ALL_SYMBOLS``) and the balances (``spot/user/balance:BALANCE_UPDATE``).
 
 https://developer-pro.bitmart.com/en/ws/spot_ws/login.html, /en/spot/#private-order-progress and
 #private-balance-change. The objects' parsers are in parsers.py, shared with exchange.py.
@@ -20,7 +20,7 @@ from clobconn.exchange.bitmart.constants import (
     BALANCE_CHANNEL,
     BALANCE_TOPIC,
     HEARTBEAT,
-    ORDER_CHANNEL,
+    ORDER_TABLES,
     ORDER_TOPIC,
     PRIVATE_WS_PATH,
 )
@@ -30,8 +30,8 @@ logger = logging.getLogger(__name__)
 
 
 def _error(message: Mapping[str, Any]) -> tuple[Any, str] | None:
-    """The error a frame reports, as (code, message): the docs name ``error_code``, the venue sends
-    ``errorCode``/``errorMessage``; both are read."""
+    """The error a frame reports, as (code, message): ``errorCode``/``errorMessage`` (#websocket-subscription;
+    the login page says ``error_code``, so that is read too)."""
     code = message.get("errorCode", message.get("error_code"))
     if code is None:
         return None
@@ -71,7 +71,7 @@ class BitmartUserStreamDataSource(UserStreamDataSource):
         table = message.get("table")
         if table == BALANCE_CHANNEL:
             return parse_balance_event(message)
-        if table != ORDER_CHANNEL:
+        if table not in ORDER_TABLES:
             return ()
         messages: list[UserMessage] = []
         for data in message["data"]:

@@ -76,7 +76,7 @@ class TestBitmartConformance(SpotConformanceSuite):
                                 hashlib.sha256).hexdigest()
             if (key, signature) == (API_KEY, expected):
                 return [{"event": "login"}]
-            return [{"event": "login", "errorCode": "30005", "errorMessage": "Header X-BM-SIGN is wrong"}]
+            return [{"event": "login", "errorCode": "91002", "errorMessage": "API KEY not found"}]
         if op in ("subscribe", "unsubscribe"):
             replies: list[Any] = [{"event": op, "topic": topic} for topic in message["args"]]
             if op == "subscribe" and path == self.public_ws_path:
@@ -86,9 +86,9 @@ class TestBitmartConformance(SpotConformanceSuite):
         return []
 
     def refuse_user_login(self) -> None:
-        # 30005 "Header X-BM-SIGN is wrong" (/en/error/) refuses the credentials themselves.
+        # The docs' failed-login example (#websocket-subscription): 91002 "API KEY not found".
         self.venue.on_ws_message(self.user_ws_path, lambda m: [
-            {"event": "login", "errorCode": "30005", "errorMessage": "Header X-BM-SIGN is wrong"}]
+            {"event": "login", "errorCode": "91002", "errorMessage": "API KEY not found"}]
             if isinstance(m, dict) and m.get("op") == "login" else [])
 
     # == what only this venue's protocol adds =====================================================
@@ -98,7 +98,7 @@ class TestBitmartConformance(SpotConformanceSuite):
         assert login["op"] == "login" and login["args"][0] == API_KEY
         # ws_reply refuses a bad signature (the stream would then stop): one connection means it passed.
         assert self.venue.connections(self.user_ws_path) == 1
-        assert subscribe == {"op": "subscribe", "args": ["spot/user/order:ALL_SYMBOLS",
+        assert subscribe == {"op": "subscribe", "args": ["spot/user/orders:ALL_SYMBOLS",
                                                          "spot/user/balance:BALANCE_UPDATE"]}
         assert self.venue.endpoint(self.user_ws_path).connect_paths[0] == "/user?protocol=1.1"
 
@@ -188,3 +188,21 @@ class TestBitmartConformance(SpotConformanceSuite):
         assert await self.venue.push(self.public_ws_path, frame)
         await eventually(lambda: book.last_update_id == last + 1, what="the deflated update applied")
         assert book.best_bid == Decimal("100.25")
+
+    async def test_login_refused_for_another_reason_reconnects_without_blaming_the_key(self) -> None:
+        # 90004 "Invalid channel param" is not a credential refusal: the stream reconnects.
+        path = self.user_ws_path
+        self.venue.on_ws_message(path, lambda m: [
+            {"event": "login", "errorCode": "90004", "errorMessage": "Invalid channel param"}]
+            if isinstance(m, dict) and m.get("op") == "login" else [])
+        await self.venue.drop(path)
+        await self.venue.wait_for_connections(path, count=3, timeout=8)
+        assert self.conn.auth_failure is None
+        self.venue.on_ws_message(path, lambda m: self.ws_reply(path, m))
+        await eventually(lambda: self.conn.status_dict["user_stream_connected"], timeout=10, what="logged in again")
+
+    async def test_subscriptions_go_at_most_20_topics_a_frame(self) -> None:
+        source = self.conn.order_book_tracker._source
+        frames = source.subscription_frames("subscribe", "public", [self.trading_pair] * 11)
+        assert [len(frame["args"]) for frame in frames] == [20, 2]
+        assert source.max_subscriptions_per_socket == 100 and source.subscriptions_per_pair("public") == 2
