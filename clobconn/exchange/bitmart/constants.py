@@ -120,15 +120,19 @@ ERRORS: VenueErrorTable = {
     "50000": BadRequest,  # Bad Request
     "50001": BadSymbol,  # Symbol not found
     "50005": OrderNotFound,  # Order Id not found
-    **dict.fromkeys(("50006", "50007", "50008", "50009", "50010", "50011", "50012", "50029", "50033"),
-                    InvalidOrder),  # below/above the size, price or notional limits
+    # Minimum size, maximum size, minimum price, minimum count*price, maximum limit*offset, size * price >= notional.
+    **dict.fromkeys(("50006", "50007", "50008", "50009", "50013", "50029"), InvalidOrder),
+    # "RequestParam size/price/notional/limit/offset is required", limits out of range: malformed requests.
+    **dict.fromkeys(("50010", "50011", "50012", "50014", "50015", "50016", "50017", "50018", "50019"), BadRequest),
     "50020": InsufficientFunds,  # Balance not enough
     "50021": BadRequest,  # Invalid {}
     "50022": ExchangeNotAvailable,
     "50023": InvalidOrder,  # This Symbol can't place order by api
-    "50030": OrderNotFound,  # Order is already canceled
-    "50031": OrderNotFound,  # Order is already completed
+    "50030": OrderNotFound,  # Order is already canceled: nothing left to cancel
     "50032": OrderNotFound,  # Order does not exist
+    # A post-only or IOC order the book refuses ("The price is low/high and there is no matching depth").
+    "50034": InvalidOrder,
+    "50035": InvalidOrder,
     # WebSocket answers ({"event": ..., "errorCode": ..., "errorMessage": ...}, #websocket-subscription).
     "90004": BadRequest,  # Invalid channel param
     "91002": AuthenticationError,  # login: API KEY not found

@@ -56,9 +56,11 @@ def parse_symbol(entry: Mapping[str, Any]) -> TradingRule:
     """An entry of GET /spot/v1/symbols/details. ``quote_increment`` is, despite its name, the step of
     the order size (in base); ``price_max_precision`` the price's decimals; ``min_buy_amount`` the least
     notional an order may have."""
+    max_size = entry.get("base_max_size")
     return TradingRule(
         f"{entry['base_currency']}-{entry['quote_currency']}",
         min_order_size=Decimal(entry["base_min_size"]),
+        max_order_size=Decimal(max_size) if max_size else None,
         min_price_increment=Decimal(1).scaleb(-int(entry["price_max_precision"])),
         min_base_amount_increment=Decimal(entry["quote_increment"]),
         min_notional=Decimal(entry["min_buy_amount"]),
@@ -143,7 +145,7 @@ class BitmartExchange(ExchangeBase):
 
     async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
         """POST /spot/v3/cancel_order by order id (or client order id before the ack). ``result`` false, or
-        50030/50031/50032 (already cancelled, completed, unknown), means nothing is left to cancel."""
+        50030/50032 (already cancelled, unknown), means nothing is left to cancel."""
         body = {"symbol": self.exchange_symbol(order.trading_pair)}
         body |= ({"order_id": order.exchange_order_id} if order.exchange_order_id is not None
                  else {"client_order_id": order.client_order_id})

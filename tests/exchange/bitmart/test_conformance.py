@@ -51,6 +51,7 @@ class TestBitmartConformance(SpotConformanceSuite):
     order_amount = Decimal("0.5")
     expected_rule = {
         "min_order_size": Decimal("0.00001"),
+        "max_order_size": Decimal("1000"),
         "min_price_increment": Decimal("0.01"),
         "min_base_amount_increment": Decimal("0.00001"),
         "min_notional": Decimal("5"),
