@@ -5,8 +5,6 @@ Sources (see docs/connectors/bitmart.md): https://developer-pro.bitmart.com/en/s
 
 from __future__ import annotations
 
-from typing import Any
-
 from clobconn.core.data_types import OrderState, OrderType, TimeInForce
 from clobconn.core.errors import (
     AuthenticationError,
@@ -77,13 +75,9 @@ RATE_LIMITS = (
 )
 
 
-def _is_pong(message: Any) -> bool:
-    return isinstance(message, str) and message == "pong"
-
-
 # The venue closes a socket that has had no data for 20 s; a text "ping" (ping frames are not supported)
 # answered by a text "pong" keeps it open (#websocket-subscription, "How Stay Connected").
-HEARTBEAT = Heartbeat(app_ping=15.0, app_ping_payload="ping", is_pong=_is_pong, idle_timeout=30.0)
+HEARTBEAT = Heartbeat.text_ping(every=15.0, idle_timeout=30.0)
 
 ORDER_STATES = {
     "new": OrderState.OPEN,
