@@ -2,8 +2,8 @@
 
 https://developer-pro.bitmart.com/en/spot/#public-depth-increase-channel: after a subscription the venue
 sends the pair's 100-level book (``type`` "snapshot"), then changes (``type`` "update"); each message
-carries ``version``, one above the last. A broken chain is mended by resubscribing, which brings a new
-snapshot on the stream. Data frames arrive raw-deflate compressed.
+carries ``version``, one above the last. A broken chain is mended by asking for a snapshot on the
+stream (``op: request``). Data frames arrive raw-deflate compressed.
 """
 
 from __future__ import annotations
@@ -64,6 +64,13 @@ class BitmartOrderBookDataSource(OrderBookDataSource):
         args = [f"{channel}:{self.connector.exchange_symbol(pair)}"
                 for pair in trading_pairs for channel in (DEPTH_CHANNEL, TRADE_CHANNEL)]
         return [{"op": op, "args": args[i:i + MAX_TOPICS_PER_FRAME]} for i in range(0, len(args), MAX_TOPICS_PER_FRAME)]
+
+    def resync_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
+        """A gap is mended as the docs' step 7 says: ``op: request`` on the live subscription answers with
+        one snapshot, and trades keep flowing (no unsubscribe)."""
+        topics = [f"{DEPTH_CHANNEL}:{self.connector.exchange_symbol(pair)}" for pair in trading_pairs]
+        return [{"op": "request", "args": topics[i:i + MAX_TOPICS_PER_FRAME]}
+                for i in range(0, len(topics), MAX_TOPICS_PER_FRAME)]
 
     def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
         if not isinstance(message, dict):

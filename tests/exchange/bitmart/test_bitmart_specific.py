@@ -60,7 +60,7 @@ def frame(kind: str, version: int, bids: list[list[str]], asks: list[list[str]])
             "version": version}
 
 
-def test_book_follows_the_version_chain_and_a_gap_asks_for_a_resubscribe() -> None:
+def test_book_follows_the_version_chain_and_a_gap_asks_for_a_snapshot() -> None:
     assert BitmartOrderBookDataSource.sequence_rule is SequenceRule.SEQUENCE
     assert BitmartOrderBookDataSource.resync_mode is ResyncMode.RESUBSCRIBE
     sync = BookSynchronizer("BTC-USDT", BitmartOrderBookDataSource.sequence_rule)
