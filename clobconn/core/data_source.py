@@ -107,6 +107,12 @@ class OrderBookDataSource(ABC):
         """Frames that unsubscribe ``trading_pairs`` on ``stream``."""
         return self.subscription_frames(self.unsubscribe_verb, stream, trading_pairs)
 
+    def resync_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
+        """Frames that bring a fresh book snapshot on ``stream`` (``ResyncMode.RESUBSCRIBE``): unsubscribe
+        and subscribe again by default; a venue that answers a snapshot request on a live subscription
+        (Bitmart's ``op: request``) sends that instead."""
+        return self.unsubscribe_payloads(stream, trading_pairs) + self.subscribe_payloads(stream, trading_pairs)
+
     @abstractmethod
     def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
         """Turn one decoded frame into core messages; control frames give nothing."""

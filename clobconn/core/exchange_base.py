@@ -243,7 +243,7 @@ class ExchangeBase(ABC):
     def missing_credentials(self) -> list[str]:
         missing = [name for name in ("api_key", "api_secret") if getattr(self.config, name) is None]
         if self.spec.needs_passphrase and self.config.passphrase is None:
-            missing.append("passphrase")
+            missing.append(self.spec.passphrase_label)
         return missing
 
     @property
@@ -515,16 +515,10 @@ class ExchangeBase(ABC):
         if not self.spec.is_perpetual and (position_action is not None or reduce_only):
             raise NotSupported(f"{self.name} is a spot venue: positions and reduce-only do not apply")
 
-    def _reference_price(self, trading_pair: str, trade_type: TradeType) -> Decimal | None:
-        sync = self.order_book_tracker.syncs.get(trading_pair)
-        if sync is None or not sync.is_synced:
-            return self.last_trade_price(trading_pair)
-        book = sync.book
-        return book.best_ask if trade_type is TradeType.BUY else book.best_bid
-
-    def _market_buy_quote_amount(self, order: InFlightOrder) -> Decimal:
-        """What a market buy spends, for venues that size market buys in quote currency (Gate.io, HTX):
-        the order's quote amount, or its base amount at the best ask, on the pair's price grid."""
+    def _market_buy_quote(self, order: InFlightOrder) -> Decimal:
+        """What a market buy spends, for venues that size market buys in quote only (Gate.io, HTX, Bitmart):
+        its ``quote_amount``, or its base amount at the best ask, to the pair's price precision. With no
+        price to go by it is refused, naming ``quote_amount`` as the way to size it."""
         if order.quote_amount is not None:
             return order.quote_amount
         price = self._reference_price(order.trading_pair, TradeType.BUY)
@@ -532,6 +526,13 @@ class ExchangeBase(ABC):
             raise OrderRuleViolation(f"{order.trading_pair}: no price to size a market buy in quote currency; "
                                      "pass quote_amount", trading_pair=order.trading_pair, rule="price")
         return self._rule(order.trading_pair).quantize_price(order.amount * price)
+
+    def _reference_price(self, trading_pair: str, trade_type: TradeType) -> Decimal | None:
+        sync = self.order_book_tracker.syncs.get(trading_pair)
+        if sync is None or not sync.is_synced:
+            return self.last_trade_price(trading_pair)
+        book = sync.book
+        return book.best_ask if trade_type is TradeType.BUY else book.best_bid
 
     def _submit_in_background(self, order: InFlightOrder) -> str:
         return self.order_lifecycle.submit_in_background(order)

@@ -29,6 +29,7 @@ CONNECTORS: dict[str, str] = {
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
     "htx": "clobconn.exchange.htx.exchange:HtxExchange",
     "bitstamp": "clobconn.exchange.bitstamp.exchange:BitstampExchange",
+    "bitmart": "clobconn.exchange.bitmart.exchange:BitmartExchange",
 }
 
 

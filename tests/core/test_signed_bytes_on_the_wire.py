@@ -136,6 +136,8 @@ def htx_signatures(sent: Received) -> tuple[str, str]:
     host = sent.headers["Host"].split(":")[0]
     pre_image = f"{sent.method}\n{host}\n{sent.path}\n{payload}"
     return base64.b64encode(hmac_sha256(API_SECRET, pre_image)).decode(), unquote(signature)
+
+
 def bitstamp_signatures(sent: Received) -> tuple[str, str]:
     """hex HMAC-SHA256("BITSTAMP " + key + METHOD + host + path + query + content type + nonce + timestamp
     + "v2" + body); a request without a body has no Content-Type, in its headers or in the pre-image.
@@ -147,6 +149,15 @@ def bitstamp_signatures(sent: Received) -> tuple[str, str]:
                  f"{sent.headers['X-Auth-Nonce']}{sent.headers['X-Auth-Timestamp']}v2{sent.body.decode()}")
     assert sent.headers["X-Auth"] == f"BITSTAMP {API_KEY}" and sent.headers["X-Auth-Version"] == "v2"
     return hmac_sha256(API_SECRET, pre_image).hex(), sent.headers["X-Auth-Signature"]
+
+
+def bitmart_signatures(sent: Received) -> tuple[str, str]:
+    """hex HMAC-SHA256(timestamp#memo#queryString): the query string of a GET, the JSON body of a POST, as
+    sent; the memo is the passphrase, signed and never sent. https://developer-pro.bitmart.com/en/part2/auth.html"""
+    payload = sent.query if sent.method == "GET" else sent.body.decode()
+    assert PASSPHRASE not in repr(sent.headers) and sent.headers["X-BM-KEY"] == API_KEY
+    pre_image = f"{sent.headers['X-BM-TIMESTAMP']}#{PASSPHRASE}#{payload}"
+    return hmac_sha256(API_SECRET, pre_image).hex(), sent.headers["X-BM-SIGN"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +189,7 @@ VENUES = [
     Venue("hashkey_perpetual", hashkey_signatures, {}),
     Venue("htx", htx_signatures, {"status": "ok", "data": {}}, comma="%2C"),
     Venue("bitstamp", bitstamp_signatures, {}),
+    Venue("bitmart", bitmart_signatures, {"code": 1000, "message": "OK", "data": {}}),
 ]
 
 

@@ -408,10 +408,7 @@ class OrderBookTracker:
                 asyncio.get_running_loop().create_task(self._resubscribe(owner.runner, trading_pair))
 
     async def _resubscribe(self, runner: StreamRunner, trading_pair: str) -> None:
-        stream = self._source.book_stream
-        for payload in self._source.unsubscribe_payloads(stream, [trading_pair]):
-            await runner.send(payload)
-        for payload in self._source.subscribe_payloads(stream, [trading_pair]):
+        for payload in self._source.resync_payloads(self._source.book_stream, [trading_pair]):
             await runner.send(payload)
 
     def _request_snapshot(self, trading_pair: str, restart: bool = False) -> None:

@@ -155,8 +155,8 @@ class GateIoExchange(GateIoBase):
         return body | {"type": "limit", "price": fmt(order.price), "amount": fmt(order.amount), "time_in_force": tif}
 
     def _market_amount(self, order: InFlightOrder) -> Decimal:
-        # A buy is sized in quote currency.
-        return order.amount if order.trade_type is TradeType.SELL else self._market_buy_quote_amount(order)
+        # A buy is sized in quote: the core sizes a base-sized one at the best ask.
+        return order.amount if order.trade_type is TradeType.SELL else self._market_buy_quote(order)
 
     async def _place_order(self, order: InFlightOrder) -> Placement:
         """POST /spot/orders. The answer has no fills: the stream or the fills poll brings them."""

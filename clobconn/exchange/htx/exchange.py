@@ -117,7 +117,7 @@ class HtxExchange(ExchangeBase):
                 "client-order-id": order.client_order_id, "source": "spot-api"}
         if order.order_type is OrderType.MARKET:
             # A market buy is sized in quote currency, a market sell in base.
-            amount = order.amount if side == "sell" else self._market_buy_quote_amount(order)
+            amount = order.amount if side == "sell" else self._market_buy_quote(order)
             return body | {"type": f"{side}-market", "amount": fmt(amount)}
         assert order.price is not None
         kind = ORDER_KINDS[(order.order_type, order.time_in_force)]
