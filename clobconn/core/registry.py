@@ -27,6 +27,7 @@ CONNECTORS: dict[str, str] = {
     "kucoin_perpetual": "clobconn.derivative.kucoin_perpetual.derivative:KucoinPerpetualDerivative",
     "mexc": "clobconn.exchange.mexc.exchange:MexcExchange",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
+    "btc_markets": "clobconn.exchange.btc_markets.exchange:BtcMarketsExchange",
 }
 
 

@@ -25,6 +25,11 @@ class SequenceRule(Enum):
     PREV_CHAIN = "prev_chain"
     # Every message carries a sequence number one above the last (KuCoin futures).
     SEQUENCE = "sequence"
+    # Every message's id is a clock that never falls but skips values (BTC Markets' snapshotId, the
+    # time in microseconds): a diff older than the book is stale, one at or after it applies, even
+    # with the book's own id (several changes share a stamp). The ids cannot show a gap; the venue's
+    # checksum, which such venues send, is what detects one.
+    MONOTONIC = "monotonic"
     # No sequencing: every diff applies (venues with no ids), and every snapshot replaces the book
     # unless it is older than the book (see BookSynchronizer.on_snapshot). The rule of snapshot-only
     # venues, whose depth stream sends the whole book each time (Bitrue, BingX, HashKey).
@@ -218,6 +223,8 @@ class BookSynchronizer:
                 # The first diff after a REST snapshot straddles the snapshot's id.
                 return SyncResult.APPLIED
             return SyncResult.STALE if message.last_id <= last else SyncResult.GAP
+        if rule is SequenceRule.MONOTONIC:
+            return SyncResult.STALE if message.last_id < last else SyncResult.APPLIED
         # SequenceRule.SEQUENCE
         if message.last_id <= last:
             return SyncResult.STALE
