@@ -13,8 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from clobconn.core.data_types import Balance, InFlightOrder, OrderType, OrderUpdate, TradeUpdate, TradingRule
-from clobconn.core.errors import ClobconnError, NetworkError, OrderNotFound, refusal_error
+from clobconn.core.errors import NetworkError, OrderNotFound, refusal_error
 from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.orders.batches import BatchResult, place_in_batches
 from clobconn.core.web.numbers import fmt
 from clobconn.exchange.btc_markets.auth import BtcMarketsAuth
 from clobconn.exchange.btc_markets.constants import (
@@ -91,23 +92,19 @@ class BtcMarketsExchange(ExchangeBase):
         # The answer is the order, "Accepted"; its trades come on orderChange or from GET /v3/trades.
         return parse_order(order.trading_pair, await self.rest.call(PLACE_ORDER, data=self._order_body(order))), []
 
-    async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
-        results: list[Placement | ClobconnError] = []
-        for start in range(0, len(orders), MAX_BATCH):
-            chunk = orders[start:start + MAX_BATCH]
-            answer = await self.rest.call(BATCH_ORDERS, data=[{"placeOrder": self._order_body(o)} for o in chunk])
-            results += self._batch_outcomes(chunk, answer)
-        return results
+    async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[BatchResult]:
+        return await place_in_batches(orders, MAX_BATCH, self._place_batch)
 
-    def _batch_outcomes(self, chunk: list[InFlightOrder], answer: Mapping[str, Any]) -> list[Placement | ClobconnError]:
+    async def _place_batch(self, chunk: list[InFlightOrder]) -> list[BatchResult]:
         """POST /v3/batchorders: ``placeOrders`` holds the orders placed, ``unprocessedRequests`` the
         refused items ({code, message, requestId}), each apart from the others."""
+        answer = await self.rest.call(BATCH_ORDERS, data=[{"placeOrder": self._order_body(o)} for o in chunk])
         placed = {row.get("clientOrderId"): row for row in answer.get("placeOrders") or ()}
         refused = list(answer.get("unprocessedRequests") or ())
         by_request = {str(item.get("requestId")): item for item in refused}
         # A refusal that names none of the chunk's ids is taken in request order.
         unnamed = [item for item in refused if str(item.get("requestId")) not in {o.client_order_id for o in chunk}]
-        outcomes: list[Placement | ClobconnError] = []
+        outcomes: list[BatchResult] = []
         for order in chunk:
             if order.client_order_id in placed:
                 outcomes.append((parse_order(order.trading_pair, placed[order.client_order_id]), []))
