@@ -1,0 +1,25 @@
+"""Book checksums that several venues share: CRC32 over the best levels' digits.
+
+BTC Markets (and Kraken, asks first) checksum the top of the book as one string of digits: each
+level's price and size as the venue sent them, with the decimal point and then the leading zeros
+dropped. Only the venue's own strings give the venue's digits ("1.0" is "10", not "1"), which is why
+a book with a checksum keeps them (``OrderBook.raw_levels``).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+
+from clobconn.core.order_book.levels import RawLevel
+
+
+def level_digits(value: str) -> str:
+    """``"0.0019"`` -> ``"19"``, ``"32.00001234"`` -> ``"3200001234"``, ``"1.0"`` -> ``"10"``, ``"0"`` -> ``""``."""
+    return value.replace(".", "").lstrip("0")
+
+
+def digits_crc32(sides: Iterable[Sequence[RawLevel]]) -> int:
+    """Unsigned CRC32 of every level of ``sides``, in the order given, as price digits then size digits."""
+    text = "".join(level_digits(str(level[0])) + level_digits(str(level[1])) for side in sides for level in side)
+    return zlib.crc32(text.encode())
