@@ -135,7 +135,8 @@ class TestNdaxConformance(SpotConformanceSuite):
         return variables
 
     async def push_user(self, fixture: str, **variables: Any) -> None:
-        sent = await self.venue.push(self.user_ws_path, ndax_frame(self.fixtures.payload(fixture, self.vars(**variables))))
+        sent = await self.venue.push(self.user_ws_path,
+                                     ndax_frame(self.fixtures.payload(fixture, self.vars(**variables))))
         assert sent, "no user stream connection to push to"
 
     async def push_public(self, fixture: str, **variables: Any) -> None:
