@@ -298,8 +298,11 @@ class TestNdaxConformance(SpotConformanceSuite):
                                 "ClientOrderId": int(client_id), "Side": 0, "Quantity": "0.50000", "OrderType": 2,
                                 "TimeInForce": 1, "LimitPrice": "99.00"}
 
-    async def test_amend_is_not_supported_naming_the_venue(self) -> None:
+    async def test_amend_and_batch_are_not_supported_naming_the_venue(self) -> None:
         # ModifyOrder only reduces the quantity: the core's amend (price and/or amount) is not it.
         client_id = await self.open_order()
         with pytest.raises(NotSupported, match="ndax"):
             await self.conn.amend_order(self.trading_pair, client_id, price=Decimal("98.50"))
+        # No batch function either: the core places a batch's orders one by one.
+        with pytest.raises(NotSupported, match="ndax has no batch placement"):
+            await self.conn._place_orders_batch([])
