@@ -25,6 +25,9 @@ class SequenceRule(Enum):
     PREV_CHAIN = "prev_chain"
     # Every message carries a sequence number one above the last (KuCoin futures).
     SEQUENCE = "sequence"
+    # Every message carries a sequence number above the last, not necessarily by one (Bitget's books
+    # ``seq``): a repeat is stale, a lower one arrived out of order and the book must be rebuilt.
+    INCREASING = "increasing"
     # No sequencing: every diff applies (venues with no ids), and every snapshot replaces the book
     # unless it is older than the book (see BookSynchronizer.on_snapshot). The rule of snapshot-only
     # venues, whose depth stream sends the whole book each time (Bitrue, BingX, HashKey).
@@ -218,6 +221,11 @@ class BookSynchronizer:
                 # The first diff after a REST snapshot straddles the snapshot's id.
                 return SyncResult.APPLIED
             return SyncResult.STALE if message.last_id <= last else SyncResult.GAP
+        if rule is SequenceRule.INCREASING:
+            if message.last_id > last:
+                return SyncResult.APPLIED
+            # Replayed after a snapshot, an older diff is what the snapshot already holds.
+            return SyncResult.STALE if message.last_id == last or self._awaiting_bridge else SyncResult.GAP
         # SequenceRule.SEQUENCE
         if message.last_id <= last:
             return SyncResult.STALE

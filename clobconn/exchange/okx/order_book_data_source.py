@@ -8,46 +8,24 @@ resubscribing, not by the REST book.
 from __future__ import annotations
 
 import logging
-import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from clobconn.core.data_source import MarketMessage, OrderBookDataSource
 from clobconn.core.data_types import TradeType
-from clobconn.core.order_book.levels import RawLevel
+from clobconn.core.order_book.checksum import interleaved_checksum
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
-from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
 from clobconn.core.web.ws import ConnectSpec, StreamAction
 from clobconn.exchange.okx.constants import HEARTBEAT, PUBLIC_WS_PATH
 
 logger = logging.getLogger(__name__)
 
+# The top 25 levels a side are checked (see core/order_book/checksum.py).
 CHECKSUM_DEPTH = 25
 BOOK_ACTIONS = {"snapshot": BookMessageType.SNAPSHOT, "update": BookMessageType.DIFF}
-
-
-def checksum_string(bids: Sequence[RawLevel], asks: Sequence[RawLevel]) -> str:
-    """The checked string: the top 25 a side as "price:size", bid and ask alternately; when one side
-    runs out the other continues alone. Uses the venue's strings ("3366.1", not "3366.10")."""
-    parts: list[str] = []
-    bids, asks = bids[:CHECKSUM_DEPTH], asks[:CHECKSUM_DEPTH]
-    for i in range(max(len(bids), len(asks))):
-        for side in (bids, asks):
-            if i < len(side):
-                parts.append(f"{side[i][0]}:{side[i][1]}")
-    return ":".join(parts)
-
-
-def signed_crc32(text: str) -> int:
-    """CRC32 as the venue sends it: a signed 32-bit integer."""
-    value = zlib.crc32(text.encode())
-    return value - (1 << 32) if value >= 1 << 31 else value
-
-
-def book_checksum(book: OrderBook) -> int:
-    return signed_crc32(checksum_string(book.raw_levels(True, CHECKSUM_DEPTH), book.raw_levels(False, CHECKSUM_DEPTH)))
+book_checksum = interleaved_checksum(CHECKSUM_DEPTH)
 
 
 def parse_book(trading_pair: str, action: str, data: Mapping[str, Any]) -> BookMessage:

@@ -16,7 +16,7 @@ from typing import Any
 from clobconn.core.data_source import UserMessage, UserStreamDataSource
 from clobconn.core.data_types import Balance, OrderUpdate, TradeFee, TradeUpdate
 from clobconn.core.errors import MissingCredentials
-from clobconn.core.login import login_refusal
+from clobconn.core.login import login_op
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 from clobconn.exchange.okx.auth import OkxAuth
 from clobconn.exchange.okx.constants import HEARTBEAT, INST_TYPE, ORDER_STATES, PRIVATE_WS_PATH
@@ -82,14 +82,8 @@ class OkxUserStreamDataSource(UserStreamDataSource):
         if not isinstance(auth, OkxAuth):
             raise MissingCredentials("the OKX private stream needs api_key, api_secret and passphrase")
         # Private channels may only be subscribed once the login is acknowledged (or the venue answers
-        # 60011 "please log in"), so the subscribe waits for the login's answer.
-        await connection.send(auth.ws_login_payload())
-        answer = await connection.receive()
-        if not (isinstance(answer, dict) and answer.get("event") == "login" and answer.get("code") == "0"):
-            # The error table says which codes refuse the credentials (the stream stops) and which do not.
-            code = answer.get("code") if isinstance(answer, dict) else None
-            message = str(answer.get("msg", "")) if isinstance(answer, dict) else repr(answer)
-            raise login_refusal(self.connector.name, self.connector.spec.error_table, code, message)
+        # 60011 "please log in"); the error table says which refusals stop the stream and which do not.
+        await login_op(connection, auth.ws_login_payload(), self.connector.name, self.connector.spec.error_table)
         await connection.send(SUBSCRIBE)
 
     def parse(self, message: Any) -> Iterable[UserMessage]:
