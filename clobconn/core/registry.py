@@ -26,6 +26,7 @@ CONNECTORS: dict[str, str] = {
     "kucoin_perpetual": "clobconn.derivative.kucoin_perpetual.derivative:KucoinPerpetualDerivative",
     "mexc": "clobconn.exchange.mexc.exchange:MexcExchange",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
+    "bitget_perpetual": "clobconn.derivative.bitget_perpetual.derivative:BitgetPerpetualDerivative",
 }
 
 

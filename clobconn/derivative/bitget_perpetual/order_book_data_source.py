@@ -1,0 +1,99 @@
+"""Bitget public data on /v2/ws/public: the ``books`` channel, ``trade`` and ``ticker`` (funding info).
+
+https://www.bitget.com/api-doc/contract/websocket/public/Order-Book-Channel: ``books`` sends the whole
+book as a ``snapshot`` when subscribed, then ``update`` diffs, each with ``seq`` (which "increases when
+the order book is updated", not promised to be contiguous) and the CRC32 checksum of the top 25 levels
+a side after it (the snapshot's is 0: none). A broken book is rebuilt by resubscribing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Protocol, cast
+
+from clobconn.core.data_source import ConnectorView, MarketMessage, OrderBookDataSource
+from clobconn.core.data_types import FundingInfo, TradeType
+from clobconn.core.order_book.checksum import interleaved_checksum
+from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
+from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
+from clobconn.core.web.ws import ConnectSpec
+from clobconn.derivative.bitget_perpetual.constants import HEARTBEAT, PUBLIC_WS_PATH
+
+logger = logging.getLogger(__name__)
+
+CHECKSUM_DEPTH = 25
+BOOK_ACTIONS = {"snapshot": BookMessageType.SNAPSHOT, "update": BookMessageType.DIFF}
+CHANNELS = ("books", "trade", "ticker")
+
+
+class BitgetConnectorView(ConnectorView, Protocol):
+    """What Bitget's sources read besides the common view: the product type every frame names."""
+
+    @property
+    def product_type(self) -> str: ...
+
+
+def parse_book(trading_pair: str, action: str, data: Mapping[str, Any]) -> BookMessage:
+    """One entry of a ``books`` push: levels [price, size], ``seq``, ``checksum`` (0: none to check)."""
+    checksum = int(data.get("checksum") or 0)
+    return BookMessage(BOOK_ACTIONS[action], trading_pair, data["bids"], data["asks"], int(data["seq"]),
+                       timestamp=int(data["ts"]) / 1000, checksum=checksum or None)
+
+
+def parse_trade(trading_pair: str, trade: Mapping[str, Any]) -> PublicTrade:
+    """One entry of a ``trade`` push; ``side`` is the taker's."""
+    side = TradeType.BUY if trade["side"] == "buy" else TradeType.SELL
+    return PublicTrade(trading_pair, str(trade["tradeId"]), Decimal(trade["price"]), Decimal(trade["size"]), side,
+                       int(trade["ts"]) / 1000)
+
+
+def parse_funding(trading_pair: str, ticker: Mapping[str, Any], next_funding_ms: Any) -> FundingInfo:
+    """Index, mark and rate from a ticker (the ``ticker`` channel or GET /api/v2/mix/market/ticker); the
+    REST ticker carries no funding time, which current-fund-rate's ``nextUpdate`` gives instead."""
+    return FundingInfo(trading_pair, Decimal(ticker["indexPrice"]), Decimal(ticker["markPrice"]),
+                       int(next_funding_ms) / 1000, Decimal(ticker["fundingRate"]))
+
+
+class BitgetPerpetualOrderBookDataSource(OrderBookDataSource):
+    sequence_rule = SequenceRule.INCREASING
+    resync_mode = ResyncMode.RESUBSCRIBE
+
+    @property
+    def _product_type(self) -> str:
+        return cast(BitgetConnectorView, self.connector).product_type
+
+    def checksum(self) -> ChecksumFn:
+        return interleaved_checksum(CHECKSUM_DEPTH)
+
+    async def connect_spec(self, stream: str) -> ConnectSpec:
+        return ConnectSpec(url=f"{self.connector.ws_url}{PUBLIC_WS_PATH}", heartbeat=HEARTBEAT)
+
+    def subscriptions_per_pair(self, stream: str) -> int:
+        return len(CHANNELS)
+
+    def subscription_frames(self, verb: str, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
+        args = [{"instType": self._product_type, "channel": channel, "instId": self.connector.exchange_symbol(pair)}
+                for pair in trading_pairs for channel in CHANNELS]
+        return [{"op": verb, "args": args}] if args else []
+
+    def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
+        if not isinstance(message, dict):
+            return ()
+        if message.get("event") == "error":
+            logger.warning("%s public stream: %s %s", self.connector.name, message.get("code"), message.get("msg"))
+        arg, data = message.get("arg"), message.get("data")
+        if "event" in message or not isinstance(arg, dict) or not isinstance(data, list):
+            return ()
+        pair = self.connector.trading_pair_of(str(arg.get("instId")))
+        if pair is None:
+            return ()
+        channel = arg.get("channel")
+        if channel == "books":
+            return [parse_book(pair, message["action"], entry) for entry in data]
+        if channel == "trade":
+            return [parse_trade(pair, trade) for trade in data]
+        if channel == "ticker":
+            return [parse_funding(pair, ticker, ticker["nextFundingTime"]) for ticker in data]
+        return ()
