@@ -125,46 +125,27 @@ MAX_BILL_WINDOW = 30 * 24 * 3600.0 - 60.0
 # HTTP 400 as often as 200; the code decides.
 ERRORS: VenueErrorTable = {
     "429": RateLimitExceeded,
-    "40005": InvalidTimestamp,
-    "40008": InvalidTimestamp,  # "Request timestamp expired"
     "40010": RequestTimeout,
-    "40002": AuthenticationError,
-    "40003": AuthenticationError,
-    "40006": AuthenticationError,
-    "40009": AuthenticationError,  # "sign signature error"
-    "40011": AuthenticationError,
-    "40012": AuthenticationError,  # "apikey/password is incorrect"
-    "40036": AuthenticationError,  # "passphrase is error"
-    "40037": AuthenticationError,  # "Apikey does not exist"
-    "40041": AuthenticationError,
-    "40014": PermissionDenied,
-    "40018": PermissionDenied,
-    "40038": PermissionDenied,  # "The current ip is not in the apikey ip whitelist"
-    # "Parameter verification failed", "... cannot be empty", "Parameter {0} error", "... does not exist":
-    # malformed requests, never an order's rule.
-    **dict.fromkeys(("40017", "40019", "40020", "40034", "40057", "40064", "40724", "40808", "40811",
-                     "43011", "48001", "48002", "400172"), BadRequest),
+    "40725": ExchangeNotAvailable,
     "40072": BadSymbol,
     "40102": BadSymbol,  # "Symbol does not exist"
-    "40762": InsufficientFunds,  # "The order size is greater than the max open size"
-    "40798": InsufficientFunds,
-    "40800": InsufficientFunds,
-    "43012": InsufficientFunds,
-    "45002": InsufficientFunds,
-    "22034": InvalidOrder,  # "Less than the minimum order amount"
-    "40706": InvalidOrder,
-    "43006": InvalidOrder,
-    "43027": InvalidOrder,
-    "45110": InvalidOrder,
-    "45111": InvalidOrder,
-    "45115": InvalidOrder,
-    "40304": BadRequest,
-    "43118": DuplicateClientOrderId,
-    "45034": DuplicateClientOrderId,
-    "40768": OrderNotFound,
-    "43001": OrderNotFound,  # "The order does not exist"
-    "45057": OrderNotFound,
-    "40725": ExchangeNotAvailable,
+    # Invalid or expired ACCESS_TIMESTAMP.
+    **dict.fromkeys(("40005", "40008"), InvalidTimestamp),
+    # Empty or wrong signature, key or passphrase: "sign signature error" (40009), "apikey/password is
+    # incorrect" (40012), "passphrase is error" (40036), "Apikey does not exist" (40037).
+    **dict.fromkeys(("40002", "40003", "40006", "40009", "40011", "40012", "40036", "40037", "40041"),
+                    AuthenticationError),
+    # Missing permission, IP not whitelisted.
+    **dict.fromkeys(("40014", "40018", "40038"), PermissionDenied),
+    # "Parameter verification failed", "... cannot be empty", "Parameter {0} error", "... does not exist",
+    # a clientOid too long: malformed requests, never an order's rule.
+    **dict.fromkeys(("40017", "40019", "40020", "40034", "40057", "40064", "40304", "40724", "40808", "40811",
+                     "43011", "48001", "48002", "400172"), BadRequest),
+    **dict.fromkeys(("40762", "40798", "40800", "43012", "45002"), InsufficientFunds),
+    # Below the minimum size or value, a price off its step.
+    **dict.fromkeys(("22034", "40706", "43006", "43027", "45110", "45111", "45115"), InvalidOrder),
+    **dict.fromkeys(("43118", "45034"), DuplicateClientOrderId),
+    **dict.fromkeys(("40768", "43001", "45057"), OrderNotFound),  # "The order does not exist"
     # The private stream's login (common/websocket-intro shows only 30005 "error"; ccxt meets 30015
     # "Invalid sign"): a bad signature refuses the key; a bare "login failed" reconnects.
     "30015": AuthenticationError,

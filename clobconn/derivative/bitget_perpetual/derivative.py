@@ -37,39 +37,8 @@ from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.numbers import fmt
 from clobconn.core.web.rest import default_error_extractor
+from clobconn.derivative.bitget_perpetual import constants as bg
 from clobconn.derivative.bitget_perpetual.auth import BitgetAuth
-from clobconn.derivative.bitget_perpetual.constants import (
-    ACCOUNT,
-    ACCOUNTS,
-    BATCH_CANCEL,
-    BATCH_PLACE,
-    BILLS,
-    CANCEL_ORDER,
-    CONTRACTS,
-    DEMO_DOMAINS,
-    DEMO_HEADERS,
-    FUNDING_BUSINESS_TYPE,
-    FUNDING_RATE,
-    LINEAR_PRODUCT_TYPES,
-    MAX_BATCH,
-    MAX_BILL_WINDOW,
-    MODIFY_ORDER,
-    ORDER_DETAIL,
-    ORDER_FILLS,
-    ORDER_TYPES,
-    ORDERS_HISTORY,
-    ORDERS_PENDING,
-    PLACE_ORDER,
-    POSITION_MODES,
-    POSITIONS,
-    SERVER_TIME,
-    SET_LEVERAGE,
-    SET_MARGIN_MODE,
-    SET_POSITION_MODE,
-    SPEC,
-    SUCCESS,
-    TICKER,
-)
 from clobconn.derivative.bitget_perpetual.order_book_data_source import (
     BitgetPerpetualOrderBookDataSource,
     parse_funding,
@@ -111,7 +80,7 @@ def parse_contract(contract: Mapping[str, Any]) -> TradingRule:
 
 
 class BitgetPerpetualDerivative(PerpetualDerivativeBase):
-    spec = SPEC
+    spec = bg.SPEC
     config_class = BitgetPerpetualConfig
     order_book_data_source_class = BitgetPerpetualOrderBookDataSource
     user_stream_data_source_class = BitgetPerpetualUserStreamDataSource
@@ -131,19 +100,19 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
 
     @property
     def margin_coin(self) -> str:
-        return LINEAR_PRODUCT_TYPES[self.product_type]
+        return bg.LINEAR_PRODUCT_TYPES[self.product_type]
 
     def _create_auth(self) -> BitgetAuth:
         config = self.config
         assert config.api_key is not None and config.api_secret is not None and config.passphrase is not None
-        demo = DEMO_HEADERS if self.domain in DEMO_DOMAINS else None
+        demo = bg.DEMO_HEADERS if self.domain in bg.DEMO_DOMAINS else None
         return BitgetAuth(config.api_key, config.api_secret, config.passphrase, self.time_sync.time_ms, demo)
 
     def _extract_error(self, status: int, payload: Any) -> tuple[str | int | None, str] | None:
         if not (isinstance(payload, dict) and "code" in payload):
             return default_error_extractor(status, payload)
         code = str(payload["code"])
-        return None if code == SUCCESS else (code, str(payload.get("msg", "")))
+        return None if code == bg.SUCCESS else (code, str(payload.get("msg", "")))
 
     async def _call(self, endpoint: Endpoint, params: dict[str, Any] | None = None, body: Any = None) -> Any:
         answer = await self.rest.request(endpoint.method, endpoint.path, params=params, data=body,
@@ -165,16 +134,16 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
     # == market data, account =====================================================================
 
     async def _fetch_server_time(self) -> float:
-        return int((await self._call(SERVER_TIME))["serverTime"]) / 1000
+        return int((await self._call(bg.SERVER_TIME))["serverTime"]) / 1000
 
     async def _fetch_trading_rules(self) -> list[tuple[str, TradingRule]]:
         # Only live perpetuals take orders ("normal"; not "maintain", "limit_open", "restrictedAPI", "off").
-        contracts = await self._call(CONTRACTS, {"productType": self.product_type})
+        contracts = await self._call(bg.CONTRACTS, {"productType": self.product_type})
         return [(c["symbol"], parse_contract(c)) for c in contracts
                 if c.get("symbolStatus") == "normal" and c.get("symbolType") == "perpetual"]
 
     async def _fetch_balances(self) -> list[Balance]:
-        return [parse_balance(account) for account in await self._call(ACCOUNTS, {"productType": self.product_type})]
+        return [parse_balance(account) for account in await self._call(bg.ACCOUNTS, {"productType": self.product_type})]
 
     # == orders ===================================================================================
 
@@ -185,7 +154,7 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
         """One order as place-order and batch-place-order's orderList take it. In hedge mode ``side`` is
         the position's direction and ``tradeSide`` opens or closes it; in one-way mode ``side`` is the
         trade's and ``reduceOnly`` keeps a close from opening the other way."""
-        order_type, force = ORDER_TYPES[(order.order_type, order.time_in_force)]
+        order_type, force = bg.ORDER_TYPES[(order.order_type, order.time_in_force)]
         fields: dict[str, Any] = {"size": fmt(order.amount), "orderType": order_type,
                                   "clientOid": order.client_order_id}
         if self.position_mode is PositionMode.HEDGE:
@@ -209,7 +178,7 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
 
     async def _place_order(self, order: InFlightOrder) -> Placement:
         body = self._product(order.trading_pair, margin=True) | {"marginMode": self._margin_mode(order.trading_pair)}
-        data = await self._call(PLACE_ORDER, body=body | self._order_fields(order))
+        data = await self._call(bg.PLACE_ORDER, body=body | self._order_fields(order))
         return self._ack(order, data), []
 
     async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
@@ -219,11 +188,11 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
         for order in orders:
             by_pair.setdefault(order.trading_pair, []).append(order)
         for pair, group in by_pair.items():
-            for start in range(0, len(group), MAX_BATCH):
-                chunk = group[start:start + MAX_BATCH]
+            for start in range(0, len(group), bg.MAX_BATCH):
+                chunk = group[start:start + bg.MAX_BATCH]
                 body = self._product(pair, margin=True) | {"marginMode": self._margin_mode(pair),
                                                            "orderList": [self._order_fields(o) for o in chunk]}
-                data = await self._call(BATCH_PLACE, body=body)
+                data = await self._call(bg.BATCH_PLACE, body=body)
                 placed = {entry.get("clientOid"): entry for entry in data.get("successList") or []}
                 failed = {entry.get("clientOid"): entry for entry in data.get("failureList") or []}
                 for order in chunk:
@@ -243,7 +212,7 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
 
     async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
         # A filled, cancelled or unknown order answers 40768/43001, which the error table makes OrderNotFound.
-        data = await self._call(CANCEL_ORDER, body=self._product(order.trading_pair, margin=True)
+        data = await self._call(bg.CANCEL_ORDER, body=self._product(order.trading_pair, margin=True)
                                 | self._order_ref(order))
         return OrderUpdate(order.trading_pair, time.time(), OrderState.CANCELED, order.client_order_id,
                            data.get("orderId") or order.exchange_order_id)
@@ -254,10 +223,10 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
         as cancelled the core asks about."""
         targets = [o for o in self.orders.active.values() if o.trading_pair == trading_pair and o.is_open]
         updates: list[OrderUpdate] = []
-        for start in range(0, len(targets), MAX_BATCH):
-            chunk = targets[start:start + MAX_BATCH]
+        for start in range(0, len(targets), bg.MAX_BATCH):
+            chunk = targets[start:start + bg.MAX_BATCH]
             body = self._product(trading_pair, margin=True) | {"orderIdList": [self._order_ref(o) for o in chunk]}
-            data = await self._call(BATCH_CANCEL, body=body)
+            data = await self._call(bg.BATCH_CANCEL, body=body)
             done = {entry.get("orderId") for entry in data.get("successList") or []}
             done |= {entry.get("clientOid") for entry in data.get("successList") or []}
             updates += [OrderUpdate(trading_pair, time.time(), OrderState.CANCELED, o.client_order_id,
@@ -273,50 +242,52 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
         body = self._product(order.trading_pair, margin=True) | self._order_ref(order) | {
             "newClientOid": replacement.client_order_id, "newSize": fmt(replacement.amount),
             "newPrice": fmt(replacement.price)}
-        await self._call(MODIFY_ORDER, body=body)
+        await self._call(bg.MODIFY_ORDER, body=body)
         return OrderUpdate(order.trading_pair, time.time(), OrderState.OPEN, replacement.client_order_id), []
 
     async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate:
-        data = await self._call(ORDER_DETAIL, self._product(order.trading_pair) | self._order_ref(order))
+        data = await self._call(bg.ORDER_DETAIL, self._product(order.trading_pair) | self._order_ref(order))
         return parse_order(order.trading_pair, data)
 
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
         if order.exchange_order_id is None:
             return []
         params = self._product(order.trading_pair) | {"orderId": order.exchange_order_id}
-        rows = (await self._call(ORDER_FILLS, params)).get("fillList") or []
+        rows = (await self._call(bg.ORDER_FILLS, params)).get("fillList") or []
         return [parse_fill(order.trading_pair, row) for row in rows]
 
     async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
-        rows = (await self._call(ORDERS_PENDING, self._product(trading_pair))).get("entrustedList") or []
+        rows = (await self._call(bg.ORDERS_PENDING, self._product(trading_pair))).get("entrustedList") or []
         return [parse_order(trading_pair, row) for row in rows]
 
     async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
         params = self._product(trading_pair) | {"startTime": int(since * 1000)}
-        rows = (await self._call(ORDERS_HISTORY, params)).get("entrustedList") or []
+        rows = (await self._call(bg.ORDERS_HISTORY, params)).get("entrustedList") or []
         return [parse_order(trading_pair, row) for row in rows]
 
     # == the perpetual API ========================================================================
 
     async def _fetch_positions(self) -> list[Position]:
-        rows = await self._call(POSITIONS, self._product(margin=True))
+        rows = await self._call(bg.POSITIONS, self._product(margin=True))
         return [parse_position(pair, row) for row in rows or []
                 if (pair := self.trading_pair_of(row["symbol"])) is not None and Decimal(row["total"] or 0)]
 
     async def _set_leverage(self, trading_pair: str, leverage: Decimal) -> Decimal:
         # Crossed margin (and one-way isolated) take one leverage for both sides, with no holdSide.
-        await self._call(SET_LEVERAGE, body=self._product(trading_pair, margin=True) | {"leverage": fmt(leverage)})
+        await self._call(bg.SET_LEVERAGE, body=self._product(trading_pair, margin=True) | {"leverage": fmt(leverage)})
         return leverage
 
     async def _set_position_mode(self, mode: PositionMode) -> None:
         # For the whole product type; refused (40920) while a position or an order is open.
-        await self._call(SET_POSITION_MODE, body={"productType": self.product_type, "posMode": POSITION_MODES[mode]})
+        body = {"productType": self.product_type, "posMode": bg.POSITION_MODES[mode]}
+        await self._call(bg.SET_POSITION_MODE, body=body)
 
     async def _fetch_position_mode(self) -> PositionMode:
         if not self.config.trading_pairs:
             return self.position_mode
-        data = await self._call(ACCOUNT, self._product(self.config.trading_pairs[0], margin=True))
-        return PositionMode.HEDGE if data.get("posMode") == POSITION_MODES[PositionMode.HEDGE] else PositionMode.ONEWAY
+        data = await self._call(bg.ACCOUNT, self._product(self.config.trading_pairs[0], margin=True))
+        hedge = data.get("posMode") == bg.POSITION_MODES[PositionMode.HEDGE]
+        return PositionMode.HEDGE if hedge else PositionMode.ONEWAY
 
     async def set_margin_mode(self, trading_pair: str, mode: MarginMode) -> None:
         """Switch a symbol between ``crossed`` and ``isolated`` margin (refused, 45117, while it has a
@@ -326,23 +297,23 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
             raise InvalidArgument(f"{self.name}: margin mode must be crossed or isolated, got {mode!r}",
                                   field="mode")
         self._rule(trading_pair)
-        await self._call(SET_MARGIN_MODE, body=self._product(trading_pair, margin=True) | {"marginMode": mode})
+        await self._call(bg.SET_MARGIN_MODE, body=self._product(trading_pair, margin=True) | {"marginMode": mode})
         self._margin_modes[trading_pair] = mode
 
     async def _fetch_funding_info(self, trading_pair: str) -> FundingInfo:
         """Index, mark and rate from the ticker; the next funding time from current-fund-rate."""
         params = self._product(trading_pair)
-        ticker = (await self._call(TICKER, params))[0]
-        rate = (await self._call(FUNDING_RATE, params))[0]
+        ticker = (await self._call(bg.TICKER, params))[0]
+        rate = (await self._call(bg.FUNDING_RATE, params))[0]
         return parse_funding(trading_pair, ticker, rate["nextUpdate"])
 
     async def _fetch_funding_payments(self, since: float) -> list[FundingPayment]:
         """Account bills of businessType contract_settle_fee ("funding fee"): ``amount`` is signed from
         the account's side, positive when received. The bill carries no rate."""
         now = time.time()
-        params = {"productType": self.product_type, "businessType": FUNDING_BUSINESS_TYPE, "limit": 100,
-                  "startTime": int(max(since, now - MAX_BILL_WINDOW) * 1000), "endTime": int(now * 1000)}
-        bills = (await self._call(BILLS, params)).get("bills") or []
+        params = {"productType": self.product_type, "businessType": bg.FUNDING_BUSINESS_TYPE, "limit": 100,
+                  "startTime": int(max(since, now - bg.MAX_BILL_WINDOW) * 1000), "endTime": int(now * 1000)}
+        bills = (await self._call(bg.BILLS, params)).get("bills") or []
         payments = [FundingPayment(pair, int(bill["cTime"]) / 1000, Decimal(bill["amount"]), bill["coin"],
                                    str(bill["billId"]))
                     for bill in bills if (pair := self.trading_pair_of(bill.get("symbol", ""))) is not None]
