@@ -62,6 +62,11 @@ class Heartbeat:
     idle_timeout: float = 60.0
 
 
+def is_text_pong(message: Any) -> bool:
+    """The text "pong" that answers a text "ping" (OKX, Bitget)."""
+    return isinstance(message, str) and message == "pong"
+
+
 @dataclass(slots=True)
 class ConnectSpec:
     url: str

@@ -1,13 +1,7 @@
 """Bitget futures (API v2, ``/api/v2/mix``) facts as data: hosts, endpoints with their limits, errors,
-ids, states and features.
-
-Sources (see docs/connectors/bitget_perpetual.md): https://www.bitget.com/api-doc/contract/intro and
-https://www.bitget.com/api-doc/common/intro.
-"""
+states and features. Sources: https://www.bitget.com/api-doc/contract/intro (docs/connectors/bitget_perpetual.md)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from clobconn.core.data_types import OrderState, OrderType, PositionMode, TimeInForce
 from clobconn.core.errors import (
@@ -28,7 +22,7 @@ from clobconn.core.errors import (
 from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.throttler import RateLimit
-from clobconn.core.web.ws import Heartbeat
+from clobconn.core.web.ws import Heartbeat, is_text_pong
 
 CONNECTOR_ID = "bitget_perpetual"
 SUCCESS = "00000"
@@ -50,8 +44,6 @@ WS_LOGIN_PATH = "/user/verify"
 # base coin, margin and PnL in the quote coin, which the core's positions assume. Coin-M is inverse
 # (margin and PnL in the base coin), which they do not: it is refused when the connector is made.
 LINEAR_PRODUCT_TYPES = {"USDT-FUTURES": "USDT", "USDC-FUTURES": "USDC"}
-# Every order is sent in this margin mode; set_margin_mode changes a symbol's.
-MARGIN_MODE = "crossed"
 
 SERVER_TIME = Endpoint("GET", "/api/v2/public/time", signed=False)
 CONTRACTS = Endpoint("GET", "/api/v2/mix/market/contracts", signed=False)
@@ -92,13 +84,9 @@ RATE_LIMITS = (
 )
 
 
-def _is_pong(message: Any) -> bool:
-    return isinstance(message, str) and message == "pong"
-
-
 # common/websocket-intro: send the text "ping" every 30 s and expect "pong"; the venue closes a
 # socket that sent no ping for 2 minutes.
-HEARTBEAT = Heartbeat(app_ping=30.0, app_ping_payload="ping", is_pong=_is_pong, idle_timeout=60.0)
+HEARTBEAT = Heartbeat(app_ping=30.0, app_ping_payload="ping", is_pong=is_text_pong, idle_timeout=60.0)
 
 ORDER_STATES = {
     "live": OrderState.OPEN,

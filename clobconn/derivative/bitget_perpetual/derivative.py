@@ -1,17 +1,13 @@
-"""BitgetPerpetualDerivative: Bitget USDT-M (or USDC-M) perpetuals over the v2 REST API (``/api/v2/mix``).
-
-https://www.bitget.com/api-doc/contract/intro. Request builders and response parsers only: validation,
-tracking, polling, retries and the streams are the core's. Every answer is ``{"code": "00000", "msg":
-"success", "data": ...}``; refusals carry another code, with HTTP 400 as often as 200. Sizes are in the
-base coin. Every order names the product type, the margin coin and the margin mode.
-"""
+"""BitgetPerpetualDerivative: Bitget USDT-M (or USDC-M) perpetuals, v2 REST (``/api/v2/mix``), whose
+answers are ``{"code": "00000", "msg": "success", "data": ...}``; sizes are in the base coin.
+https://www.bitget.com/api-doc/contract/intro. Request builders and response parsers only."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from clobconn.core.config import ConnectorConfig
 from clobconn.core.data_types import (
@@ -30,12 +26,13 @@ from clobconn.core.data_types import (
     TradeUpdate,
     TradingRule,
 )
-from clobconn.core.errors import ClobconnError, InvalidArgument, error_class_for
+from clobconn.core.errors import ClobconnError, InvalidArgument, refusal_error
 from clobconn.core.exchange_base import Placement
 from clobconn.core.orders.arguments import as_pair
+from clobconn.core.orders.batching import chunks, chunks_per_pair
 from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.web.endpoints import Endpoint
-from clobconn.core.web.numbers import fmt
+from clobconn.core.web.numbers import fmt, optional_decimal
 from clobconn.core.web.rest import default_error_extractor
 from clobconn.derivative.bitget_perpetual import constants as bg
 from clobconn.derivative.bitget_perpetual.auth import BitgetAuth
@@ -67,16 +64,10 @@ def parse_contract(contract: Mapping[str, Any]) -> TradingRule:
     last of ``pricePlace`` decimals; sizes are multiples of ``sizeMultiplier``, at least ``minTradeNum``;
     ``minTradeUSDT`` is the minimum notional."""
     tick = Decimal(contract["priceEndStep"]).scaleb(-int(contract["pricePlace"]))
-    max_size, max_market = contract.get("maxOrderQty"), contract.get("maxMarketOrderQty")
-    return TradingRule(
-        f"{contract['baseCoin']}-{contract['quoteCoin']}",
-        min_order_size=Decimal(contract["minTradeNum"]),
-        max_order_size=Decimal(max_size) if max_size else None,
-        min_price_increment=tick,
-        min_base_amount_increment=Decimal(contract["sizeMultiplier"]),
-        min_notional=Decimal(contract.get("minTradeUSDT") or 0),
-        max_market_order_size=Decimal(max_market) if max_market else None,
-    )
+    return TradingRule(f"{contract['baseCoin']}-{contract['quoteCoin']}", Decimal(contract["minTradeNum"]),
+                       optional_decimal(contract.get("maxOrderQty")), tick, Decimal(contract["sizeMultiplier"]),
+                       Decimal(contract.get("minTradeUSDT") or 0),
+                       max_market_order_size=optional_decimal(contract.get("maxMarketOrderQty")))
 
 
 class BitgetPerpetualDerivative(PerpetualDerivativeBase):
@@ -90,13 +81,8 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
         self._margin_modes: dict[str, MarginMode] = {}
 
     @property
-    def bitget_config(self) -> BitgetPerpetualConfig:
-        assert isinstance(self.config, BitgetPerpetualConfig)
-        return self.config
-
-    @property
     def product_type(self) -> str:
-        return self.bitget_config.product_type
+        return cast(BitgetPerpetualConfig, self.config).product_type
 
     @property
     def margin_coin(self) -> str:
@@ -125,12 +111,6 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
         fields["productType"] = self.product_type
         return fields | {"marginCoin": self.margin_coin} if margin else fields
 
-    def _refusal(self, entry: Mapping[str, Any]) -> ClobconnError:
-        """A typed error for one order's ``errorCode``/``errorMsg`` in a batch answer's ``failureList``."""
-        code, message = str(entry.get("errorCode")), str(entry.get("errorMsg", ""))
-        cls = error_class_for(self.spec.error_table, code, message, 200)
-        return cls(f"order {entry.get('clientOid')} refused: {message}", venue_code=code, venue_message=message)
-
     # == market data, account =====================================================================
 
     async def _fetch_server_time(self) -> float:
@@ -147,8 +127,10 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
 
     # == orders ===================================================================================
 
-    def _margin_mode(self, trading_pair: str) -> str:
-        return self._margin_modes.get(trading_pair, self.bitget_config.margin_mode)
+    def _order_scope(self, trading_pair: str) -> dict[str, Any]:
+        """What every order request names: symbol, product type, margin coin and the pair's margin mode."""
+        mode = self._margin_modes.get(trading_pair, cast(BitgetPerpetualConfig, self.config).margin_mode)
+        return self._product(trading_pair, margin=True) | {"marginMode": mode}
 
     def _order_fields(self, order: InFlightOrder) -> dict[str, Any]:
         """One order as place-order and batch-place-order's orderList take it. In hedge mode ``side`` is
@@ -177,31 +159,26 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
                            data.get("clientOid") or order.client_order_id, data.get("orderId") or None)
 
     async def _place_order(self, order: InFlightOrder) -> Placement:
-        body = self._product(order.trading_pair, margin=True) | {"marginMode": self._margin_mode(order.trading_pair)}
-        data = await self._call(bg.PLACE_ORDER, body=body | self._order_fields(order))
+        data = await self._call(bg.PLACE_ORDER, body=self._order_scope(order.trading_pair) | self._order_fields(order))
         return self._ack(order, data), []
 
     async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
-        """batch-place-order takes up to 50 orders of one symbol: one request per pair and 50 orders."""
+        """batch-place-order takes up to 50 orders of one symbol: a request per pair and 50 orders.
+        Each order's outcome is in ``successList`` or in ``failureList`` (errorCode, errorMsg)."""
         results: dict[str, Placement | ClobconnError] = {}
-        by_pair: dict[str, list[InFlightOrder]] = {}
-        for order in orders:
-            by_pair.setdefault(order.trading_pair, []).append(order)
-        for pair, group in by_pair.items():
-            for start in range(0, len(group), bg.MAX_BATCH):
-                chunk = group[start:start + bg.MAX_BATCH]
-                body = self._product(pair, margin=True) | {"marginMode": self._margin_mode(pair),
-                                                           "orderList": [self._order_fields(o) for o in chunk]}
-                data = await self._call(bg.BATCH_PLACE, body=body)
-                placed = {entry.get("clientOid"): entry for entry in data.get("successList") or []}
-                failed = {entry.get("clientOid"): entry for entry in data.get("failureList") or []}
-                for order in chunk:
-                    cid = order.client_order_id
-                    if cid in placed:
-                        results[cid] = (self._ack(order, placed[cid]), [])
-                    else:
-                        results[cid] = self._refusal(failed.get(cid, {"clientOid": cid,
-                                                                      "errorMsg": "missing from the answer"}))
+        for chunk in chunks_per_pair(orders, bg.MAX_BATCH):
+            body = self._order_scope(chunk[0].trading_pair) | {"orderList": [self._order_fields(o) for o in chunk]}
+            data = await self._call(bg.BATCH_PLACE, body=body)
+            placed = {entry.get("clientOid"): entry for entry in data.get("successList") or []}
+            failed = {entry.get("clientOid"): entry for entry in data.get("failureList") or []}
+            for order in chunk:
+                cid = order.client_order_id
+                if cid in placed:
+                    results[cid] = (self._ack(order, placed[cid]), [])
+                    continue
+                refusal = failed.get(cid, {"errorMsg": "missing from the answer"})
+                results[cid] = refusal_error(self.spec.error_table, refusal.get("errorCode"),
+                                             str(refusal.get("errorMsg", "")), f"order {cid} refused", 200)
         return [results[order.client_order_id] for order in orders]
 
     def _order_ref(self, order: InFlightOrder) -> dict[str, Any]:
@@ -223,8 +200,7 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
         as cancelled the core asks about."""
         targets = [o for o in self.orders.active.values() if o.trading_pair == trading_pair and o.is_open]
         updates: list[OrderUpdate] = []
-        for start in range(0, len(targets), bg.MAX_BATCH):
-            chunk = targets[start:start + bg.MAX_BATCH]
+        for chunk in chunks(targets, bg.MAX_BATCH):
             body = self._product(trading_pair, margin=True) | {"orderIdList": [self._order_ref(o) for o in chunk]}
             data = await self._call(bg.BATCH_CANCEL, body=body)
             done = {entry.get("orderId") for entry in data.get("successList") or []}

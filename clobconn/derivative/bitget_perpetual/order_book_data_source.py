@@ -1,10 +1,8 @@
-"""Bitget public data on /v2/ws/public: the ``books`` channel, ``trade`` and ``ticker`` (funding info).
+"""Bitget public data on /v2/ws/public: ``books``, ``trade`` and ``ticker`` (funding info).
 
-https://www.bitget.com/api-doc/contract/websocket/public/Order-Book-Channel: ``books`` sends the whole
-book as a ``snapshot`` when subscribed, then ``update`` diffs, each with ``seq`` (which "increases when
-the order book is updated", not promised to be contiguous) and the CRC32 checksum of the top 25 levels
-a side after it (the snapshot's is 0: none). A broken book is rebuilt by resubscribing.
-"""
+https://www.bitget.com/api-doc/contract/websocket/public/Order-Book-Channel: ``books`` sends a
+``snapshot`` when subscribed, then ``update`` diffs with ``seq`` (it "increases", not promised by one)
+and the CRC32 of the top 25 levels a side after it (the snapshot's is 0: none). Resync: resubscribe."""
 
 from __future__ import annotations
 
@@ -13,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol, cast
 
+from clobconn.core.channel_frames import channel_push
 from clobconn.core.data_source import ConnectorView, MarketMessage, OrderBookDataSource
 from clobconn.core.data_types import FundingInfo, TradeType
 from clobconn.core.order_book.checksum import interleaved_checksum
@@ -79,21 +78,16 @@ class BitgetPerpetualOrderBookDataSource(OrderBookDataSource):
         return [{"op": verb, "args": args}] if args else []
 
     def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
-        if not isinstance(message, dict):
-            return ()
-        if message.get("event") == "error":
+        if isinstance(message, dict) and message.get("event") == "error":
             logger.warning("%s public stream: %s %s", self.connector.name, message.get("code"), message.get("msg"))
-        arg, data = message.get("arg"), message.get("data")
-        if "event" in message or not isinstance(arg, dict) or not isinstance(data, list):
+        push = channel_push(message)
+        pair = None if push is None else self.connector.trading_pair_of(str(push.arg.get("instId")))
+        if push is None or pair is None:
             return ()
-        pair = self.connector.trading_pair_of(str(arg.get("instId")))
-        if pair is None:
-            return ()
-        channel = arg.get("channel")
-        if channel == "books":
-            return [parse_book(pair, message["action"], entry) for entry in data]
-        if channel == "trade":
-            return [parse_trade(pair, trade) for trade in data]
-        if channel == "ticker":
-            return [parse_funding(pair, ticker, ticker["nextFundingTime"]) for ticker in data]
+        if push.channel == "books":
+            return [parse_book(pair, str(push.action), entry) for entry in push.data]
+        if push.channel == "trade":
+            return [parse_trade(pair, trade) for trade in push.data]
+        if push.channel == "ticker":
+            return [parse_funding(pair, ticker, ticker["nextFundingTime"]) for ticker in push.data]
         return ()

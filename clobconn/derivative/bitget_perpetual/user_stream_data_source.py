@@ -1,9 +1,6 @@
-"""Bitget private stream on /v2/ws/private: a ``login`` op, then ``orders``, ``positions`` and ``account``.
-
-https://www.bitget.com/api-doc/contract/websocket/private/Order-Channel (and Positions-Channel,
-Account-Channel). The order object is nearly the same on REST (GET /api/v2/mix/order/detail) and on
-the ``orders`` channel, and so is a position, so their parsers live here and derivative.py imports them.
-"""
+"""Bitget private stream on /v2/ws/private: a ``login`` op, then ``orders``, ``positions`` and ``account``
+(https://www.bitget.com/api-doc/contract/websocket/private/Order-Channel and its siblings). Orders and
+positions read the same on REST and on the stream, so their parsers live here for derivative.py too."""
 
 from __future__ import annotations
 
@@ -12,10 +9,12 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, cast
 
+from clobconn.core.channel_frames import acknowledges, channel_push
 from clobconn.core.data_source import UserMessage, UserStreamDataSource
 from clobconn.core.data_types import Balance, OrderUpdate, Position, PositionSide, TradeFee, TradeUpdate
 from clobconn.core.errors import MissingCredentials
 from clobconn.core.login import login_op
+from clobconn.core.web.numbers import optional_decimal
 from clobconn.core.web.prehash_auth import PrehashSignedAuth
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 from clobconn.derivative.bitget_perpetual.constants import HEARTBEAT, ORDER_STATES, PRIVATE_WS_PATH
@@ -24,10 +23,6 @@ from clobconn.derivative.bitget_perpetual.order_book_data_source import BitgetCo
 logger = logging.getLogger(__name__)
 
 HOLD_SIDES = {"long": PositionSide.LONG, "short": PositionSide.SHORT}
-
-
-def _optional(value: Any) -> Decimal | None:
-    return Decimal(value) if value not in (None, "") else None
 
 
 def fee_paid(fee: Any, coin: str) -> TradeFee:
@@ -42,7 +37,7 @@ def parse_order(trading_pair: str, data: Mapping[str, Any]) -> OrderUpdate:
     ``accBaseVolume`` on the stream and ``baseVolume`` on REST."""
     filled = data.get("accBaseVolume", data.get("baseVolume"))
     return OrderUpdate(trading_pair, int(data["uTime"]) / 1000, ORDER_STATES[data.get("status") or data["state"]],
-                       data.get("clientOid") or None, str(data["orderId"]), executed_amount=_optional(filled))
+                       data.get("clientOid") or None, str(data["orderId"]), executed_amount=optional_decimal(filled))
 
 
 def parse_fill(trading_pair: str, row: Mapping[str, Any]) -> TradeUpdate:
@@ -76,8 +71,8 @@ def parse_position(trading_pair: str, row: Mapping[str, Any]) -> Position:
     side = HOLD_SIDES[row["holdSide"]] if hedge else PositionSide.BOTH
     amount = -size if row["holdSide"] == "short" else size
     return Position(trading_pair, side, amount, Decimal(row["openPriceAvg"]), Decimal(row["unrealizedPL"] or 0),
-                    Decimal(str(row.get("leverage") or 0)), mark_price=_optional(row.get("markPrice")),
-                    liquidation_price=_optional(row.get("liquidationPrice")))
+                    Decimal(str(row.get("leverage") or 0)), mark_price=optional_decimal(row.get("markPrice")),
+                    liquidation_price=optional_decimal(row.get("liquidationPrice")))
 
 
 def parse_balance(account: Mapping[str, Any]) -> Balance:
@@ -111,27 +106,22 @@ class BitgetPerpetualUserStreamDataSource(UserStreamDataSource):
         await connection.send(self.subscribe_frame())
 
     def parse(self, message: Any) -> Iterable[UserMessage]:
-        if not isinstance(message, dict):
-            return ()
-        event = message.get("event")
-        if event == "subscribe":
-            return (StreamAction.SUBSCRIBED,) if message.get("arg", {}).get("channel") == "orders" else ()
-        if event == "error":
+        if acknowledges(message, "orders"):
+            return (StreamAction.SUBSCRIBED,)
+        if isinstance(message, dict) and message.get("event") == "error":
             # A refused subscription leaves the stream useless: reconnect, with the core's backoff.
             logger.error("%s private stream: %s %s", self.connector.name, message.get("code"), message.get("msg"))
             return (StreamAction.RECONNECT,)
-        channel, data = message.get("arg", {}).get("channel"), message.get("data")
-        if not isinstance(data, list):
+        push = channel_push(message)
+        if push is None:
             return ()
-        if channel == "account":
-            return [parse_balance(account) for account in data]
+        if push.channel == "account":
+            return [parse_balance(account) for account in push.data]
         messages: list[UserMessage] = []
-        for row in data:
+        for row in push.data:
             pair = self.connector.trading_pair_of(row["instId"])
-            if pair is None:
-                continue
-            if channel == "orders":
+            if pair is not None and push.channel == "orders":
                 messages += parse_order_event(pair, row)
-            elif channel == "positions":
+            elif pair is not None and push.channel == "positions":
                 messages.append(parse_position(pair, row))
         return messages

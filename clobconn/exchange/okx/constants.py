@@ -5,8 +5,6 @@ Sources (see docs/connectors/okx.md): https://www.okx.com/docs-v5/en/
 
 from __future__ import annotations
 
-from typing import Any
-
 from clobconn.core.data_types import OrderState, OrderType, TimeInForce
 from clobconn.core.errors import (
     AuthenticationError,
@@ -26,7 +24,7 @@ from clobconn.core.errors import (
 from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.throttler import RateLimit
-from clobconn.core.web.ws import Heartbeat
+from clobconn.core.web.ws import Heartbeat, is_text_pong
 
 CONNECTOR_ID = "okx"
 INST_TYPE = "SPOT"
@@ -79,12 +77,8 @@ RATE_LIMITS = (
 )
 
 
-def _is_pong(message: Any) -> bool:
-    return isinstance(message, str) and message == "pong"
-
-
 # The venue closes a socket silent for 30 s: a text "ping" every 25 s keeps it open; "pong" answers.
-HEARTBEAT = Heartbeat(app_ping=25.0, app_ping_payload="ping", is_pong=_is_pong, idle_timeout=60.0)
+HEARTBEAT = Heartbeat(app_ping=25.0, app_ping_payload="ping", is_pong=is_text_pong, idle_timeout=60.0)
 
 ORDER_STATES = {
     "live": OrderState.OPEN,

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from clobconn.core.channel_frames import channel_push
 from clobconn.core.data_source import MarketMessage, OrderBookDataSource
 from clobconn.core.data_types import TradeType
 from clobconn.core.order_book.checksum import interleaved_checksum
@@ -65,23 +66,18 @@ class OkxOrderBookDataSource(OrderBookDataSource):
         return [{"op": op, "args": args}] if args else []
 
     def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
-        if not isinstance(message, dict):
-            return ()
-        if "event" in message:
+        if isinstance(message, dict) and "event" in message:
             # Acks carry no data; a refused subscription or a notice of a coming disconnect is worth a line.
             if message["event"] in ("error", "notice"):
                 logger.warning("%s public stream: %s %s", self.connector.name, message.get("code"), message.get("msg"))
             # A notice (64008) says the socket closes soon for a service upgrade: move to a new one now.
             return (StreamAction.RECONNECT,) if message["event"] == "notice" else ()
-        arg = message.get("arg")
-        if not isinstance(arg, dict):
+        push = channel_push(message)
+        pair = None if push is None else self.connector.trading_pair_of(str(push.arg.get("instId")))
+        if push is None or pair is None:
             return ()
-        pair = self.connector.trading_pair_of(str(arg.get("instId")))
-        if pair is None:
-            return ()
-        channel = arg.get("channel")
-        if channel == "books":
-            return [parse_book(pair, message["action"], entry) for entry in message["data"]]
-        if channel == "trades":
-            return [parse_trade(pair, trade) for trade in message["data"]]
+        if push.channel == "books":
+            return [parse_book(pair, str(push.action), entry) for entry in push.data]
+        if push.channel == "trades":
+            return [parse_trade(pair, trade) for trade in push.data]
         return ()

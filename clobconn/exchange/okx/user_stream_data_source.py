@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from clobconn.core.channel_frames import acknowledges, channel_push
 from clobconn.core.data_source import UserMessage, UserStreamDataSource
 from clobconn.core.data_types import Balance, OrderUpdate, TradeFee, TradeUpdate
 from clobconn.core.errors import MissingCredentials
@@ -87,23 +88,22 @@ class OkxUserStreamDataSource(UserStreamDataSource):
         await connection.send(SUBSCRIBE)
 
     def parse(self, message: Any) -> Iterable[UserMessage]:
-        if not isinstance(message, dict):
-            return ()
-        event = message.get("event")
-        if event == "subscribe":
-            return (StreamAction.SUBSCRIBED,) if message.get("arg", {}).get("channel") == "orders" else ()
-        if event in ("error", "notice"):
+        if acknowledges(message, "orders"):
+            return (StreamAction.SUBSCRIBED,)
+        if isinstance(message, dict) and message.get("event") in ("error", "notice"):
             # A refused login or subscription leaves the stream useless, and a notice announces that the
             # venue is about to close the socket (64008): reconnect, with the core's backoff.
             logger.error("%s private stream: %s %s", self.connector.name, message.get("code"), message.get("msg"))
             return (StreamAction.RECONNECT,)
-        channel = message.get("arg", {}).get("channel")
-        if channel == "account":
-            return [balance for account in message["data"] for balance in parse_balances(account)]
-        if channel != "orders":
+        push = channel_push(message)
+        if push is None:
+            return ()
+        if push.channel == "account":
+            return [balance for account in push.data for balance in parse_balances(account)]
+        if push.channel != "orders":
             return ()
         messages: list[UserMessage] = []
-        for data in message["data"]:
+        for data in push.data:
             pair = self.connector.trading_pair_of(data["instId"])
             if pair is not None:
                 messages += parse_order_event(pair, data)
