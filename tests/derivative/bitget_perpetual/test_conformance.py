@@ -15,11 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from clobconn.core.data_types import OrderState, TradeType
-from clobconn.core.errors import InsufficientFunds
+from clobconn.core.data_types import OrderState, OrderType, PositionAction, PositionMode, TradeType
+from clobconn.core.errors import InsufficientFunds, InvalidArgument
 from clobconn.core.events import EventType
 from clobconn.core.order_book.checksum import interleaved_levels, signed_crc32
-from clobconn.testing.mock_venue import MockVenue, RecordedRequest
+from clobconn.derivative.bitget_perpetual.derivative import BitgetPerpetualDerivative
+from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
 from clobconn.testing.suites import API_KEY, API_SECRET, PASSPHRASE, PerpetualConformanceSuite, eventually
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "bitget_perpetual"
@@ -158,3 +159,146 @@ class TestBitgetPerpetualConformance(PerpetualConformanceSuite):
         assert [e.type for e in events] == [EventType.BOOK_SYNC_LOST, EventType.CONNECTOR_DOWN,
                                             EventType.BOOK_SYNCED, EventType.CONNECTOR_READY], events
         assert events[0].reason == "checksum_mismatch" and events[2].trading_pair == self.trading_pair
+
+    async def test_streams_subscribe_the_product_types_channels(self) -> None:
+        public = self.venue.endpoint(self.public_ws_path).sessions[0][0]
+        assert public == {"op": "subscribe", "args": [
+            {"instType": "USDT-FUTURES", "channel": channel, "instId": "BTCUSDT"}
+            for channel in ("books", "trade", "ticker")]}
+        login, subscribe = self.venue.endpoint(self.user_ws_path).sessions[0][:2]
+        # ws_reply refuses a bad signature (the stream would then reconnect): one connection means it passed.
+        assert login["op"] == "login" and self.venue.connections(self.user_ws_path) == 1
+        assert subscribe == {"op": "subscribe", "args": [
+            {"instType": "USDT-FUTURES", "channel": "orders", "instId": "default"},
+            {"instType": "USDT-FUTURES", "channel": "positions", "instId": "default"},
+            {"instType": "USDT-FUTURES", "channel": "account", "coin": "default"}]}
+
+    async def test_checksum_mismatch_resubscribes_the_pair_on_the_same_socket(self) -> None:
+        mark = await self.settled_health_mark()
+        book = self.conn.get_order_book(self.trading_pair)
+        received = len(self.venue.endpoint(self.public_ws_path).received)
+        last = book.last_update_id
+        await self.push_diff([("100.10", "1")], [], last + 1, last + 1, last, checksum=12345)
+        await self.venue.wait_for_ws_message(self.public_ws_path,
+                                             lambda m: isinstance(m, dict) and m.get("op") == "subscribe", count=2)
+        sent = [m for m in self.venue.endpoint(self.public_ws_path).received[received:] if isinstance(m, dict)]
+        assert [m["op"] for m in sent][:2] == ["unsubscribe", "subscribe"]
+        assert {"instType": "USDT-FUTURES", "channel": "books", "instId": "BTCUSDT"} in sent[1]["args"]
+        await eventually(lambda: book.is_synced and book.best_bid == Decimal("100.00"), what="rebuilt book")
+        assert Decimal("100.10") not in [level.price for level in book.bids()]
+        # The stream survived: the same socket carries the rebuilt book and the next diffs.
+        assert self.venue.connections(self.public_ws_path) == 1
+        assert self.health_events_since(mark)[0].reason == "checksum_mismatch"
+        await self.push_diff([("100.20", "1")], [], book.last_update_id + 3, book.last_update_id + 3,
+                             book.last_update_id)
+        await eventually(lambda: book.best_bid == Decimal("100.20"), what="a later diff, its seq skipping")
+
+    async def test_login_failing_without_blaming_the_key_reconnects(self) -> None:
+        # 30005, the docs' bare login "error": nothing says the key is wrong.
+        path = self.user_ws_path
+        self.venue.on_ws_message(path, lambda m: [{"event": "error", "code": "30005", "msg": "error"}]
+                                 if isinstance(m, dict) and m.get("op") == "login" else [])
+        await self.venue.drop(path)
+        await self.venue.wait_for_connections(path, count=3, timeout=8)
+        assert self.conn.auth_failure is None
+
+    async def test_batch_orders_one_request_with_per_order_outcomes(self) -> None:
+        def answer(request: RecordedRequest) -> MockResponse:
+            first, second = request.json["orderList"]
+            return MockResponse({"code": "00000", "msg": "success", "requestTime": 1627293504612, "data": {
+                "successList": [{"orderId": "7001", "clientOid": first["clientOid"]}],
+                "failureList": [{"orderId": "", "clientOid": second["clientOid"], "errorMsg": "Insufficient balance",
+                                 "errorCode": "43012"}]}})
+
+        self.venue.route("POST", "/api/v2/mix/order/batch-place-order", answer)
+        placed, refused = await self.conn.place_orders([
+            (TradeType.BUY, self.trading_pair, self.order_amount, OrderType.LIMIT, self.order_price),
+            (TradeType.BUY, self.trading_pair, self.order_amount, OrderType.LIMIT, Decimal("98.0")),
+        ])
+        assert not isinstance(placed, Exception) and placed.exchange_order_id == "7001"
+        assert isinstance(refused, InsufficientFunds) and refused.venue_code == "43012"
+        body = self.venue.requests_to("POST", "/api/v2/mix/order/batch-place-order")[0].json
+        assert (body["symbol"], body["productType"], body["marginCoin"], body["marginMode"]) == (
+            "BTCUSDT", "USDT-FUTURES", "USDT", "crossed")
+        assert [o["price"] for o in body["orderList"]] == ["99.0", "98.0"] and not self.placements()
+
+    async def test_amend_cancels_and_replaces_under_a_new_client_oid(self) -> None:
+        client_id = await self.open_order()
+        old = self.conn.in_flight_orders[client_id]
+        self.venue.route("POST", "/api/v2/mix/order/modify-order", MockResponse({
+            "code": "00000", "msg": "success", "requestTime": 1627293504612,
+            "data": {"orderId": old.exchange_order_id, "clientOid": client_id}}))
+        new = await self.conn.amend_order(self.trading_pair, client_id, price=Decimal("98.5"), amount=Decimal("0.4"))
+        body = self.venue.requests_to("POST", "/api/v2/mix/order/modify-order")[0].json
+        assert body == {"symbol": "BTCUSDT", "productType": "USDT-FUTURES", "marginCoin": "USDT",
+                        "orderId": old.exchange_order_id, "newClientOid": new.client_order_id,
+                        "newSize": "0.40", "newPrice": "98.5"}
+        assert new.client_order_id != client_id and new.state is OrderState.OPEN
+        assert [e.client_order_id for e in self.events(EventType.ORDER_CANCELLED)] == [client_id]
+        # The new order's id comes later ("asynchronously"): the stream names it by its clientOid.
+        await self.push_user("user_order", **self.order_vars(new.client_order_id, exchange_order_id="8123"))
+        await eventually(lambda: new.exchange_order_id == "8123", what="the replacement's orderId")
+
+    async def test_hedge_mode_orders_carry_the_position_side_and_trade_side(self) -> None:
+        self.serve("set_position_mode", self.reply("set_position_mode"))
+        await self.perp.set_position_mode(PositionMode.HEDGE)
+        assert self.venue.requests_to(*self.routes["set_position_mode"])[-1].json == {
+            "productType": "USDT-FUTURES", "posMode": "hedge_mode"}
+        self.serve("place_order", lambda req: self.reply("place_order", self._ack_vars(req, "801", None)))
+        await self.conn.place_order(self.trading_pair, TradeType.SELL, self.order_amount, OrderType.LIMIT_MAKER,
+                                    self.order_price)
+        await self.conn.place_order(self.trading_pair, TradeType.SELL, self.order_amount, OrderType.MARKET,
+                                    position_action=PositionAction.CLOSE)
+        open_short, close_long = (r.json for r in self.placements()[-2:])
+        assert (open_short["side"], open_short["tradeSide"], open_short["force"]) == ("sell", "open", "post_only")
+        # Closing a long is a sell; hedge mode names the position (buy) and closes it.
+        assert (close_long["side"], close_long["tradeSide"], close_long["orderType"]) == ("buy", "close", "market")
+        assert "reduceOnly" not in close_long and "price" not in close_long
+
+    async def test_cancel_all_batch_cancels_the_pairs_open_orders(self) -> None:
+        first, second = await self.open_order(), await self.open_order()
+        orders = [self.conn.in_flight_orders[c] for c in (first, second)]
+
+        def answer(request: RecordedRequest) -> MockResponse:
+            return MockResponse({"code": "00000", "msg": "success", "requestTime": 1627293504612, "data": {
+                "successList": [{"orderId": ref["orderId"], "clientOid": ""} for ref in request.json["orderIdList"]],
+                "failureList": []}})
+
+        self.serve("cancel_all", answer)
+        results = await self.conn.cancel_all(timeout=5)
+        assert sorted((r.client_order_id, r.success) for r in results) == sorted([(first, True), (second, True)])
+        body = self.venue.requests_to(*self.routes["cancel_all"])[0].json
+        assert body["symbol"] == "BTCUSDT" and body["orderIdList"] == [{"orderId": o.exchange_order_id} for o in orders]
+        assert not self.venue.requests_to(*self.routes["cancel_order"])
+
+    async def test_set_margin_mode_then_orders_carry_it(self) -> None:
+        self.venue.route("POST", "/api/v2/mix/account/set-margin-mode", MockResponse({
+            "code": "00000", "msg": "success", "requestTime": 1627293445916, "data": {
+                "symbol": "BTCUSDT", "marginCoin": "USDT", "longLeverage": "25", "shortLeverage": "20",
+                "marginMode": "isolated"}}))
+        assert isinstance(self.conn, BitgetPerpetualDerivative)
+        await self.conn.set_margin_mode(self.trading_pair, "isolated")
+        assert self.venue.requests_to("POST", "/api/v2/mix/account/set-margin-mode")[0].json == {
+            "symbol": "BTCUSDT", "productType": "USDT-FUTURES", "marginCoin": "USDT", "marginMode": "isolated"}
+        await self.open_order()
+        assert self.placements()[-1].json["marginMode"] == "isolated"
+        await self.refused(InvalidArgument, "mode", self.conn.set_margin_mode, self.trading_pair, "portfolio")
+
+    async def test_only_normal_perpetuals_are_listed(self) -> None:
+        # The fixture also holds a symbol under maintenance and a delivery contract.
+        assert set(self.conn.trading_rules) == {"BTC-USDT", "ETH-USDT"}
+        assert self.venue.requests_to(*self.routes["trading_rules"])[0].query == {"productType": "USDT-FUTURES"}
+
+    async def test_funding_info_and_payments(self) -> None:
+        info = self.perp.get_funding_info(self.trading_pair)
+        assert info is not None and (info.mark_price, info.index_price, info.rate) == (
+            Decimal("100.25"), Decimal("100.2"), Decimal("0.0001"))
+        # The ticker has no funding time: current-fund-rate's nextUpdate gives it.
+        assert info.next_funding_timestamp > 0 and self.venue.requests_to("GET", "/api/v2/mix/market/current-fund-rate")
+        await self.perp._update_funding_payments()
+        payment = self.perp.funding_payments[0]
+        assert (payment.trading_pair, payment.amount, payment.asset, payment.payment_id) == (
+            "BTC-USDT", Decimal("-0.004992"), "USDT", "9001")
+        query = self.venue.requests_to(*self.routes["funding_payments"])[-1].query
+        assert query["businessType"] == "contract_settle_fee" and query["productType"] == "USDT-FUTURES"
+        assert int(query["endTime"]) - int(query["startTime"]) <= 30 * 24 * 3600 * 1000
