@@ -106,8 +106,9 @@ ORDER_TYPES = {
 POSITION_MODES = {PositionMode.ONEWAY: "one_way_mode", PositionMode.HEDGE: "hedge_mode"}
 # account/bill businessType of a funding settlement ("contract_settle_fee: funding fee").
 FUNDING_BUSINESS_TYPE = "contract_settle_fee"
-# account/bill: "The interval between the startTime and the endTime should be <= 30 days".
+# account/bill: "The interval between the startTime and the endTime should be <= 30 days"; 100 a page.
 MAX_BILL_WINDOW = 30 * 24 * 3600.0 - 60.0
+BILL_PAGE = 100
 
 # https://www.bitget.com/api-doc/contract/error-code/restapi. Codes come in the body's "code" with
 # HTTP 400 as often as 200; the code decides.

@@ -97,8 +97,7 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
     def _extract_error(self, status: int, payload: Any) -> tuple[str | int | None, str] | None:
         if not (isinstance(payload, dict) and "code" in payload):
             return default_error_extractor(status, payload)
-        code = str(payload["code"])
-        return None if code == bg.SUCCESS else (code, str(payload.get("msg", "")))
+        return None if str(payload["code"]) == bg.SUCCESS else (str(payload["code"]), str(payload.get("msg", "")))
 
     async def _call(self, endpoint: Endpoint, params: dict[str, Any] | None = None, body: Any = None) -> Any:
         answer = await self.rest.request(endpoint.method, endpoint.path, params=params, data=body,
@@ -107,11 +106,8 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
 
     def _product(self, trading_pair: str | None = None, margin: bool = False) -> dict[str, Any]:
         """The fields (nearly) every call names: the symbol, the product type and the margin coin."""
-        fields: dict[str, Any] = {} if trading_pair is None else {"symbol": self.exchange_symbol(trading_pair)}
-        fields["productType"] = self.product_type
-        return fields | {"marginCoin": self.margin_coin} if margin else fields
-
-    # == market data, account =====================================================================
+        fields = {"symbol": self.exchange_symbol(trading_pair)} if trading_pair else {}
+        return fields | {"productType": self.product_type} | ({"marginCoin": self.margin_coin} if margin else {})
 
     async def _fetch_server_time(self) -> float:
         return int((await self._call(bg.SERVER_TIME))["serverTime"]) / 1000
@@ -154,7 +150,6 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
         return fields
 
     def _ack(self, order: InFlightOrder, data: Mapping[str, Any]) -> OrderUpdate:
-        # place-order's answer: orderId and clientOid only; fills come on the stream or by polling.
         return OrderUpdate(order.trading_pair, time.time(), OrderState.OPEN,
                            data.get("clientOid") or order.client_order_id, data.get("orderId") or None)
 
@@ -266,8 +261,7 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
         return PositionMode.HEDGE if hedge else PositionMode.ONEWAY
 
     async def set_margin_mode(self, trading_pair: str, mode: MarginMode) -> None:
-        """Switch a symbol between ``crossed`` and ``isolated`` margin (refused, 45117, while it has a
-        position or an order); the pair's orders are sent in that mode from then on."""
+        """Switch a symbol's margin mode (45117 while it has a position or order); its orders follow."""
         trading_pair = as_pair(trading_pair, InvalidArgument)
         if mode not in ("crossed", "isolated"):
             raise InvalidArgument(f"{self.name}: margin mode must be crossed or isolated, got {mode!r}",
@@ -287,9 +281,16 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
         """Account bills of businessType contract_settle_fee ("funding fee"): ``amount`` is signed from
         the account's side, positive when received. The bill carries no rate."""
         now = time.time()
-        params = {"productType": self.product_type, "businessType": bg.FUNDING_BUSINESS_TYPE, "limit": 100,
-                  "startTime": int(max(since, now - bg.MAX_BILL_WINDOW) * 1000), "endTime": int(now * 1000)}
-        bills = (await self._call(bg.BILLS, params)).get("bills") or []
+        params: dict[str, Any] = {"productType": self.product_type, "businessType": bg.FUNDING_BUSINESS_TYPE,
+                                  "limit": bg.BILL_PAGE, "endTime": int(now * 1000),
+                                  "startTime": int(max(since, now - bg.MAX_BILL_WINDOW) * 1000)}
+        bills: list[Any] = []
+        while True:  # newest first, a page at a time: the next page is the bills before endId
+            page = await self._call(bg.BILLS, params)
+            bills += page.get("bills") or []
+            if len(page.get("bills") or []) < bg.BILL_PAGE or not page.get("endId"):
+                break
+            params["idLessThan"] = page["endId"]
         payments = [FundingPayment(pair, int(bill["cTime"]) / 1000, Decimal(bill["amount"]), bill["coin"],
                                    str(bill["billId"]))
                     for bill in bills if (pair := self.trading_pair_of(bill.get("symbol", ""))) is not None]

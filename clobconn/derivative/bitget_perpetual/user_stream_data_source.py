@@ -32,9 +32,8 @@ def fee_paid(fee: Any, coin: str) -> TradeFee:
 
 
 def parse_order(trading_pair: str, data: Mapping[str, Any]) -> OrderUpdate:
-    """GET /api/v2/mix/order/detail, the order lists and the ``orders`` channel. The detail page's
-    table says ``status`` where its example says ``state``: either is read. The filled amount is
-    ``accBaseVolume`` on the stream and ``baseVolume`` on REST."""
+    """GET /api/v2/mix/order/detail, the order lists and the ``orders`` channel (the detail page's example
+    says ``state`` for ``status``). Filled: ``accBaseVolume`` on the stream, ``baseVolume`` on REST."""
     filled = data.get("accBaseVolume", data.get("baseVolume"))
     return OrderUpdate(trading_pair, int(data["uTime"]) / 1000, ORDER_STATES[data.get("status") or data["state"]],
                        data.get("clientOid") or None, str(data["orderId"]), executed_amount=optional_decimal(filled))
@@ -76,8 +75,7 @@ def parse_position(trading_pair: str, row: Mapping[str, Any]) -> Position:
 
 
 def parse_balance(account: Mapping[str, Any]) -> Balance:
-    """GET /api/v2/mix/account/accounts (``accountEquity``) or the ``account`` channel (``equity``):
-    the margin coin's equity as the total, ``available`` as what orders and positions leave free."""
+    """GET /api/v2/mix/account/accounts or the ``account`` channel: equity as the total, ``available``."""
     return Balance(account["marginCoin"], Decimal(account.get("accountEquity") or account["equity"]),
                    Decimal(account["available"]))
 

@@ -302,3 +302,17 @@ class TestBitgetPerpetualConformance(PerpetualConformanceSuite):
         query = self.venue.requests_to(*self.routes["funding_payments"])[-1].query
         assert query["businessType"] == "contract_settle_fee" and query["productType"] == "USDT-FUTURES"
         assert int(query["endTime"]) - int(query["startTime"]) <= 30 * 24 * 3600 * 1000
+
+    async def test_funding_payments_are_read_page_by_page(self) -> None:
+        def page(first: int, count: int) -> MockResponse:
+            payload = self.fixtures.payload("funding_payments", self.vars())
+            row = payload["data"]["bills"][0]
+            payload["data"] = {"bills": [dict(row, billId=str(i)) for i in range(first, first - count, -1)],
+                               "endId": str(first - count + 1)}
+            return MockResponse(payload)
+
+        self.serve("funding_payments", page(500, 100), page(400, 1))
+        await self.perp._update_funding_payments()
+        first, second = self.venue.requests_to(*self.routes["funding_payments"])[-2:]
+        assert "idLessThan" not in first.query and second.query["idLessThan"] == "401"
+        assert {str(i) for i in range(400, 501)} <= {p.payment_id for p in self.perp.funding_payments}
