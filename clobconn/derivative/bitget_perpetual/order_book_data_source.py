@@ -6,21 +6,19 @@ and the CRC32 of the top 25 levels a side after it (the snapshot's is 0: none). 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol, cast
 
-from clobconn.core.channel_frames import channel_push
-from clobconn.core.data_source import ConnectorView, MarketMessage, OrderBookDataSource
+from clobconn.core.channel_frames import ChannelPush
+from clobconn.core.channel_streams import ChannelMarketSource
+from clobconn.core.data_source import ConnectorView, MarketMessage
 from clobconn.core.data_types import FundingInfo, TradeType
 from clobconn.core.order_book.checksum import interleaved_checksum
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
 from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
 from clobconn.core.web.ws import ConnectSpec
 from clobconn.derivative.bitget_perpetual.constants import HEARTBEAT, PUBLIC_WS_PATH
-
-logger = logging.getLogger(__name__)
 
 CHECKSUM_DEPTH = 25
 BOOK_ACTIONS = {"snapshot": BookMessageType.SNAPSHOT, "update": BookMessageType.DIFF}
@@ -55,7 +53,7 @@ def parse_funding(trading_pair: str, ticker: Mapping[str, Any], next_funding_ms:
                        int(next_funding_ms) / 1000, Decimal(ticker["fundingRate"]))
 
 
-class BitgetPerpetualOrderBookDataSource(OrderBookDataSource):
+class BitgetPerpetualOrderBookDataSource(ChannelMarketSource):
     sequence_rule = SequenceRule.INCREASING
     resync_mode = ResyncMode.RESUBSCRIBE
 
@@ -77,17 +75,11 @@ class BitgetPerpetualOrderBookDataSource(OrderBookDataSource):
                 for pair in trading_pairs for channel in CHANNELS]
         return [{"op": verb, "args": args}] if args else []
 
-    def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
-        if isinstance(message, dict) and message.get("event") == "error":
-            logger.warning("%s public stream: %s %s", self.connector.name, message.get("code"), message.get("msg"))
-        push = channel_push(message)
-        pair = None if push is None else self.connector.trading_pair_of(str(push.arg.get("instId")))
-        if push is None or pair is None:
-            return ()
+    def parse_push(self, trading_pair: str, push: ChannelPush) -> Iterable[MarketMessage]:
         if push.channel == "books":
-            return [parse_book(pair, str(push.action), entry) for entry in push.data]
+            return [parse_book(trading_pair, str(push.action), entry) for entry in push.data]
         if push.channel == "trade":
-            return [parse_trade(pair, trade) for trade in push.data]
+            return [parse_trade(trading_pair, trade) for trade in push.data]
         if push.channel == "ticker":
-            return [parse_funding(pair, ticker, ticker["nextFundingTime"]) for ticker in push.data]
+            return [parse_funding(trading_pair, ticker, ticker["nextFundingTime"]) for ticker in push.data]
         return ()

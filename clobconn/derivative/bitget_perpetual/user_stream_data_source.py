@@ -4,23 +4,17 @@ positions read the same on REST and on the stream, so their parsers live here fo
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, cast
 
-from clobconn.core.channel_frames import acknowledges, channel_push
-from clobconn.core.data_source import UserMessage, UserStreamDataSource
+from clobconn.core.channel_frames import ChannelPush
+from clobconn.core.channel_streams import ChannelUserStream
+from clobconn.core.data_source import UserMessage
 from clobconn.core.data_types import Balance, OrderUpdate, Position, PositionSide, TradeFee, TradeUpdate
-from clobconn.core.errors import MissingCredentials
-from clobconn.core.login import login_op
 from clobconn.core.web.numbers import optional_decimal
-from clobconn.core.web.prehash_auth import PrehashSignedAuth
-from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 from clobconn.derivative.bitget_perpetual.constants import HEARTBEAT, ORDER_STATES, PRIVATE_WS_PATH
 from clobconn.derivative.bitget_perpetual.order_book_data_source import BitgetConnectorView
-
-logger = logging.getLogger(__name__)
 
 HOLD_SIDES = {"long": PositionSide.LONG, "short": PositionSide.SHORT}
 
@@ -80,12 +74,9 @@ def parse_balance(account: Mapping[str, Any]) -> Balance:
                    Decimal(account["available"]))
 
 
-class BitgetPerpetualUserStreamDataSource(UserStreamDataSource):
-    # The stream counts as live once the venue acknowledges the ``orders`` subscription.
-    confirms_subscription = True
-
-    async def connect_spec(self) -> ConnectSpec:
-        return ConnectSpec(url=f"{self.connector.private_ws_url}{PRIVATE_WS_PATH}", heartbeat=HEARTBEAT)
+class BitgetPerpetualUserStreamDataSource(ChannelUserStream):
+    ws_path = PRIVATE_WS_PATH
+    heartbeat = HEARTBEAT
 
     def subscribe_frame(self) -> dict[str, Any]:
         product_type = cast(BitgetConnectorView, self.connector).product_type
@@ -95,24 +86,7 @@ class BitgetPerpetualUserStreamDataSource(UserStreamDataSource):
             {"instType": product_type, "channel": "account", "coin": "default"},
         ]}
 
-    async def on_open(self, connection: WSConnection) -> None:
-        auth = self.connector.auth
-        if not isinstance(auth, PrehashSignedAuth):
-            raise MissingCredentials("the Bitget private stream needs api_key, api_secret and passphrase")
-        # "If login fails, it will automatically disconnect": subscribe only once it is acknowledged.
-        await login_op(connection, auth.ws_login_payload(), self.connector.name, self.connector.spec.error_table)
-        await connection.send(self.subscribe_frame())
-
-    def parse(self, message: Any) -> Iterable[UserMessage]:
-        if acknowledges(message, "orders"):
-            return (StreamAction.SUBSCRIBED,)
-        if isinstance(message, dict) and message.get("event") == "error":
-            # A refused subscription leaves the stream useless: reconnect, with the core's backoff.
-            logger.error("%s private stream: %s %s", self.connector.name, message.get("code"), message.get("msg"))
-            return (StreamAction.RECONNECT,)
-        push = channel_push(message)
-        if push is None:
-            return ()
+    def parse_push(self, push: ChannelPush) -> Iterable[UserMessage]:
         if push.channel == "account":
             return [parse_balance(account) for account in push.data]
         messages: list[UserMessage] = []

@@ -7,21 +7,19 @@ resubscribing, not by the REST book.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from clobconn.core.channel_frames import channel_push
-from clobconn.core.data_source import MarketMessage, OrderBookDataSource
+from clobconn.core.channel_frames import ChannelPush
+from clobconn.core.channel_streams import ChannelMarketSource
+from clobconn.core.data_source import MarketMessage
 from clobconn.core.data_types import TradeType
 from clobconn.core.order_book.checksum import interleaved_checksum
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
 from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
-from clobconn.core.web.ws import ConnectSpec, StreamAction
+from clobconn.core.web.ws import ConnectSpec
 from clobconn.exchange.okx.constants import HEARTBEAT, PUBLIC_WS_PATH
-
-logger = logging.getLogger(__name__)
 
 # The top 25 levels a side are checked (see core/order_book/checksum.py).
 CHECKSUM_DEPTH = 25
@@ -50,7 +48,9 @@ def parse_trade(trading_pair: str, trade: Mapping[str, Any]) -> PublicTrade:
                        int(trade["ts"]) / 1000)
 
 
-class OkxOrderBookDataSource(OrderBookDataSource):
+class OkxOrderBookDataSource(ChannelMarketSource):
+    # A notice (64008) says the socket closes soon for a service upgrade: move to a new one now.
+    closing_events = frozenset({"notice"})
     sequence_rule = SequenceRule.PREV_CHAIN
     resync_mode = ResyncMode.RESUBSCRIBE
 
@@ -65,19 +65,9 @@ class OkxOrderBookDataSource(OrderBookDataSource):
                 for pair in trading_pairs for channel in ("books", "trades")]
         return [{"op": op, "args": args}] if args else []
 
-    def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
-        if isinstance(message, dict) and "event" in message:
-            # Acks carry no data; a refused subscription or a notice of a coming disconnect is worth a line.
-            if message["event"] in ("error", "notice"):
-                logger.warning("%s public stream: %s %s", self.connector.name, message.get("code"), message.get("msg"))
-            # A notice (64008) says the socket closes soon for a service upgrade: move to a new one now.
-            return (StreamAction.RECONNECT,) if message["event"] == "notice" else ()
-        push = channel_push(message)
-        pair = None if push is None else self.connector.trading_pair_of(str(push.arg.get("instId")))
-        if push is None or pair is None:
-            return ()
+    def parse_push(self, trading_pair: str, push: ChannelPush) -> Iterable[MarketMessage]:
         if push.channel == "books":
-            return [parse_book(pair, str(push.action), entry) for entry in push.data]
+            return [parse_book(trading_pair, str(push.action), entry) for entry in push.data]
         if push.channel == "trades":
-            return [parse_trade(pair, trade) for trade in push.data]
+            return [parse_trade(trading_pair, trade) for trade in push.data]
         return ()
