@@ -81,7 +81,7 @@ def connector_rows() -> list[ConnectorRow]:
             order_types=tuple(sorted(t.value for t in spec.order_types)),
             time_in_force=tuple(sorted(t.value for t in spec.time_in_force)),
             features=tuple(sorted(f.value for f in spec.features)),
-            credentials=("api key", "api secret", *(("passphrase",) if spec.needs_passphrase else ())),
+            credentials=("api key", "api secret", *((spec.passphrase_label,) if spec.needs_passphrase else ())),
         ))
     return rows
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 
 
 class ConnectorConfig(BaseModel):
@@ -10,8 +10,9 @@ class ConnectorConfig(BaseModel):
 
     api_key: SecretStr | None = None
     api_secret: SecretStr | None = None
-    # The third credential some venues issue with a key (OKX, KuCoin, Bitget); ignored by the others.
-    passphrase: SecretStr | None = None
+    # The third credential some venues issue with a key (OKX, KuCoin, Bitget; Bitmart calls it the memo,
+    # and ``memo=`` is accepted for it); ignored by the others.
+    passphrase: SecretStr | None = Field(default=None, validation_alias=AliasChoices("passphrase", "memo"))
     trading_pairs: list[str] = Field(default_factory=list)
     # None picks the venue's default domain (mainnet).
     domain: str | None = None

@@ -39,6 +39,8 @@ class ConnectorView(Protocol):
     balances: dict[str, Balance]
     orders: ClientOrderTracker
     time_sync: TimeSynchronizer
+    # The venue's account context once fetched (ExchangeBase.account_context), else None.
+    account: dict[str, str] | None
 
     @property
     def name(self) -> str: ...
@@ -105,6 +107,12 @@ class OrderBookDataSource(ABC):
         """Frames that unsubscribe ``trading_pairs`` on ``stream``."""
         return self.subscription_frames(self.unsubscribe_verb, stream, trading_pairs)
 
+    def resync_payloads(self, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
+        """Frames that bring a fresh book snapshot on ``stream`` (``ResyncMode.RESUBSCRIBE``): unsubscribe
+        and subscribe again by default; a venue that answers a snapshot request on a live subscription
+        (Bitmart's ``op: request``) sends that instead."""
+        return self.unsubscribe_payloads(stream, trading_pairs) + self.subscribe_payloads(stream, trading_pairs)
+
     @abstractmethod
     def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
         """Turn one decoded frame into core messages; control frames give nothing."""
@@ -112,6 +120,15 @@ class OrderBookDataSource(ABC):
     async def fetch_snapshot(self, trading_pair: str) -> BookMessage:
         """A REST book snapshot; venues that resync by resubscribing need not implement it."""
         raise NotSupported(f"{type(self).__name__} has no REST snapshot; it resyncs by {self.resync_mode.value}")
+
+    # STREAM_REQUEST: seconds to wait for the venue's answer to a snapshot request before asking again.
+    snapshot_request_timeout: ClassVar[float] = 5.0
+
+    def snapshot_request_frames(self, trading_pair: str) -> list[Any]:
+        """STREAM_REQUEST: the frames that ask the book's socket for ``trading_pair``'s snapshot. The
+        venue's answer comes on the same stream, and ``parse`` yields it as a SNAPSHOT message."""
+        raise NotSupported(f"{type(self).__name__} asks for no snapshot on its stream; it resyncs by "
+                           f"{self.resync_mode.value}")
 
     async def on_open(self, stream: str, connection: WSConnection, trading_pairs: Sequence[str]) -> None:
         """Send what a fresh connection needs; by default the subscriptions."""

@@ -147,6 +147,9 @@ class ExchangeBase(ABC):
         self.tasks = ConnectorTasks(self.spec.connector_id, fatal=(AuthenticationError,),
                                     on_fatal=self._on_auth_refused)
         self._balances_fetched = False
+        # The venue's account context, once fetched (see _fetch_account_context).
+        self.account: dict[str, str] | None = None
+        self._account_lock = asyncio.Lock()
         self._started = False
         # Set when the venue refused the credentials outright: no retry can mend that.
         self.auth_failure: AuthenticationError | None = None
@@ -188,6 +191,12 @@ class ExchangeBase(ABC):
     @abstractmethod
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
         """Every fill of the order so far."""
+
+    async def _fetch_account_context(self) -> dict[str, str] | None:
+        """What the venue's private calls need that only the venue can say, such as the id of the
+        account they act on (HTX's spot account id); None where they need nothing. Fetched once at
+        start, before any private call, and kept (see ``account_context``)."""
+        return None
 
     async def _fetch_server_time(self) -> float | None:
         """The venue's clock in seconds, for venues that sign timestamps; None where unneeded."""
@@ -234,7 +243,7 @@ class ExchangeBase(ABC):
     def missing_credentials(self) -> list[str]:
         missing = [name for name in ("api_key", "api_secret") if getattr(self.config, name) is None]
         if self.spec.needs_passphrase and self.config.passphrase is None:
-            missing.append("passphrase")
+            missing.append(self.spec.passphrase_label)
         return missing
 
     @property
@@ -255,6 +264,7 @@ class ExchangeBase(ABC):
             self._run_periodic("trading_rules", self._update_trading_rules,
                                lambda: self.config.trading_rules_interval, initial_delay=True)
             if self.is_trading:
+                await self._first_account_context()
                 fetched = await self._first_balances()
                 self._start_user_stream()
                 self._run_periodic("balances", self._update_balances, self._poll_interval, initial_delay=fetched)
@@ -505,6 +515,18 @@ class ExchangeBase(ABC):
         if not self.spec.is_perpetual and (position_action is not None or reduce_only):
             raise NotSupported(f"{self.name} is a spot venue: positions and reduce-only do not apply")
 
+    def _market_buy_quote(self, order: InFlightOrder) -> Decimal:
+        """What a market buy spends, for venues that size market buys in quote only (Gate.io, HTX, Bitmart):
+        its ``quote_amount``, or its base amount at the best ask, to the pair's price precision. With no
+        price to go by it is refused, naming ``quote_amount`` as the way to size it."""
+        if order.quote_amount is not None:
+            return order.quote_amount
+        price = self._reference_price(order.trading_pair, TradeType.BUY)
+        if price is None:
+            raise OrderRuleViolation(f"{order.trading_pair}: no price to size a market buy in quote currency; "
+                                     "pass quote_amount", trading_pair=order.trading_pair, rule="price")
+        return self._rule(order.trading_pair).quantize_price(order.amount * price)
+
     def _reference_price(self, trading_pair: str, trade_type: TradeType) -> Decimal | None:
         sync = self.order_book_tracker.syncs.get(trading_pair)
         if sync is None or not sync.is_synced:
@@ -582,19 +604,44 @@ class ExchangeBase(ABC):
                quiet: type[BaseException] | None = None) -> asyncio.Task[Any]:
         return self.tasks.spawn(coro, name, quiet)
 
-    async def _first_balances(self) -> bool:
-        """The first balance fetch, at start: where wrong credentials show, before anything waits on them.
-        Returns whether it succeeded (when it did not, the balances loop retries at once)."""
+    async def _first_private_call(self, call: str, work: Callable[[], Coroutine[Any, Any, Any]],
+                                  otherwise: str) -> bool:
+        """A private call at start, where wrong credentials show before anything waits on them: a refusal
+        of the credentials is final (start raises it); any other failure is logged with what happens
+        ``otherwise``. Returns whether it succeeded."""
         try:
-            await self._update_balances()
+            await work()
         except AuthenticationError as exc:
-            self._on_auth_refused("balances", exc)
+            self._on_auth_refused(call, exc)
             assert self.auth_failure is not None
             raise self.auth_failure from exc
         except ClobconnError as exc:
-            logger.warning("%s: first balance fetch failed (%s); the balances loop retries", self.name, exc)
+            logger.warning("%s: %s failed at start (%s); %s", self.name, call, exc, otherwise)
             return False
         return True
+
+    async def _first_balances(self) -> bool:
+        """The first balance fetch (when it fails otherwise, the balances loop retries at once)."""
+        return await self._first_private_call("balances", self._update_balances, "the balances loop retries")
+
+    async def account_context(self) -> dict[str, str]:
+        """The venue's account context (``_fetch_account_context``): fetched at start, kept, and fetched
+        again by the next private call when it was never had or has been forgotten. Concurrent callers
+        share one fetch."""
+        async with self._account_lock:
+            if self.account is None:
+                self.account = await self._fetch_account_context() or {}
+            return self.account
+
+    def forget_account_context(self) -> None:
+        """Drop the kept account context: the next private call fetches it again (a venue that says the
+        account it was given is no longer valid)."""
+        self.account = None
+
+    async def _first_account_context(self) -> None:
+        """The account context, at start before any other private call."""
+        await self._first_private_call("the account context", self.account_context,
+                                       "the next private call fetches it")
 
     def _on_auth_refused(self, call: str, exc: Exception) -> None:
         """The venue refused the credentials: stop the private loops and tell whoever waits."""

@@ -41,6 +41,9 @@ class PerpetualDerivativeBase(ExchangeBase):
     # How far back the first funding-payment poll looks, in seconds.
     funding_lookback: float = 8 * 3600.0
     funding_poll_interval: float = 60.0
+    # For venues that stream no funding info (no mark-price or ticker channel): how often, in seconds,
+    # the REST read repeats. None where a stream keeps it current.
+    funding_info_poll_interval: float | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,7 +53,7 @@ class PerpetualDerivativeBase(ExchangeBase):
         self._seen_payments: set[tuple[str, str]] = set()
         self._funding_cursor: float | None = None
         self._leverage: dict[str, Decimal] = {}
-        self.position_mode = PositionMode.ONEWAY
+        self.position_mode = self.spec.fixed_position_mode or PositionMode.ONEWAY
         self._positions_fetched = False
 
     # == what a perpetual connector implements ===================================================
@@ -63,13 +66,15 @@ class PerpetualDerivativeBase(ExchangeBase):
     async def _set_leverage(self, trading_pair: str, leverage: Decimal) -> Decimal:
         """Set leverage on the venue; return the leverage the venue applied."""
 
-    @abstractmethod
     async def _set_position_mode(self, mode: PositionMode) -> None:
-        """Switch one-way/hedge mode on the venue."""
+        """Switch one-way/hedge mode on the venue: every venue with a mode to switch implements it."""
+        raise NotSupported(f"{self.name} cannot switch its position mode")
 
-    @abstractmethod
     async def _fetch_position_mode(self) -> PositionMode:
-        """The account's current position mode."""
+        """The account's current position mode: a venue without a fixed one implements it."""
+        if self.spec.fixed_position_mode is None:
+            raise NotImplementedError(f"{self.name} reads no position mode")
+        return self.spec.fixed_position_mode
 
     @abstractmethod
     async def _fetch_funding_info(self, trading_pair: str) -> FundingInfo:
@@ -95,6 +100,9 @@ class PerpetualDerivativeBase(ExchangeBase):
 
     async def set_position_mode(self, mode: PositionMode) -> None:
         mode = as_enum(PositionMode, mode, "mode", InvalidArgument)
+        fixed = self.spec.fixed_position_mode
+        if fixed is not None and mode is not fixed:
+            raise NotSupported(f"{self.name} accounts are always in {fixed.value} position mode")
         if mode is PositionMode.HEDGE and Feature.HEDGE_MODE not in self.spec.features:
             raise NotSupported(f"{self.name} has no hedge mode")
         if mode is self.position_mode:
@@ -124,15 +132,16 @@ class PerpetualDerivativeBase(ExchangeBase):
 
     async def start(self) -> None:
         await super().start()
-        for pair in self.config.trading_pairs:
-            info = await self._fetch_funding_info(pair)
-            if self.rejections.accept(info, "REST funding info"):
-                self._on_funding_info(info)
+        await self._update_funding_info()
         self._readiness_changed()
 
     def _start_extra_loops(self) -> None:
+        interval = self.funding_info_poll_interval
+        if interval is not None:
+            self._run_periodic("funding_info", self._update_funding_info, lambda: interval, initial_delay=True)
         if self.is_trading:
-            self._run_periodic("position_mode", self._update_position_mode, lambda: 3600.0)
+            if self.spec.fixed_position_mode is None:
+                self._run_periodic("position_mode", self._update_position_mode, lambda: 3600.0)
             self._run_periodic("positions", self._update_positions, self._poll_interval)
             self._run_periodic("funding_payments", self._update_funding_payments, lambda: self.funding_poll_interval)
 
@@ -143,6 +152,13 @@ class PerpetualDerivativeBase(ExchangeBase):
         if self.is_trading:
             status["positions_initialized"] = self._positions_fetched
         return status
+
+    async def _update_funding_info(self) -> None:
+        """The REST read of every pair's funding info: at start, and periodically where nothing streams it."""
+        for pair in self.config.trading_pairs:
+            info = await self._fetch_funding_info(pair)
+            if self.rejections.accept(info, "REST funding info"):
+                self._on_funding_info(info)
 
     async def _update_position_mode(self) -> None:
         self.position_mode = await self._fetch_position_mode()

@@ -22,10 +22,14 @@ CONNECTORS: dict[str, str] = {
     "gate_io": "clobconn.exchange.gate_io.exchange:GateIoExchange",
     "gate_io_perpetual": "clobconn.derivative.gate_io_perpetual.derivative:GateIoPerpetualDerivative",
     "hashkey": "clobconn.exchange.hashkey.exchange:HashkeyExchange",
+    "hashkey_perpetual": "clobconn.derivative.hashkey_perpetual.derivative:HashkeyPerpetualDerivative",
     "kucoin": "clobconn.exchange.kucoin.exchange:KucoinExchange",
     "kucoin_perpetual": "clobconn.derivative.kucoin_perpetual.derivative:KucoinPerpetualDerivative",
     "mexc": "clobconn.exchange.mexc.exchange:MexcExchange",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
+    "htx": "clobconn.exchange.htx.exchange:HtxExchange",
+    "bitstamp": "clobconn.exchange.bitstamp.exchange:BitstampExchange",
+    "bitmart": "clobconn.exchange.bitmart.exchange:BitmartExchange",
     "bitget_perpetual": "clobconn.derivative.bitget_perpetual.derivative:BitgetPerpetualDerivative",
 }
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from clobconn.core.data_types import OrderType, TimeInForce, TradeType
+from clobconn.core.data_types import OrderType, PositionMode, TimeInForce, TradeType
 from clobconn.core.errors import VenueErrorTable
 from clobconn.core.web.throttler import RateLimit
 
@@ -125,12 +125,23 @@ class VenueSpec:
     is_perpetual: bool = False
     # Whether an API key comes with a passphrase that every signed request needs.
     needs_passphrase: bool = False
+    # What the venue calls that credential, where it names it otherwise (Bitmart: "memo").
+    passphrase_name: str = "passphrase"
     # Whether the venue's amend changes the order itself, keeping its ids, rather than replacing it
     # with a new order under a new client order id (a cancel-replace).
     amend_in_place: bool = False
     # Whether the venue takes whole-number leverage only: a fractional one is refused before sending
     # rather than truncated on the wire.
     whole_leverage: bool = False
+    # A perpetual venue whose accounts have one position mode only, with nothing to switch or read:
+    # HashKey keeps a long and a short per contract (hedge), always.
+    fixed_position_mode: PositionMode | None = None
+
+    @property
+    def passphrase_label(self) -> str:
+        """The passphrase as messages name it: the venue's own word, with ours beside it where they differ."""
+        name = self.passphrase_name
+        return name if name == "passphrase" else f"{name} (passphrase)"
 
     def urls(self, domain: str | None) -> DomainUrls:
         name = domain or self.default_domain

@@ -108,10 +108,19 @@ class PerpetualHealthScenarios(PerpetualSuiteBase):
         assert position is not None, "no position"
         return position
 
+    def serve_polled_mark(self, mark: str) -> None:
+        """For a venue that streams no mark: have its funding-info read answer with this mark."""
+        self.serve("funding_info", lambda _: self.reply("funding_info", {"mark_price": mark}))
+
     async def push_mark(self, mark: str) -> None:
-        """Push a mark price and wait until the connector took it in (a new FundingInfo, even if equal)."""
+        """Push a mark price (or, where nothing streams it, serve it to the funding-info poll and wake
+        the poll) and wait until the connector took it in (a new FundingInfo, even if equal)."""
         before = self.perp.funding_info.get(self.trading_pair)
-        await self.push_public("mark_price", mark_price=mark)
+        if self.perp.funding_info_poll_interval is not None:
+            self.serve_polled_mark(mark)
+            self.perp.tasks.wake("funding_info")
+        else:
+            await self.push_public("mark_price", mark_price=mark)
         await eventually(lambda: self.perp.funding_info.get(self.trading_pair) is not before, what=f"mark {mark}")
         assert self.perp.funding_info[self.trading_pair].mark_price == Decimal(mark)
 

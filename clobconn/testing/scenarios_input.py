@@ -219,6 +219,8 @@ class PerpetualInputScenarios(PerpetualSuiteBase):
 
     async def test_position_side_checked(self) -> None:
         get_position: Callable[..., object] = self.perp.get_position
-        assert get_position(self.trading_pair, "long") is None
+        # A side named in lower case is the side.
+        long = self.perp.positions.get((self.trading_pair, PositionSide.LONG))
+        assert get_position(self.trading_pair, "long") is long
         for bad in ("UP", 1, PositionMode.HEDGE):
             await self.refused(InvalidArgument, "side", self.perp.get_position, self.trading_pair, bad)

@@ -308,7 +308,8 @@ class PerpetualSuiteBase(ConformanceSuiteBase):
     def install_base_routes(self) -> None:
         super().install_base_routes()
         self.serve("positions", lambda _: self.reply("positions"))
-        self.serve("position_mode", lambda _: self.reply("position_mode"))
+        if "position_mode" in self.routes:  # a venue with a fixed mode has none to read
+            self.serve("position_mode", lambda _: self.reply("position_mode"))
         self.serve("funding_info", lambda _: self.reply("funding_info"))
         self.serve("funding_payments", lambda _: self.reply("funding_payments", {"payment_id": "9001"}))
 

@@ -50,6 +50,7 @@ from clobconn.testing.scenarios_health import HealthScenarios, PerpetualHealthSc
 from clobconn.testing.scenarios_input import InputScenarios, PerpetualInputScenarios
 from clobconn.testing.scenarios_login import LoginScenarios
 from clobconn.testing.scenarios_orders import OrderTruthScenarios
+from clobconn.testing.scenarios_secrets import SecretScenarios
 from clobconn.testing.scenarios_venue_values import VenueValueScenarios
 from clobconn.testing.suite_base import (
     API_KEY,
@@ -65,7 +66,7 @@ __all__ = ["API_KEY", "API_SECRET", "PASSPHRASE", "SECRETS", "PerpetualConforman
 
 
 class SpotConformanceSuite(HealthScenarios, InputScenarios, OrderTruthScenarios, LoginScenarios, VenueValueScenarios,
-                           ConformanceSuiteBase):
+                           SecretScenarios, ConformanceSuiteBase):
     # == trading rules, balances, validation ======================================================
 
     async def test_trading_rules_parsed(self) -> None:
@@ -563,6 +564,16 @@ class PerpetualConformanceSuite(PerpetualHealthScenarios, PerpetualInputScenario
         assert self.venue.requests_to(*self.routes["set_leverage"])
 
     async def test_set_position_mode(self) -> None:
+        fixed = self.perp.spec.fixed_position_mode
+        if fixed is not None:
+            # One mode, always: it is the mode from the start, and the other is refused before sending.
+            sent = len(self.venue.requests)
+            await self.perp.set_position_mode(fixed)
+            other = PositionMode.ONEWAY if fixed is PositionMode.HEDGE else PositionMode.HEDGE
+            with pytest.raises(NotSupported, match=self.connector_id):
+                await self.perp.set_position_mode(other)
+            assert self.perp.position_mode is fixed and len(self.venue.requests) == sent
+            return
         if Feature.HEDGE_MODE not in self.perp.spec.features:
             # One-way only: switching is refused before anything is sent.
             sent = len(self.venue.requests)
@@ -578,6 +589,13 @@ class PerpetualConformanceSuite(PerpetualHealthScenarios, PerpetualInputScenario
     async def test_funding_info_from_rest_then_stream(self) -> None:
         info = self.perp.get_funding_info(self.trading_pair)
         assert info is not None and info.mark_price > 0
+        if self.perp.funding_info_poll_interval is not None:
+            # Nothing streams it: the REST read repeats in its own loop, here woken early.
+            self.serve("funding_info", lambda _: self.reply("funding_info", {"funding_rate": "0.00031"}))
+            self.perp.tasks.wake("funding_info")
+            await eventually(lambda: self.perp.funding_info[self.trading_pair].rate == Decimal("0.00031"),
+                             what="funding info from the REST poll")
+            return
         await self.push_public("mark_price", mark_price="12345.6", funding_rate="0.00031")
         await eventually(lambda: self.perp.funding_info[self.trading_pair].rate == Decimal("0.00031"),
                          what="funding info from the stream")

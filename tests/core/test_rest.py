@@ -38,6 +38,7 @@ from clobconn.core.errors import (
 )
 from clobconn.core.venue import RateLimitReset, ResetUnit
 from clobconn.core.web.auth import AuthBase, RestRequest
+from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.rest import RestClient, default_error_extractor
 from clobconn.core.web.throttler import AsyncThrottler, LinkedLimit, RateLimit
 from clobconn.testing import MockResponse, MockVenue, RecordedRequest
@@ -120,6 +121,24 @@ async def test_non_json_and_empty_bodies(venue: MockVenue, client: RestClient) -
     assert await client.request("GET", "/api/v3/ticker") == "pong"
     venue.route("DELETE", "/api/v3/order", MockResponse(b""))
     assert await client.request("DELETE", "/api/v3/order") is None
+
+
+async def test_a_request_without_a_body_carries_no_content_type(venue: MockVenue, client: RestClient) -> None:
+    # aiohttp alone adds application/octet-stream to a bodiless POST; Bitstamp signs the content type
+    # and refuses a bodiless request that names one.
+    venue.route("POST", "/api/v2/websockets_token/", {"token": "t"})
+    await client.request("POST", "/api/v2/websockets_token/")
+    (recorded,) = venue.requests_to("POST", "/api/v2/websockets_token/")
+    assert "Content-Type" not in recorded.headers and recorded.body == b""
+
+
+async def test_endpoint_path_fields_and_form_bodies(venue: MockVenue, client: RestClient) -> None:
+    venue.route("POST", "/api/v2/buy/btcusd/", {"id": "1"})
+    endpoint = Endpoint("POST", "/api/v2/buy/{pair}/", signed=False, form=True)
+    assert await client.call(endpoint, data={"amount": "0.5"}, path_values={"pair": "btcusd"}) == {"id": "1"}
+    (recorded,) = venue.requests_to("POST", "/api/v2/buy/btcusd/")
+    assert recorded.form == {"amount": "0.5"}
+    assert recorded.headers["Content-Type"] == "application/x-www-form-urlencoded"
 
 
 class RecordingThrottler(AsyncThrottler):

@@ -134,6 +134,41 @@ def bing_x_signatures(sent: Received) -> tuple[str, str]:
     return hmac_sha256(API_SECRET, payload).hex(), signature
 
 
+def htx_signatures(sent: Received) -> tuple[str, str]:
+    """base64 HMAC-SHA256 over METHOD\\nhost\\npath\\nthe query (the auth parameters with the request's
+    own, sorted by name, every reserved character encoded); the signature is the last parameter.
+    https://huobiapi.github.io/docs/spot/v1/en/#signature-authentication"""
+    payload, _, signature = sent.query.rpartition("&Signature=")
+    names = [piece.partition("=")[0] for piece in payload.split("&")]
+    assert names == sorted(names), names
+    assert f"AccessKeyId={API_KEY}" in payload.split("&") and "SignatureVersion=2" in payload.split("&")
+    host = sent.headers["Host"].split(":")[0]
+    pre_image = f"{sent.method}\n{host}\n{sent.path}\n{payload}"
+    return base64.b64encode(hmac_sha256(API_SECRET, pre_image)).decode(), unquote(signature)
+
+
+def bitstamp_signatures(sent: Received) -> tuple[str, str]:
+    """hex HMAC-SHA256("BITSTAMP " + key + METHOD + host + path + query + content type + nonce + timestamp
+    + "v2" + body); a request without a body has no Content-Type, in its headers or in the pre-image.
+    https://www.bitstamp.net/api/#section/Authentication"""
+    content_type = sent.headers["Content-Type"] if sent.body else ""
+    assert sent.body or "Content-Type" not in sent.headers
+    host = sent.headers["Host"].rsplit(":", 1)[0]
+    pre_image = (f"BITSTAMP {API_KEY}{sent.method}{host}{sent.path}{sent.query}{content_type}"
+                 f"{sent.headers['X-Auth-Nonce']}{sent.headers['X-Auth-Timestamp']}v2{sent.body.decode()}")
+    assert sent.headers["X-Auth"] == f"BITSTAMP {API_KEY}" and sent.headers["X-Auth-Version"] == "v2"
+    return hmac_sha256(API_SECRET, pre_image).hex(), sent.headers["X-Auth-Signature"]
+
+
+def bitmart_signatures(sent: Received) -> tuple[str, str]:
+    """hex HMAC-SHA256(timestamp#memo#queryString): the query string of a GET, the JSON body of a POST, as
+    sent; the memo is the passphrase, signed and never sent. https://developer-pro.bitmart.com/en/part2/auth.html"""
+    payload = sent.query if sent.method == "GET" else sent.body.decode()
+    assert PASSPHRASE not in repr(sent.headers) and sent.headers["X-BM-KEY"] == API_KEY
+    pre_image = f"{sent.headers['X-BM-TIMESTAMP']}#{PASSPHRASE}#{payload}"
+    return hmac_sha256(API_SECRET, pre_image).hex(), sent.headers["X-BM-SIGN"]
+
+
 @dataclass(frozen=True, slots=True)
 class Venue:
     connector_id: str
@@ -159,6 +194,11 @@ VENUES = [
     Venue("gate_io", gate_io_signatures, {}),
     Venue("gate_io_perpetual", gate_io_signatures, {}),
     Venue("hashkey", hashkey_signatures, {}, body_in_query=True),
+    # The perpetual sends its batch as a JSON body: totalParams is the query followed by that body.
+    Venue("hashkey_perpetual", hashkey_signatures, {}),
+    Venue("htx", htx_signatures, {"status": "ok", "data": {}}, comma="%2C"),
+    Venue("bitstamp", bitstamp_signatures, {}),
+    Venue("bitmart", bitmart_signatures, {"code": 1000, "message": "OK", "data": {}}),
     Venue("bitget_perpetual", bitget_signatures, {"code": "00000", "msg": "success", "data": {}}),
 ]
 

@@ -25,9 +25,12 @@ class SequenceRule(Enum):
     PREV_CHAIN = "prev_chain"
     # Every message carries a sequence number one above the last (KuCoin futures).
     SEQUENCE = "sequence"
-    # Every message carries a sequence number above the last, not necessarily by one (Bitget's books
-    # ``seq``): a repeat is stale, a lower one arrived out of order and the book must be rebuilt.
-    INCREASING = "increasing"
+    # Diffs carry no sequence, only the venue's time (Bitstamp's microtimestamp) as last_id, or a number
+    # that rises but not by one (Bitget's books ``seq``): nothing can show a missed diff (a checksum can),
+    # but the order can be checked. Right after a snapshot, a diff at or
+    # before the snapshot's time is already in it (stale); after that, each diff must be later than
+    # the one before, and one that is not (the feed went backwards) asks for a resync.
+    TIMESTAMP = "timestamp"
     # No sequencing: every diff applies (venues with no ids), and every snapshot replaces the book
     # unless it is older than the book (see BookSynchronizer.on_snapshot). The rule of snapshot-only
     # venues, whose depth stream sends the whole book each time (Bitrue, BingX, HashKey).
@@ -39,6 +42,9 @@ class ResyncMode(Enum):
     REST_SNAPSHOT = "rest_snapshot"
     # Unsubscribe and subscribe again; the venue sends a fresh snapshot on the stream.
     RESUBSCRIBE = "resubscribe"
+    # Ask for a snapshot on the book's own socket (a request the venue answers on the same stream, as
+    # HTX answers a "req" for its mbp topic) while the diffs keep arriving and are buffered.
+    STREAM_REQUEST = "stream_request"
 
 
 class SyncResult(Enum):
@@ -221,11 +227,10 @@ class BookSynchronizer:
                 # The first diff after a REST snapshot straddles the snapshot's id.
                 return SyncResult.APPLIED
             return SyncResult.STALE if message.last_id <= last else SyncResult.GAP
-        if rule is SequenceRule.INCREASING:
+        if rule is SequenceRule.TIMESTAMP:
             if message.last_id > last:
                 return SyncResult.APPLIED
-            # Replayed after a snapshot, an older diff is what the snapshot already holds.
-            return SyncResult.STALE if message.last_id == last or self._awaiting_bridge else SyncResult.GAP
+            return SyncResult.STALE if self._awaiting_bridge else SyncResult.GAP
         # SequenceRule.SEQUENCE
         if message.last_id <= last:
             return SyncResult.STALE

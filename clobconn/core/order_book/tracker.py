@@ -73,6 +73,8 @@ class OrderBookTracker:
         self._socket_serial = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._snapshot_tasks: dict[str, asyncio.Task[None]] = {}
+        # STREAM_REQUEST: set when a snapshot arrives on the stream for a pair whose snapshot was asked for.
+        self._snapshot_answers: dict[str, asyncio.Event] = {}
         self.resyncs = 0
         # Sockets replaced before their lifetime ended, and books moved to the replacement only
         # because the hand-over deadline came (a pair quiet through the whole overlap).
@@ -100,6 +102,12 @@ class OrderBookTracker:
     def rejected_messages(self) -> int:
         """Book messages, trades and funding info skipped because a value was invalid."""
         return self.rejections.count
+
+    @property
+    def _asks_for_snapshots(self) -> bool:
+        """Whether a book is rebuilt from a snapshot we ask for (over REST or on its socket), rather than
+        one the venue sends on subscribing."""
+        return self._source.resync_mode in (ResyncMode.REST_SNAPSHOT, ResyncMode.STREAM_REQUEST)
 
     @property
     def ready(self) -> bool:
@@ -148,8 +156,7 @@ class OrderBookTracker:
             for payload in self._source.subscribe_payloads(stream, [trading_pair]):
                 await socket.runner.send(payload)
         owner = self._book_owner.get(trading_pair)
-        if self._source.resync_mode is ResyncMode.REST_SNAPSHOT and owner is not None and (
-                owner.runner.connected.is_set()):
+        if self._asks_for_snapshots and owner is not None and owner.runner.connected.is_set():
             self._request_snapshot(trading_pair)
 
     async def remove_trading_pair(self, trading_pair: str) -> None:
@@ -244,7 +251,7 @@ class OrderBookTracker:
                 self.forced_handovers += 1
                 # Synced, it stays synced: a diff the new socket missed shows as a gap. Unsynced (the
                 # old socket dropped), it needs the snapshot the old socket's reconnect would have asked for.
-                if self._source.resync_mode is ResyncMode.REST_SNAPSHOT and new.runner.connected.is_set() and (
+                if self._asks_for_snapshots and new.runner.connected.is_set() and (
                         pair in self.syncs and not self.syncs[pair].is_synced):
                     self._request_snapshot(pair)
         self._retire(old)
@@ -307,12 +314,13 @@ class OrderBookTracker:
         stream = socket.stream
         async def on_open(connection: WSConnection) -> None:
             await self._source.on_open(stream, connection, list(socket.pairs))
-            if stream == self._source.book_stream and self._source.resync_mode is ResyncMode.REST_SNAPSHOT:
+            if stream == self._source.book_stream and self._asks_for_snapshots:
                 # Diffs are buffered from the moment we subscribe; the snapshots run concurrently. A
-                # replacement asks for none: the books it will take over are synced.
+                # replacement asks for none: the books it will take over are synced. A request on the
+                # socket is made again on this one: one made on the old socket will never be answered.
                 for pair in socket.pairs:
                     if self._book_owner.get(pair) is socket:
-                        self._request_snapshot(pair)
+                        self._request_snapshot(pair, restart=self._source.resync_mode is ResyncMode.STREAM_REQUEST)
         return on_open
 
     def _handler_for(self, socket: PooledSocket) -> Callable[[Any], StreamAction | None]:
@@ -384,11 +392,15 @@ class OrderBookTracker:
             self._report_sync_change(message.trading_pair, was_synced, result.value)
         if result.needs_resync:
             self._resync(message.trading_pair, result)
+        if message.type is BookMessageType.SNAPSHOT and self._snapshot_answers:
+            answered = self._snapshot_answers.get(message.trading_pair)
+            if answered is not None:
+                answered.set()
 
     def _resync(self, trading_pair: str, reason: SyncResult) -> None:
         self.resyncs += 1
         logger.info("%s: resync (%s) by %s", trading_pair, reason.value, self._source.resync_mode.value)
-        if self._source.resync_mode is ResyncMode.REST_SNAPSHOT:
+        if self._asks_for_snapshots:
             self._request_snapshot(trading_pair)
         else:
             owner = self._book_owner.get(trading_pair)
@@ -396,13 +408,10 @@ class OrderBookTracker:
                 asyncio.get_running_loop().create_task(self._resubscribe(owner.runner, trading_pair))
 
     async def _resubscribe(self, runner: StreamRunner, trading_pair: str) -> None:
-        stream = self._source.book_stream
-        for payload in self._source.unsubscribe_payloads(stream, [trading_pair]):
-            await runner.send(payload)
-        for payload in self._source.subscribe_payloads(stream, [trading_pair]):
+        for payload in self._source.resync_payloads(self._source.book_stream, [trading_pair]):
             await runner.send(payload)
 
-    def _request_snapshot(self, trading_pair: str) -> None:
+    def _request_snapshot(self, trading_pair: str, restart: bool = False) -> None:
         sync = self.syncs.get(trading_pair)
         if sync is None:
             return
@@ -411,10 +420,51 @@ class OrderBookTracker:
         self._report_sync_change(trading_pair, was_synced, "resync")
         running = self._snapshot_tasks.get(trading_pair)
         if running is not None and not running.done():
-            return
+            if not restart:
+                return
+            running.cancel()
+        stream_request = self._source.resync_mode is ResyncMode.STREAM_REQUEST
+        work = self._ask_stream_snapshot(trading_pair) if stream_request else self._fetch_snapshot(trading_pair)
         self._snapshot_tasks[trading_pair] = asyncio.get_running_loop().create_task(
-            self._fetch_snapshot(trading_pair), name=f"snapshot:{trading_pair}"
-        )
+            work, name=f"snapshot:{trading_pair}")
+
+    async def _ask_stream_snapshot(self, trading_pair: str) -> None:
+        """STREAM_REQUEST: ask the book's socket for a snapshot until one syncs the book.
+
+        The answer comes on the stream and is applied where every stream message is (``_on_book_message``,
+        replaying the diffs buffered since the request); this only asks, waits for it and asks again when
+        none comes within ``snapshot_request_timeout`` or it did not sync the book.
+        """
+        attempt = 0
+        answered: asyncio.Event | None = None
+        try:
+            while (sync := self.syncs.get(trading_pair)) is not None and not sync.is_synced:
+                owner = self._book_owner.get(trading_pair)
+                if owner is None:
+                    return
+                answered = self._snapshot_answers[trading_pair] = asyncio.Event()
+                sync.snapshot_requested()
+                sent = True
+                for frame in self._source.snapshot_request_frames(trading_pair):
+                    sent = await owner.runner.send(frame) and sent
+                if not sent:
+                    # No live socket: its reconnect asks again once it has subscribed.
+                    return
+                attempt += 1
+                try:
+                    async with asyncio.timeout(self._source.snapshot_request_timeout):
+                        await answered.wait()
+                except TimeoutError:
+                    logger.warning("%s: no snapshot answer on the stream within %.0fs; asking again",
+                                   trading_pair, self._source.snapshot_request_timeout)
+                    continue
+                if not sync.is_synced:
+                    # The answer could not sync the book (crossed, or a bad value): pause, then ask again.
+                    await asyncio.sleep(min(30.0, self._snapshot_retry_delay * attempt))
+        finally:
+            # A restarted request (a reconnect) has put its own event in already: leave that one.
+            if answered is not None and self._snapshot_answers.get(trading_pair) is answered:
+                del self._snapshot_answers[trading_pair]
 
     async def _fetch_snapshot(self, trading_pair: str) -> None:
         attempt = 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +24,12 @@ def encode_query(params: Mapping[str, Any], safe: str = QUERY_SAFE) -> str:
     """The query string, encoded once: the client sends these exact bytes (the URL is marked encoded).
     ``safe`` is what stays raw; a venue that wants every reserved character encoded passes ``""``."""
     return "&".join(f"{quote(str(key), safe=safe)}={quote(str(value), safe=safe)}" for key, value in params.items())
+
+
+def hmac_sha256_base64(secret: str, text: str) -> str:
+    """Base64 of the HMAC-SHA256 of ``text`` keyed with ``secret``: the signature of several venues
+    (OKX, KuCoin, HTX), which differ only in what they sign."""
+    return base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()).decode()
 
 
 @dataclass(slots=True)

@@ -21,6 +21,8 @@ class Endpoint:
     signed: bool = True
     # What it spends on each of the account's order-rate pools.
     orders: int = 0
+    # Its body is form-encoded rather than JSON (Bitstamp's signed POSTs).
+    form: bool = False
 
     @property
     def limit_id(self) -> str:

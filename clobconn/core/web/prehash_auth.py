@@ -10,20 +10,12 @@ A venue declares its names on a subclass; nothing here is venue code.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from pydantic import SecretStr
 
-from clobconn.core.web.auth import AuthBase, RestRequest
-
-
-def b64_hmac_sha256(secret: str, payload: str) -> str:
-    """Base64 of the HMAC-SHA256 of ``payload`` keyed with the API secret."""
-    return base64.b64encode(hmac.new(secret.encode(), payload.encode(), hashlib.sha256).digest()).decode()
+from clobconn.core.web.auth import AuthBase, RestRequest, hmac_sha256_base64
 
 
 class PrehashSignedAuth(AuthBase):
@@ -49,7 +41,7 @@ class PrehashSignedAuth(AuthBase):
         return f"{type(self).__name__}(fixed_headers={sorted(self._fixed_headers)})"
 
     def sign(self, pre_image: str) -> str:
-        return b64_hmac_sha256(self._secret.get_secret_value(), pre_image)
+        return hmac_sha256_base64(self._secret.get_secret_value(), pre_image)
 
     def timestamp(self) -> str:
         """The timestamp header's value, which the pre-image starts with: epoch milliseconds by default."""

@@ -83,10 +83,15 @@ class RestClient:
             await self._session.close()
         self._session = None
 
-    async def call(self, endpoint: Endpoint, params: Mapping[str, Any] | None = None, data: Any = None) -> Any:
-        """Call an endpoint described as data: its method, path, signing and rate-limit id."""
-        return await self.request(endpoint.method, endpoint.path, params=params, data=data, signed=endpoint.signed,
-                                  limit_id=endpoint.limit_id)
+    async def call(self, endpoint: Endpoint, params: Mapping[str, Any] | None = None, data: Any = None,
+                   path_values: Mapping[str, str] | None = None) -> Any:
+        """Call an endpoint described as data: its method, path, signing, body encoding and rate-limit id.
+        A path that names a resource (``/orders/{order_id}``, Bitstamp's ``/api/v2/buy/{pair}/``) is
+        filled from ``path_values``; the limit id stays the endpoint's, so every such path spends on
+        the same pool."""
+        path = endpoint.path.format(**path_values) if path_values else endpoint.path
+        return await self.request(endpoint.method, path, params=params, data=data, signed=endpoint.signed,
+                                  limit_id=endpoint.limit_id, form=endpoint.form)
 
     async def request(
         self,
@@ -160,8 +165,11 @@ class RestClient:
         total = timeout or self._timeout
         client_timeout = aiohttp.ClientTimeout(total=total, sock_connect=total)
         try:
+            # Without a body aiohttp would add "Content-Type: application/octet-stream" on its own: a
+            # venue that signs the content type (Bitstamp) refuses a bodiless request that carries one.
+            no_body = ("Content-Type",) if request.data is None else None
             async with self.session.request(request.method, url, data=request.data, headers=request.headers,
-                                            timeout=client_timeout) as resp:
+                                            timeout=client_timeout, skip_auto_headers=no_body) as resp:
                 status = resp.status
                 body = await resp.read()
                 reset_after = self._reset_after(resp.headers)

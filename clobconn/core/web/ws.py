@@ -61,9 +61,13 @@ class Heartbeat:
     reply_to: Callable[[Any], Any | None] | None = None
     idle_timeout: float = 60.0
 
+    @classmethod
+    def text_ping(cls, every: float, idle_timeout: float) -> Heartbeat:
+        """The venues whose application ping is the text ``ping``, answered by the text ``pong`` (OKX, Bitmart)."""
+        return cls(app_ping=every, app_ping_payload="ping", is_pong=_is_text_pong, idle_timeout=idle_timeout)
 
-def is_text_pong(message: Any) -> bool:
-    """The text "pong" that answers a text "ping" (OKX, Bitget)."""
+
+def _is_text_pong(message: Any) -> bool:
     return isinstance(message, str) and message == "pong"
 
 

@@ -27,6 +27,7 @@ from clobconn.core.data_types import (
 )
 from clobconn.core.errors import ClobconnError, ExchangeError, refusal_error
 from clobconn.core.exchange_base import Placement
+from clobconn.core.orders.batches import place_in_batches
 from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.web.numbers import fmt
 from clobconn.derivative.binance_perpetual.constants import (
@@ -91,16 +92,14 @@ class BinancePerpetualDerivative(PerpetualDerivativeBase, BinanceBase):
                                                                  self._order_params(order))), []
 
     async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
-        results: list[Placement | ClobconnError] = []
-        for start in range(0, len(orders), BATCH_SIZE):
-            chunk = orders[start:start + BATCH_SIZE]
-            batch = orjson.dumps([self._order_params(order) for order in chunk]).decode()
-            answers = await self.rest.call(BATCH_ORDERS, {"batchOrders": batch})
-            # One answer per order, in order: the order itself, or {"code", "msg"} when refused.
-            for order, answer in zip(chunk, answers, strict=True):
-                results.append(self._batch_refusal(answer) if "code" in answer
-                               else (order_update(order.trading_pair, answer), []))
-        return results
+        return await place_in_batches(orders, BATCH_SIZE, self._send_batch)
+
+    async def _send_batch(self, chunk: list[InFlightOrder]) -> list[Placement | ClobconnError]:
+        batch = orjson.dumps([self._order_params(order) for order in chunk]).decode()
+        answers = await self.rest.call(BATCH_ORDERS, {"batchOrders": batch})
+        # One answer per order, in order: the order itself, or {"code", "msg"} when refused.
+        return [self._batch_refusal(answer) if "code" in answer else (order_update(order.trading_pair, answer), [])
+                for order, answer in zip(chunk, answers, strict=True)]
 
     def _batch_refusal(self, answer: Mapping[str, Any]) -> ClobconnError:
         return refusal_error(self.spec.error_table, answer["code"], str(answer.get("msg", "")), "batch order refused")

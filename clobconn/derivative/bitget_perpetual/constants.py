@@ -22,7 +22,7 @@ from clobconn.core.errors import (
 from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.throttler import RateLimit
-from clobconn.core.web.ws import Heartbeat, is_text_pong
+from clobconn.core.web.ws import Heartbeat
 
 CONNECTOR_ID = "bitget_perpetual"
 SUCCESS = "00000"
@@ -86,7 +86,7 @@ RATE_LIMITS = (
 
 # common/websocket-intro: send the text "ping" every 30 s and expect "pong"; the venue closes a
 # socket that sent no ping for 2 minutes.
-HEARTBEAT = Heartbeat(app_ping=30.0, app_ping_payload="ping", is_pong=is_text_pong, idle_timeout=60.0)
+HEARTBEAT = Heartbeat.text_ping(every=30.0, idle_timeout=60.0)
 
 ORDER_STATES = {
     "live": OrderState.OPEN,

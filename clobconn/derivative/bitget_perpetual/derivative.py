@@ -29,7 +29,7 @@ from clobconn.core.data_types import (
 from clobconn.core.errors import ClobconnError, InvalidArgument, refusal_error
 from clobconn.core.exchange_base import Placement
 from clobconn.core.orders.arguments import as_pair
-from clobconn.core.orders.batching import chunks, chunks_per_pair
+from clobconn.core.orders.batches import batch_chunks, place_in_batches
 from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.numbers import fmt, optional_decimal
@@ -158,23 +158,23 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
         return self._ack(order, data), []
 
     async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
-        """batch-place-order takes up to 50 orders of one symbol: a request per pair and 50 orders.
-        Each order's outcome is in ``successList`` or in ``failureList`` (errorCode, errorMsg)."""
-        results: dict[str, Placement | ClobconnError] = {}
-        for chunk in chunks_per_pair(orders, bg.MAX_BATCH):
-            body = self._order_scope(chunk[0].trading_pair) | {"orderList": [self._order_fields(o) for o in chunk]}
-            data = await self._call(bg.BATCH_PLACE, body=body)
-            placed = {entry.get("clientOid"): entry for entry in data.get("successList") or []}
-            failed = {entry.get("clientOid"): entry for entry in data.get("failureList") or []}
-            for order in chunk:
-                cid = order.client_order_id
-                if cid in placed:
-                    results[cid] = (self._ack(order, placed[cid]), [])
-                    continue
-                refusal = failed.get(cid, {"errorMsg": "missing from the answer"})
-                results[cid] = refusal_error(self.spec.error_table, refusal.get("errorCode"),
-                                             str(refusal.get("errorMsg", "")), f"order {cid} refused", 200)
-        return [results[order.client_order_id] for order in orders]
+        """batch-place-order takes up to 50 orders of one symbol: a request per pair and 50 orders."""
+        return await place_in_batches(orders, bg.MAX_BATCH, self._send_batch, one_pair=True)
+
+    async def _send_batch(self, chunk: list[InFlightOrder]) -> list[Placement | ClobconnError]:
+        """One batch request; each order's outcome is in ``successList`` or ``failureList`` (errorCode)."""
+        body = self._order_scope(chunk[0].trading_pair) | {"orderList": [self._order_fields(o) for o in chunk]}
+        data = await self._call(bg.BATCH_PLACE, body=body)
+        placed = {entry.get("clientOid"): entry for entry in data.get("successList") or []}
+        failed = {entry.get("clientOid"): entry for entry in data.get("failureList") or []}
+        results: list[Placement | ClobconnError] = []
+        for order in chunk:
+            cid = order.client_order_id
+            refusal = failed.get(cid, {"errorMsg": "missing from the answer"})
+            results.append((self._ack(order, placed[cid]), []) if cid in placed else refusal_error(
+                self.spec.error_table, refusal.get("errorCode"), str(refusal.get("errorMsg", "")),
+                f"order {cid} refused", 200))
+        return results
 
     def _order_ref(self, order: InFlightOrder) -> dict[str, Any]:
         """Which order a cancel, amend or query means: by orderId once acknowledged, else by clientOid."""
@@ -195,7 +195,7 @@ class BitgetPerpetualDerivative(PerpetualDerivativeBase):
         as cancelled the core asks about."""
         targets = [o for o in self.orders.active.values() if o.trading_pair == trading_pair and o.is_open]
         updates: list[OrderUpdate] = []
-        for chunk in chunks(targets, bg.MAX_BATCH):
+        for chunk in batch_chunks(targets, bg.MAX_BATCH):
             body = self._product(trading_pair, margin=True) | {"orderIdList": [self._order_ref(o) for o in chunk]}
             data = await self._call(bg.BATCH_CANCEL, body=body)
             done = {entry.get("orderId") for entry in data.get("successList") or []}

@@ -54,7 +54,7 @@ def parse_funding(trading_pair: str, ticker: Mapping[str, Any], next_funding_ms:
 
 
 class BitgetPerpetualOrderBookDataSource(ChannelMarketSource):
-    sequence_rule = SequenceRule.INCREASING
+    sequence_rule = SequenceRule.TIMESTAMP
     resync_mode = ResyncMode.RESUBSCRIBE
 
     @property

@@ -20,8 +20,9 @@ from clobconn.core.data_types import (
     TradeUpdate,
     TradingRule,
 )
-from clobconn.core.errors import ClobconnError, OrderRuleViolation, error_class_for
+from clobconn.core.errors import ClobconnError, error_class_for
 from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.orders.batches import place_in_batches
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.numbers import fmt
 from clobconn.exchange.gate_io.auth import GateIoAuth
@@ -78,13 +79,12 @@ class GateIoBase(ExchangeBase):
                      ) -> list[Placement | ClobconnError]:
         """A batch endpoint (spot or futures): at most BATCH_SIZE orders a request, and one answer per
         order, in order, either the order or a refusal (``succeeded`` false, with a ``label``)."""
-        results: list[Placement | ClobconnError] = []
-        for start in range(0, len(orders), BATCH_SIZE):
-            chunk = orders[start:start + BATCH_SIZE]
+        async def send(chunk: list[InFlightOrder]) -> list[Placement | ClobconnError]:
             answers = await self.rest.call(endpoint, data=[self._order_body(order) for order in chunk])
-            for order, answer in zip(chunk, answers, strict=True):
-                results.append((parse(order, answer), []) if answer.get("succeeded", True) else self.refusal(answer))
-        return results
+            return [(parse(order, answer), []) if answer.get("succeeded", True) else self.refusal(answer)
+                    for order, answer in zip(chunk, answers, strict=True)]
+
+        return await place_in_batches(orders, BATCH_SIZE, send)
 
     @abstractmethod
     def _order_body(self, order: InFlightOrder) -> dict[str, Any]:
@@ -155,17 +155,8 @@ class GateIoExchange(GateIoBase):
         return body | {"type": "limit", "price": fmt(order.price), "amount": fmt(order.amount), "time_in_force": tif}
 
     def _market_amount(self, order: InFlightOrder) -> Decimal:
-        if order.trade_type is TradeType.SELL:
-            return order.amount
-        if order.quote_amount is not None:
-            return order.quote_amount
-        # A buy sized in base: spend that much at the best ask, to the pair's price precision.
-        rule = self._rule(order.trading_pair)
-        price = self._reference_price(order.trading_pair, TradeType.BUY)
-        if price is None:
-            raise OrderRuleViolation(f"{order.trading_pair}: no price to size a market buy in quote currency; "
-                                     "pass quote_amount", trading_pair=order.trading_pair, rule="price")
-        return rule.quantize_price(order.amount * price)
+        # A buy is sized in quote: the core sizes a base-sized one at the best ask.
+        return order.amount if order.trade_type is TradeType.SELL else self._market_buy_quote(order)
 
     async def _place_order(self, order: InFlightOrder) -> Placement:
         """POST /spot/orders. The answer has no fills: the stream or the fills poll brings them."""

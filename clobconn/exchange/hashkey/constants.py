@@ -49,6 +49,9 @@ ACCOUNT = Endpoint("GET", "/api/v1/account")
 # v1.1 (the docs recommend it over v1) takes every order type, and sizes a market order in base
 # ("quantity") or in quote ("amount") on either side.
 PLACE_ORDER = Endpoint("POST", "/api/v1.1/spot/order", orders=1)
+# At most 20 orders, all of one symbol; the body is the JSON list of orders.
+BATCH_ORDERS = Endpoint("POST", "/api/v1/spot/batchOrders", orders=1)
+BATCH_SIZE = 20
 CANCEL_ORDER = Endpoint("DELETE", "/api/v1/spot/order", orders=1)
 CANCEL_ALL = Endpoint("DELETE", "/api/v1/spot/openOrders", orders=1)
 ORDER_STATUS = Endpoint("GET", "/api/v1/spot/order")
@@ -61,7 +64,7 @@ KEEPALIVE_LISTEN_KEY = Endpoint("PUT", "/api/v1/userDataStream")
 # The docs' frequency limits: GET 6000/2 min with a 70/s burst, POST/PUT/DELETE 2400/2 min with 50/s.
 # The weight pool takes the tighter of the two families; orders share the POST burst.
 WS_SEND_LIMIT_ID = "WS"
-ENDPOINTS = [SERVER_TIME, EXCHANGE_INFO, ACCOUNT, PLACE_ORDER, CANCEL_ORDER,
+ENDPOINTS = [SERVER_TIME, EXCHANGE_INFO, ACCOUNT, PLACE_ORDER, BATCH_ORDERS, CANCEL_ORDER,
              CANCEL_ALL, ORDER_STATUS, OPEN_ORDERS, ORDER_HISTORY, FILLS, LISTEN_KEY, KEEPALIVE_LISTEN_KEY]
 RATE_LIMITS = (
     *rate_limits(ENDPOINTS, RateLimit("REST", 50, 1.0), [RateLimit("ORDERS", 50, 1.0)]),
@@ -143,8 +146,7 @@ SPEC = VenueSpec(
     client_order_id=ClientOrderIdRule(max_length=32, prefix="cc"),
     order_types=frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.MARKET}),
     time_in_force=frozenset({TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK}),
-    # batchOrders exists (up to 20, one symbol) but is not wired yet: the core refuses batches with NotSupported.
-    features=frozenset({Feature.CANCEL_ALL, Feature.MARKET_QUOTE_AMOUNT}),
+    features=frozenset({Feature.BATCH_ORDERS, Feature.CANCEL_ALL, Feature.MARKET_QUOTE_AMOUNT}),
     ws_send_limit_id=WS_SEND_LIMIT_ID,
     placement_expiry=RECV_WINDOW_MS / 1000,
     # The docs name no rate-limit reset header.

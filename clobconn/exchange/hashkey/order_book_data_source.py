@@ -24,19 +24,6 @@ logger = logging.getLogger(__name__)
 TOPICS = ("depth", "trade")
 
 
-def parse_depth(trading_pair: str, data: Mapping[str, Any]) -> BookMessage:
-    """One entry of a depth frame's ``data``: ``b``/``a`` levels, ``t`` the snapshot's time (ms)."""
-    return BookMessage(BookMessageType.SNAPSHOT, trading_pair, data["b"], data["a"], int(data["t"]),
-                       timestamp=int(data["t"]) / 1000)
-
-
-def parse_trade(trading_pair: str, trade: Mapping[str, Any]) -> PublicTrade:
-    """One entry of a trade frame's ``data``; ``m`` true means the buyer was the maker, so the taker sold."""
-    side = TradeType.SELL if trade.get("m") else TradeType.BUY
-    return PublicTrade(trading_pair, str(trade["v"]), Decimal(trade["p"]), Decimal(trade["q"]), side,
-                       int(trade["t"]) / 1000)
-
-
 class HashkeyOrderBookDataSource(OrderBookDataSource):
     sequence_rule = SequenceRule.NONE
     resync_mode = ResyncMode.RESUBSCRIBE
@@ -53,6 +40,25 @@ class HashkeyOrderBookDataSource(OrderBookDataSource):
         symbols = ",".join(self.connector.exchange_symbol(pair) for pair in trading_pairs)
         return [{"symbol": symbols, "topic": topic, "event": verb, "params": {"binary": False}} for topic in TOPICS]
 
+    def levels(self, trading_pair: str, levels: Any) -> Any:
+        """A depth side's ``[price, size]`` levels as the book takes them: spot sizes are base amounts."""
+        return levels
+
+    def amount(self, trading_pair: str, quantity: Any) -> Decimal:
+        """A trade's size as a base amount."""
+        return Decimal(quantity)
+
+    def parse_depth(self, trading_pair: str, data: Mapping[str, Any]) -> BookMessage:
+        """One entry of a depth frame's ``data``: ``b``/``a`` levels, ``t`` the snapshot's time (ms)."""
+        return BookMessage(BookMessageType.SNAPSHOT, trading_pair, self.levels(trading_pair, data["b"]),
+                           self.levels(trading_pair, data["a"]), int(data["t"]), timestamp=int(data["t"]) / 1000)
+
+    def parse_trade(self, trading_pair: str, trade: Mapping[str, Any]) -> PublicTrade:
+        """One entry of a trade frame's ``data``; ``m`` true means the buyer was the maker, so the taker sold."""
+        side = TradeType.SELL if trade.get("m") else TradeType.BUY
+        return PublicTrade(trading_pair, str(trade["v"]), Decimal(trade["p"]), self.amount(trading_pair, trade["q"]),
+                           side, int(trade["t"]) / 1000)
+
     def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
         if not isinstance(message, dict) or not isinstance(message.get("data"), list):
             # Subscription answers carry no data; a refused one has a code and a message.
@@ -64,7 +70,7 @@ class HashkeyOrderBookDataSource(OrderBookDataSource):
             return ()
         topic = message.get("topic")
         if topic == "depth":
-            return [parse_depth(pair, entry) for entry in message["data"]]
+            return [self.parse_depth(pair, entry) for entry in message["data"]]
         if topic == "trade":
-            return [parse_trade(pair, trade) for trade in message["data"]]
+            return [self.parse_trade(pair, trade) for trade in message["data"]]
         return ()

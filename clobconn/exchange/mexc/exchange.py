@@ -23,6 +23,7 @@ from clobconn.core.data_types import (
 )
 from clobconn.core.errors import ClobconnError, refusal_error
 from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.orders.batches import place_in_batches
 from clobconn.core.web.numbers import fmt
 from clobconn.exchange.mexc.auth import MexcAuth
 from clobconn.exchange.mexc.constants import (
@@ -115,19 +116,21 @@ class MexcExchange(ExchangeBase):
         return placement_update(order.trading_pair, answer, order.client_order_id), []
 
     async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
+        """POST /api/v3/batchOrders: at most 20 orders, all of one symbol, per request."""
+        return await place_in_batches(orders, BATCH_SIZE, self._send_batch, one_pair=True)
+
+    async def _send_batch(self, chunk: list[InFlightOrder]) -> list[Placement | ClobconnError]:
+        batch = orjson.dumps([self._order_params(order) for order in chunk]).decode()
+        answers = await self.rest.call(BATCH_ORDERS, {"batchOrders": batch})
+        # One answer per order, in order: {"orderId", "newClientOrderId"}, or {"code", "msg"} when refused.
         results: list[Placement | ClobconnError] = []
-        for start in range(0, len(orders), BATCH_SIZE):
-            chunk = orders[start:start + BATCH_SIZE]
-            batch = orjson.dumps([self._order_params(order) for order in chunk]).decode()
-            answers = await self.rest.call(BATCH_ORDERS, {"batchOrders": batch})
-            # One answer per order, in order: {"orderId", "newClientOrderId"}, or {"code", "msg"} when refused.
-            for order, answer in zip(chunk, answers, strict=True):
-                if "code" in answer:
-                    results.append(refusal_error(self.spec.error_table, answer["code"], str(answer.get("msg", "")),
-                                                 "batch order refused"))
-                else:
-                    results.append((OrderUpdate(order.trading_pair, time.time(), OrderState.OPEN,
-                                                order.client_order_id, str(answer["orderId"])), []))
+        for order, answer in zip(chunk, answers, strict=True):
+            if "code" in answer:
+                results.append(refusal_error(self.spec.error_table, answer["code"], str(answer.get("msg", "")),
+                                             "batch order refused"))
+            else:
+                results.append((OrderUpdate(order.trading_pair, time.time(), OrderState.OPEN,
+                                            order.client_order_id, str(answer["orderId"])), []))
         return results
 
     def _order_ref(self, order: InFlightOrder) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from clobconn.core.errors import (
 from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.throttler import RateLimit
-from clobconn.core.web.ws import Heartbeat, is_text_pong
+from clobconn.core.web.ws import Heartbeat
 
 CONNECTOR_ID = "okx"
 INST_TYPE = "SPOT"
@@ -78,7 +78,7 @@ RATE_LIMITS = (
 
 
 # The venue closes a socket silent for 30 s: a text "ping" every 25 s keeps it open; "pong" answers.
-HEARTBEAT = Heartbeat(app_ping=25.0, app_ping_payload="ping", is_pong=is_text_pong, idle_timeout=60.0)
+HEARTBEAT = Heartbeat.text_ping(every=25.0, idle_timeout=60.0)
 
 ORDER_STATES = {
     "live": OrderState.OPEN,

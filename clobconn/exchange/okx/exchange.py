@@ -24,7 +24,7 @@ from clobconn.core.data_types import (
 )
 from clobconn.core.errors import ClobconnError, ExchangeError, OrderNotFound, error_class_for
 from clobconn.core.exchange_base import ExchangeBase, Placement
-from clobconn.core.orders.batching import chunks
+from clobconn.core.orders.batches import batch_chunks
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.numbers import fmt
 from clobconn.core.web.rest import default_error_extractor
@@ -160,7 +160,7 @@ class OkxExchange(ExchangeBase):
 
     async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
         results: list[Placement | ClobconnError] = []
-        for chunk in chunks(orders, MAX_BATCH):
+        for chunk in batch_chunks(orders, MAX_BATCH):
             try:
                 answer = await self._call(BATCH_ORDERS, body=[self._order_body(o) for o in chunk])
             except ExchangeError as exc:
@@ -189,7 +189,7 @@ class OkxExchange(ExchangeBase):
         20 a request. Orders the answer refuses are left to the core, which asks each one's state."""
         targets = [o for o in self.orders.active.values() if o.trading_pair == trading_pair and o.is_open]
         updates: list[OrderUpdate] = []
-        for chunk in chunks(targets, MAX_BATCH):
+        for chunk in batch_chunks(targets, MAX_BATCH):
             answer = await self._call(CANCEL_BATCH, body=[self._order_ref(o) for o in chunk])
             by_id = {entry.get("ordId"): entry for entry in answer} | {entry.get("clOrdId"): entry for entry in answer}
             for order in chunk:

@@ -12,9 +12,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from clobconn.core.data_types import OrderState
+import orjson
+
+from clobconn.core.data_types import InFlightOrder, OrderState, OrderType, TradeType
 from clobconn.core.errors import InsufficientFunds
-from clobconn.testing.mock_venue import MockVenue, RecordedRequest
+from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
 from clobconn.testing.scenarios_snapshot_book import SnapshotBookScenarios
 from clobconn.testing.suites import API_KEY, SpotConformanceSuite
 
@@ -99,3 +101,32 @@ class TestBingXConformance(SnapshotBookScenarios, SpotConformanceSuite):
         assert connect_path == f"{self.user_ws_path}?listenKey={key}"
         create = self.venue.requests_to("POST", LISTEN_KEY_PATH)[0]
         assert create.headers["X-BX-APIKEY"] == API_KEY and "signature" not in create.params
+
+    async def test_batches_go_five_orders_of_one_symbol_at_a_time_as_one_json_list(self) -> None:
+        def answer(request: RecordedRequest) -> MockResponse:
+            orders = orjson.loads(request.params["data"])
+            entry = self.fixtures.payload("batch_orders", self.vars())["data"]["orders"][0]
+            listed = [{**entry, "orderId": 900 + i, "clientOrderID": order["newClientOrderId"],
+                       "symbol": order["symbol"], "origQty": order["quantity"]} for i, order in enumerate(orders)]
+            return MockResponse({"code": 0, "msg": "", "debugMsg": "", "data": {"orders": listed}})
+
+        self.venue.route("POST", "/openApi/spot/v1/trade/batchOrders", answer)
+        batch: list[Any] = [(TradeType.BUY, self.trading_pair, Decimal("0.1"), OrderType.LIMIT, self.order_price)
+                            for _ in range(6)]
+        batch.append((TradeType.SELL, self.second_trading_pair, Decimal("0.1"), OrderType.LIMIT, self.order_price))
+        results = await self.conn.place_orders(batch)
+        sent = [orjson.loads(request.params["data"])
+                for request in self.venue.requests_to("POST", "/openApi/spot/v1/trade/batchOrders")]
+        assert [len(orders) for orders in sent] == [5, 1, 1]
+        assert {order["symbol"] for order in sent[2]} == {"ETH-USDT"}
+        assert all(isinstance(order, InFlightOrder) and order.state is OrderState.OPEN for order in results)
+        assert [order.exchange_order_id for order in results if isinstance(order, InFlightOrder)][:6] == [
+            "900", "901", "902", "903", "904", "900"]
+
+    async def test_a_refused_batch_refuses_each_of_its_orders(self) -> None:
+        self.venue.route("POST", "/openApi/spot/v1/trade/batchOrders", self.reply("place_order_rejected"))
+        batch: list[Any] = [(TradeType.BUY, self.trading_pair, Decimal("0.1"), OrderType.LIMIT, self.order_price)
+                            for _ in range(2)]
+        results = await self.conn.place_orders(batch)
+        assert all(isinstance(result, InsufficientFunds) for result in results), results
+        assert not self.conn.in_flight_orders

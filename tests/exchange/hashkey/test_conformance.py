@@ -8,19 +8,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-from clobconn.core.data_types import OrderState
-from clobconn.core.errors import InsufficientFunds
-from clobconn.testing.mock_venue import MockVenue, RecordedRequest
+from clobconn.testing.mock_venue import RecordedRequest
 from clobconn.testing.scenarios_snapshot_book import SnapshotBookScenarios
 from clobconn.testing.suites import API_KEY, SpotConformanceSuite
+from tests.exchange.hashkey.conformance_hooks import HashkeyConformanceHooks
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "hashkey"
-LISTEN_KEY = "MKxPTRoLXBBhlRseAUaDyWyZVjiNxCVqcaUasZidmByckGjUcLBKKcopKbvUfORD"
 
 
-class TestHashkeyConformance(SnapshotBookScenarios, SpotConformanceSuite):
+class TestHashkeyConformance(HashkeyConformanceHooks, SnapshotBookScenarios, SpotConformanceSuite):
     connector_id = "hashkey"
     fixture_dir = FIXTURES
     trading_pair = "BTC-USDT"
@@ -38,7 +35,8 @@ class TestHashkeyConformance(SnapshotBookScenarios, SpotConformanceSuite):
         "order_history": ("GET", "/api/v1/spot/tradeOrders"),
     }
     public_ws_path = "/quote/ws/v1"
-    user_ws_path = f"/api/v1/ws/{LISTEN_KEY}"
+    batch_path = "/api/v1/spot/batchOrders"
+    batch_amount, batch_quantity, batch_side = Decimal("0.1"), "0.10000", "BUY"
     order_price = Decimal("99.00")
     order_amount = Decimal("0.5")
     expected_rule = {
@@ -50,38 +48,11 @@ class TestHashkeyConformance(SnapshotBookScenarios, SpotConformanceSuite):
         "max_notional": Decimal("9000000"),
     }
     expected_balances = {"BTC": (Decimal("1.5"), Decimal("1.2")), "USDT": (Decimal("1000.5"), Decimal("900.25"))}
-    venue_states = {OrderState.OPEN: "NEW", OrderState.PARTIALLY_FILLED: "PARTIALLY_FILLED",
-                    OrderState.FILLED: "FILLED", OrderState.CANCELED: "CANCELED"}
-    rejected_error = InsufficientFunds
-    # executionReport carries the fill with each partial or filled state.
-    stream_order_updates = False
 
     def extract_order_fields(self, request: RecordedRequest) -> dict[str, str | None]:
         params = request.params
         return {"price": params.get("price"), "amount": params.get("quantity"),
                 "client_order_id": params.get("newClientOrderId")}
-
-    def extra_routes(self, venue: MockVenue) -> None:
-        venue.route("POST", "/api/v1/userDataStream", lambda _: self.reply("listen_key"))
-        venue.route("PUT", "/api/v1/userDataStream", lambda _: {})
-
-    def refuse_user_login(self) -> None:
-        # The listen key is the login: a refused key gets none.
-        self.venue.route("POST", "/api/v1/userDataStream", self.reply("auth_error"))
-
-    def ws_reply(self, path: str, message: Any) -> list[Any]:
-        if not isinstance(message, dict):
-            return []
-        if "ping" in message:
-            return [{"pong": message["ping"]}]
-        if message.get("event") in ("sub", "cancel"):
-            replies: list[Any] = [{**message, "code": "0", "msg": "Success"}]
-            if message["event"] == "sub" and message.get("topic") == "depth":
-                # The first depth frame after a subscription is the whole book: RESUBSCRIBE relies on it.
-                replies += [self.fixtures.payload("snapshot", self.vars(symbol=symbol))
-                            for symbol in message["symbol"].split(",")]
-            return replies
-        return []
 
     async def test_user_stream_opens_on_a_signed_listen_key(self) -> None:
         assert self.venue.endpoint(self.user_ws_path).connect_paths[0] == self.user_ws_path

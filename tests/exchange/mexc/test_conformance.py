@@ -10,11 +10,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from clobconn.core.data_types import OrderState
+import orjson
+
+from clobconn.core.data_types import InFlightOrder, OrderState, OrderType, TradeType
 from clobconn.core.errors import InsufficientFunds
 from clobconn.core.web.protobuf import protobuf_encoder
 from clobconn.exchange.mexc.pb.push_pb2 import PushDataV3ApiWrapper
-from clobconn.testing.mock_venue import MockVenue, RecordedRequest
+from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
 from clobconn.testing.suites import SpotConformanceSuite, eventually
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "mexc"
@@ -144,3 +146,23 @@ class TestMexcSpotConformance(SpotConformanceSuite):
         assert self.conn.status_dict["user_stream_connected"] is False
         await self.venue.push(path, {"id": 0, "code": 0, "msg": "spot@private.orders.v3.api.pb"})
         await eventually(lambda: self.conn.status_dict["user_stream_connected"], what="acknowledged")
+
+    async def test_batches_go_twenty_orders_of_one_symbol_at_a_time(self) -> None:
+        def answer(request: RecordedRequest) -> MockResponse:
+            orders = orjson.loads(request.params["batchOrders"])
+            # The documented answer: one entry per order, the placed ones with their ids.
+            return MockResponse([{"orderId": str(700 + i), "newClientOrderId": order["newClientOrderId"]}
+                                 for i, order in enumerate(orders)])
+
+        self.venue.route("POST", "/api/v3/batchOrders", answer)
+        batch: list[Any] = [(TradeType.BUY, self.trading_pair, Decimal("0.1"), OrderType.LIMIT, self.order_price)
+                            for _ in range(21)]
+        batch.insert(1, (TradeType.SELL, self.second_trading_pair, Decimal("0.1"), OrderType.LIMIT, self.order_price))
+        results = await self.conn.place_orders(batch)
+        sent = [orjson.loads(request.params["batchOrders"])
+                for request in self.venue.requests_to("POST", "/api/v3/batchOrders")]
+        assert [len(orders) for orders in sent] == [20, 1, 1]
+        assert [{order["symbol"] for order in orders} for orders in sent] == [{"BTCUSDT"}, {"BTCUSDT"}, {"ETHUSDT"}]
+        assert all(isinstance(order, InFlightOrder) and order.state is OrderState.OPEN for order in results)
+        assert [order.exchange_order_id for order in results[:3] if isinstance(order, InFlightOrder)] == [
+            "700", "700", "701"]

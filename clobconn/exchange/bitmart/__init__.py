@@ -1,0 +1,1 @@
+"""Bitmart spot: REST v1-v4, public and private WebSockets (raw-deflate frames)."""

@@ -1,0 +1,1 @@
+"""HTX (formerly Huobi) spot."""
