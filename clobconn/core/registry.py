@@ -30,6 +30,7 @@ CONNECTORS: dict[str, str] = {
     "htx": "clobconn.exchange.htx.exchange:HtxExchange",
     "bitstamp": "clobconn.exchange.bitstamp.exchange:BitstampExchange",
     "bitmart": "clobconn.exchange.bitmart.exchange:BitmartExchange",
+    "btc_markets": "clobconn.exchange.btc_markets.exchange:BtcMarketsExchange",
     "bitget_perpetual": "clobconn.derivative.bitget_perpetual.derivative:BitgetPerpetualDerivative",
 }
 

@@ -557,3 +557,18 @@ async def test_a_reset_header_on_an_answer_that_is_not_a_refusal_pauses_nothing(
         assert rest.throttler.paused_until("/err") == 0.0
     finally:
         await rest.close()
+
+
+async def test_an_endpoint_path_is_filled_from_path_values_and_keeps_its_limit(venue: MockVenue) -> None:
+    from clobconn.core.web.endpoints import Endpoint
+
+    order = Endpoint("DELETE", "/v3/orders/{id}", signed=False)
+    venue.route("DELETE", "/v3/orders/7001", {"orderId": "7001"})
+    throttler = RecordingThrottler()
+    rest = RestClient(venue.http_url, throttler)
+    try:
+        assert await rest.call(order, path_values={"id": "7001"}) == {"orderId": "7001"}
+    finally:
+        await rest.close()
+    assert throttler.acquired == ["DELETE /v3/orders/{id}"]
+    assert [r.path for r in venue.requests] == ["/v3/orders/7001"]

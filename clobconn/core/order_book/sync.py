@@ -31,6 +31,11 @@ class SequenceRule(Enum):
     # before the snapshot's time is already in it (stale); after that, each diff must be later than
     # the one before, and one that is not (the feed went backwards) asks for a resync.
     TIMESTAMP = "timestamp"
+    # Every message's id is a clock that never falls but skips values (BTC Markets' snapshotId, the
+    # time in microseconds): a diff older than the book is stale, one at or after it applies, even
+    # with the book's own id (several changes share a stamp). The ids cannot show a gap; the venue's
+    # checksum, which such venues send, is what detects one.
+    MONOTONIC = "monotonic"
     # No sequencing: every diff applies (venues with no ids), and every snapshot replaces the book
     # unless it is older than the book (see BookSynchronizer.on_snapshot). The rule of snapshot-only
     # venues, whose depth stream sends the whole book each time (Bitrue, BingX, HashKey).
@@ -231,6 +236,8 @@ class BookSynchronizer:
             if message.last_id > last:
                 return SyncResult.APPLIED
             return SyncResult.STALE if self._awaiting_bridge else SyncResult.GAP
+        if rule is SequenceRule.MONOTONIC:
+            return SyncResult.STALE if message.last_id < last else SyncResult.APPLIED
         # SequenceRule.SEQUENCE
         if message.last_id <= last:
             return SyncResult.STALE

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 import orjson
@@ -87,9 +88,11 @@ class RestClient:
                    path_values: Mapping[str, str] | None = None) -> Any:
         """Call an endpoint described as data: its method, path, signing, body encoding and rate-limit id.
         A path that names a resource (``/orders/{order_id}``, Bitstamp's ``/api/v2/buy/{pair}/``) is
-        filled from ``path_values``; the limit id stays the endpoint's, so every such path spends on
-        the same pool."""
-        path = endpoint.path.format(**path_values) if path_values else endpoint.path
+        filled from ``path_values``, each value percent-encoded; the limit id stays the endpoint's, so
+        every such path spends on the same pool."""
+        path = endpoint.path
+        if path_values:
+            path = path.format_map({name: quote(value, safe="") for name, value in path_values.items()})
         return await self.request(endpoint.method, path, params=params, data=data, signed=endpoint.signed,
                                   limit_id=endpoint.limit_id, form=endpoint.form)
 

@@ -14,7 +14,7 @@ from clobconn.core.channel_frames import ChannelPush
 from clobconn.core.channel_streams import ChannelMarketSource
 from clobconn.core.data_source import ConnectorView, MarketMessage
 from clobconn.core.data_types import FundingInfo, TradeType
-from clobconn.core.order_book.checksum import interleaved_checksum
+from clobconn.core.order_book.checksums import interleaved_checksum
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
 from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
 from clobconn.core.web.ws import ConnectSpec

@@ -15,13 +15,13 @@ from clobconn.core.channel_frames import ChannelPush
 from clobconn.core.channel_streams import ChannelMarketSource
 from clobconn.core.data_source import MarketMessage
 from clobconn.core.data_types import TradeType
-from clobconn.core.order_book.checksum import interleaved_checksum
+from clobconn.core.order_book.checksums import interleaved_checksum
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
 from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
 from clobconn.core.web.ws import ConnectSpec
 from clobconn.exchange.okx.constants import HEARTBEAT, PUBLIC_WS_PATH
 
-# The top 25 levels a side are checked (see core/order_book/checksum.py).
+# The top 25 levels a side are checked (see core/order_book/checksums.py).
 CHECKSUM_DEPTH = 25
 BOOK_ACTIONS = {"snapshot": BookMessageType.SNAPSHOT, "update": BookMessageType.DIFF}
 book_checksum = interleaved_checksum(CHECKSUM_DEPTH)

@@ -11,7 +11,7 @@ import zlib
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from clobconn.core.order_book.checksum import interleaved_checksum
+from clobconn.core.order_book.checksums import interleaved_checksum
 from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.sync import BookSynchronizer, SequenceRule, SyncResult
 from clobconn.core.web.auth import RestRequest

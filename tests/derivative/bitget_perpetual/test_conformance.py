@@ -18,26 +18,13 @@ from typing import Any
 from clobconn.core.data_types import OrderState, OrderType, PositionAction, PositionMode, TradeType
 from clobconn.core.errors import InsufficientFunds, InvalidArgument
 from clobconn.core.events import EventType
-from clobconn.core.order_book.checksum import interleaved_levels, signed_crc32
+from clobconn.core.order_book.checksums import interleaved_levels, signed_crc32
 from clobconn.derivative.bitget_perpetual.derivative import BitgetPerpetualDerivative
 from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
 from clobconn.testing.suites import API_KEY, API_SECRET, PASSPHRASE, PerpetualConformanceSuite, eventually
+from clobconn.testing.venue_book import apply_levels, book_levels
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "bitget_perpetual"
-Side = dict[Decimal, list[str]]
-
-
-def merged(side: Side, levels: list[list[str]]) -> Side:
-    """The side after a diff: a zero size removes the level, any other replaces or inserts it."""
-    side = dict(side)
-    for price, size in levels:
-        if Decimal(size):
-            side[Decimal(price)] = [price, size]
-        else:
-            side.pop(Decimal(price), None)
-    return side
-
-
 class TestBitgetPerpetualConformance(PerpetualConformanceSuite):
     connector_id = "bitget_perpetual"
     fixture_dir = FIXTURES
@@ -98,28 +85,20 @@ class TestBitgetPerpetualConformance(PerpetualConformanceSuite):
     def template_vars(self, variables: dict[str, Any]) -> dict[str, Any]:
         # A diff's checksum is over the book after it; a scenario that passes its own (wrong) one keeps it.
         if "checksum" not in variables:
-            bids, asks = self.book_sides()
-            bids, asks = merged(bids, variables["bids"]), merged(asks, variables["asks"])
-            if variables["first_id"] > self.book_id() + 1:
+            conn = getattr(self, "conn", None)
+            syncs = conn.order_book_tracker.syncs if conn is not None else {}
+            last = syncs[self.trading_pair].book.last_update_id if self.trading_pair in syncs else 0
+            bids, asks = book_levels(conn, self.trading_pair)
+            apply_levels(bids, variables["bids"])
+            apply_levels(asks, variables["asks"])
+            if variables["first_id"] > last + 1:
                 # A scenario's gap: the diffs in between were lost on the way, so the venue's book (what
                 # its checksum covers) holds a level the client never saw. seq alone cannot show it.
-                bids[Decimal("1.5")] = ["1.5", "7"]
+                bids[Decimal("1.5")] = ("1.5", "7")
             top_bids = [bids[p] for p in sorted(bids, reverse=True)]
             top_asks = [asks[p] for p in sorted(asks)]
             variables["checksum"] = signed_crc32(interleaved_levels(top_bids, top_asks, 25))
         return variables
-
-    def book_id(self) -> int:
-        syncs = self.conn.order_book_tracker.syncs if hasattr(self, "conn") else {}
-        return syncs[self.trading_pair].book.last_update_id if self.trading_pair in syncs else 0
-
-    def book_sides(self) -> tuple[Side, Side]:
-        syncs = self.conn.order_book_tracker.syncs if hasattr(self, "conn") else {}
-        if self.trading_pair not in syncs:
-            return {}, {}
-        book = syncs[self.trading_pair].book
-        return ({Decimal(p): [p, s] for p, s in book.raw_levels(True, book.bid_depth)},
-                {Decimal(p): [p, s] for p, s in book.raw_levels(False, book.ask_depth)})
 
     def ws_reply(self, path: str, message: Any) -> list[Any]:
         if message == "ping":

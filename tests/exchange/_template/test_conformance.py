@@ -18,9 +18,10 @@ from clobconn.core.data_types import OrderState, TradeType
 from clobconn.core.errors import InsufficientFunds
 from clobconn.testing.mock_venue import RecordedRequest
 from clobconn.testing.suites import API_KEY, API_SECRET, SpotConformanceSuite, eventually
+from clobconn.testing.venue_book import VenueLevels, apply_levels, book_levels
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "_template"
-Levels = dict[Decimal, tuple[str, str]]
+Levels = VenueLevels
 
 
 def venue_checksum(bids: Levels, asks: Levels) -> int:
@@ -31,14 +32,6 @@ def venue_checksum(bids: Levels, asks: Levels) -> int:
     for i in range(max(len(top_bids), len(top_asks))):
         parts += [f"{p}:{s}" for p, s in (top_bids[i:i + 1] + top_asks[i:i + 1])]
     return zlib.crc32(":".join(parts).encode())
-
-
-def apply(side: Levels, levels: list[list[str]]) -> None:
-    for price, size in levels:
-        if Decimal(size) == 0:
-            side.pop(Decimal(price), None)
-        else:
-            side[Decimal(price)] = (price, size)
 
 
 class TestTemplateConformance(SpotConformanceSuite):
@@ -85,26 +78,17 @@ class TestTemplateConformance(SpotConformanceSuite):
         # A diff's checksum is over the book after it: the connector's current book plus the diff's levels.
         # A scenario that passes its own "checksum" (a wrong one) keeps it.
         if "checksum" not in variables:
-            bids, asks = self.current_levels()
-            apply(bids, variables["bids"])
-            apply(asks, variables["asks"])
+            bids, asks = book_levels(getattr(self, "conn", None), self.trading_pair)
+            apply_levels(bids, variables["bids"])
+            apply_levels(asks, variables["asks"])
             variables["checksum"] = venue_checksum(bids, asks)
         return variables
-
-    def current_levels(self) -> tuple[Levels, Levels]:
-        syncs = self.conn.order_book_tracker.syncs if hasattr(self, "conn") else {}
-        if self.trading_pair not in syncs:
-            return {}, {}
-        book = syncs[self.trading_pair].book
-        bids = {Decimal(p): (p, s) for p, s in book.raw_levels(True, book.bid_depth)}
-        asks = {Decimal(p): (p, s) for p, s in book.raw_levels(False, book.ask_depth)}
-        return bids, asks
 
     def snapshot_frame(self, symbol: str) -> Any:
         bids: Levels = {}
         asks: Levels = {}
-        apply(bids, [list(level) for level in self.snapshot_bids])
-        apply(asks, [list(level) for level in self.snapshot_asks])
+        apply_levels(bids, [list(level) for level in self.snapshot_bids])
+        apply_levels(asks, [list(level) for level in self.snapshot_asks])
         return self.fixtures.payload("snapshot", self.vars(symbol=symbol, checksum=venue_checksum(bids, asks)))
 
     def refuse_user_login(self) -> None:

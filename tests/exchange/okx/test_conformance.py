@@ -23,9 +23,10 @@ from clobconn.core.errors import InsufficientFunds, NotSupported
 from clobconn.core.events import EventType
 from clobconn.testing.mock_venue import MockResponse, RecordedRequest
 from clobconn.testing.suites import API_KEY, API_SECRET, PASSPHRASE, SpotConformanceSuite, eventually
+from clobconn.testing.venue_book import VenueLevels, apply_levels, book_levels
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "okx"
-Levels = dict[Decimal, tuple[str, str]]
+Levels = VenueLevels
 CONN_ID = "a4d3ae55"
 
 
@@ -38,14 +39,6 @@ def venue_checksum(bids: Levels, asks: Levels) -> int:
         parts += [f"{p}:{s}" for p, s in (top_bids[i:i + 1] + top_asks[i:i + 1])]
     value = zlib.crc32(":".join(parts).encode())
     return value - 2**32 if value >= 2**31 else value
-
-
-def apply(side: Levels, levels: list[list[str]]) -> None:
-    for price, size, *_ in levels:
-        if Decimal(size) == 0:
-            side.pop(Decimal(price), None)
-        else:
-            side[Decimal(price)] = (price, size)
 
 
 class TestOkxConformance(SpotConformanceSuite):
@@ -95,26 +88,17 @@ class TestOkxConformance(SpotConformanceSuite):
     def template_vars(self, variables: dict[str, Any]) -> dict[str, Any]:
         # A diff's checksum is over the book after it; a scenario that passes its own (wrong) one keeps it.
         if "checksum" not in variables:
-            bids, asks = self.current_levels()
-            apply(bids, variables["bids"])
-            apply(asks, variables["asks"])
+            bids, asks = book_levels(getattr(self, "conn", None), self.trading_pair)
+            apply_levels(bids, variables["bids"])
+            apply_levels(asks, variables["asks"])
             variables["checksum"] = venue_checksum(bids, asks)
         return variables
-
-    def current_levels(self) -> tuple[Levels, Levels]:
-        syncs = self.conn.order_book_tracker.syncs if hasattr(self, "conn") else {}
-        if self.trading_pair not in syncs:
-            return {}, {}
-        book = syncs[self.trading_pair].book
-        bids = {Decimal(p): (p, s) for p, s in book.raw_levels(True, book.bid_depth)}
-        asks = {Decimal(p): (p, s) for p, s in book.raw_levels(False, book.ask_depth)}
-        return bids, asks
 
     def snapshot_frame(self, symbol: str) -> Any:
         bids: Levels = {}
         asks: Levels = {}
-        apply(bids, [list(level) for level in self.snapshot_bids])
-        apply(asks, [list(level) for level in self.snapshot_asks])
+        apply_levels(bids, [list(level) for level in self.snapshot_bids])
+        apply_levels(asks, [list(level) for level in self.snapshot_asks])
         return self.fixtures.payload("snapshot", self.vars(symbol=symbol, checksum=venue_checksum(bids, asks)))
 
     def ws_reply(self, path: str, message: Any) -> list[Any]:

@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from clobconn.core.data_types import OrderState, OrderUpdate, TradeUpdate
 from clobconn.core.errors import InsufficientFunds, OrderNotFound, error_class_for
-from clobconn.core.order_book.checksum import interleaved_levels, signed_crc32
+from clobconn.core.order_book.checksums import interleaved_levels, signed_crc32
 from clobconn.core.order_book.messages import BookMessageType
 from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.sync import BookSynchronizer, SequenceRule, SyncResult
