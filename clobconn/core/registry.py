@@ -32,6 +32,7 @@ CONNECTORS: dict[str, str] = {
     "bitmart": "clobconn.exchange.bitmart.exchange:BitmartExchange",
     "btc_markets": "clobconn.exchange.btc_markets.exchange:BtcMarketsExchange",
     "ndax": "clobconn.exchange.ndax.exchange:NdaxExchange",
+    "bitget_perpetual": "clobconn.derivative.bitget_perpetual.derivative:BitgetPerpetualDerivative",
 }
 
 

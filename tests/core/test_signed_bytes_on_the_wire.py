@@ -106,6 +106,15 @@ def kucoin_signatures(sent: Received) -> tuple[str, str]:
     return base64.b64encode(hmac_sha256(API_SECRET, pre_image)).decode(), sent.headers["KC-API-SIGN"]
 
 
+def bitget_signatures(sent: Received) -> tuple[str, str]:
+    """base64(HMAC-SHA256(timestamp + METHOD + requestPath + "?" + queryString + body)), the timestamp in
+    epoch milliseconds, the passphrase as typed. https://www.bitget.com/api-doc/common/signature"""
+    pre_image = f"{sent.headers['ACCESS-TIMESTAMP']}{sent.method}{sent.raw_path}{sent.body.decode()}"
+    assert sent.headers["ACCESS-PASSPHRASE"] == PASSPHRASE and sent.headers["ACCESS-KEY"] == API_KEY
+    assert sent.headers["ACCESS-TIMESTAMP"].isdigit() and len(sent.headers["ACCESS-TIMESTAMP"]) == 13
+    return base64.b64encode(hmac_sha256(API_SECRET, pre_image)).decode(), sent.headers["ACCESS-SIGN"]
+
+
 def gate_io_signatures(sent: Received) -> tuple[str, str]:
     """hex HMAC-SHA512(METHOD\\npath\\nquery string without URL encoding\\nhex SHA512(body)\\ntimestamp): the
     query as the venue decodes it. https://www.gate.com/docs/developers/apiv4/en/#api-signature-string-generation"""
@@ -220,6 +229,7 @@ VENUES = [
     Venue("bitmart", bitmart_signatures, {"code": 1000, "message": "OK", "data": {}}),
     Venue("btc_markets", btc_markets_signatures, {}, secret=BASE64_SECRET),
     Venue("ndax", ndax_signatures, {}, passphrase=NDAX_USER_ID),
+    Venue("bitget_perpetual", bitget_signatures, {"code": "00000", "msg": "success", "data": {}}),
 ]
 
 

@@ -25,8 +25,9 @@ class SequenceRule(Enum):
     PREV_CHAIN = "prev_chain"
     # Every message carries a sequence number one above the last (KuCoin futures).
     SEQUENCE = "sequence"
-    # Diffs carry no sequence, only the venue's time (Bitstamp's microtimestamp) as last_id: nothing
-    # can show a missed diff, but the order can be checked. Right after a snapshot, a diff at or
+    # Diffs carry no sequence, only the venue's time (Bitstamp's microtimestamp) as last_id, or a number
+    # that rises but not by one (Bitget's books ``seq``): nothing can show a missed diff (a checksum can),
+    # but the order can be checked. Right after a snapshot, a diff at or
     # before the snapshot's time is already in it (stale); after that, each diff must be later than
     # the one before, and one that is not (the feed went backwards) asks for a resync.
     TIMESTAMP = "timestamp"
