@@ -14,13 +14,17 @@ from typing import Any
 
 from clobconn.core.data_source import UserMessage, UserStreamDataSource
 from clobconn.core.errors import MissingCredentials
-from clobconn.core.login import login_refusal
+from clobconn.core.login import login_refusal, receive_answer
 from clobconn.core.web.ws import ConnectSpec, WSConnection
 from clobconn.exchange.ascendex.auth import AscendexAuth
 from clobconn.exchange.ascendex.constants import HEARTBEAT, PRIVATE_WS_PATH, answer_ping
 from clobconn.exchange.ascendex.parsers import owner_of, parse_balance_event, parse_order_event
 
 logger = logging.getLogger(__name__)
+
+
+def is_auth_answer(message: Any) -> bool:
+    return isinstance(message, dict) and message.get("m") == "auth"
 
 
 class AscendexUserStreamDataSource(UserStreamDataSource):
@@ -37,14 +41,8 @@ class AscendexUserStreamDataSource(UserStreamDataSource):
         if not isinstance(auth, AscendexAuth):
             raise MissingCredentials("the AscendEx private stream needs api_key and api_secret")
         await connection.send(auth.ws_login_payload())
-        # Read up to the auth answer: the "connected" greeting and pings may come first.
-        while True:
-            answer = await connection.receive()
-            pong = answer_ping(answer)
-            if pong is not None:
-                await connection.send(pong)
-            elif isinstance(answer, dict) and answer.get("m") == "auth":
-                break
+        # The "connected" greeting and pings may come before the answer.
+        answer = await receive_answer(connection, is_auth_answer, answer_ping)
         if answer.get("code") != 0:
             raise login_refusal(self.connector.name, self.connector.spec.error_table, answer.get("code"),
                                 str(answer.get("err", "")))
