@@ -74,8 +74,8 @@ class AscendexExchange(ExchangeBase):
 
     def _extract_error(self, status: int, payload: Any) -> tuple[str | int | None, str] | None:
         if isinstance(payload, dict) and payload.get("code") not in (0, None):
-            if isinstance(payload.get("info"), list):
-                return None  # a batch's answer: each order's own code is read by _send_batch
+            if payload.get("action") == "batch-place-order" and isinstance(payload.get("info"), list):
+                return None  # a refused batch names each order's own code: _send_batch reads them
             return payload["code"], str(payload.get("message") or payload.get("reason") or "")
         return super()._extract_error(status, payload)
 
