@@ -193,6 +193,19 @@ def ndax_signatures(sent: Received) -> tuple[str, str]:
     return hmac_sha256(API_SECRET, f"{headers['Nonce']}{NDAX_USER_ID}{API_KEY}").hex(), headers["Signature"]
 
 
+def ascendex_signatures(sent: Received) -> tuple[str, str]:
+    """base64(HMAC-SHA256(secret, "<x-auth-timestamp>+<api-path>")), the api-path being the call's name
+    under the account group and the account category ("order" for /{group}/api/pro/v1/cash/order); the
+    query and the body are not signed. https://ascendex.github.io/ascendex-pro-api/#sign-a-request"""
+    assert sent.path == ASCENDEX_PATH and sent.headers["x-auth-key"] == API_KEY
+    pre_image = f"{sent.headers['x-auth-timestamp']}+order"
+    return base64.b64encode(hmac_sha256(API_SECRET, pre_image)).decode(), sent.headers["x-auth-signature"]
+
+
+# AscendEx signs the name of a documented call, so its probe is one: placing an order in account group 6.
+ASCENDEX_PATH = "/6/api/pro/v1/cash/order"
+
+
 @dataclass(frozen=True, slots=True)
 class Venue:
     connector_id: str
@@ -206,6 +219,8 @@ class Venue:
     secret: str = API_SECRET
     # The third credential as the venue takes it (NDAX: the user id, a number).
     passphrase: str = PASSPHRASE
+    # The path probed (a venue whose signature names the call needs a real one).
+    path: str = PATH
 
 
 VENUES = [
@@ -230,6 +245,7 @@ VENUES = [
     Venue("btc_markets", btc_markets_signatures, {}, secret=BASE64_SECRET),
     Venue("ndax", ndax_signatures, {}, passphrase=NDAX_USER_ID),
     Venue("bitget_perpetual", bitget_signatures, {"code": "00000", "msg": "success", "data": {}}),
+    Venue("ascendex", ascendex_signatures, {"code": 0, "data": {}}, path=ASCENDEX_PATH),
 ]
 
 
@@ -265,11 +281,11 @@ async def test_the_signature_covers_the_bytes_the_venue_receives(
     conn = clobconn.get_connector(venue.connector_id, api_key=API_KEY, api_secret=venue.secret,
                                   passphrase=venue.passphrase, rest_url=url, trading=False)
     try:
-        await conn.rest.request("GET", PATH, params=QUERY, signed=True)
+        await conn.rest.request("GET", venue.path, params=QUERY, signed=True)
         if venue.body_in_query:
-            await conn.rest.request("POST", PATH, params={**QUERY, **BODY}, signed=True)
+            await conn.rest.request("POST", venue.path, params={**QUERY, **BODY}, signed=True)
         else:
-            await conn.rest.request("POST", PATH, params=QUERY, data=BODY, signed=True)
+            await conn.rest.request("POST", venue.path, params=QUERY, data=BODY, signed=True)
     finally:
         await conn.rest.close()
 
