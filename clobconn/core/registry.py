@@ -28,6 +28,7 @@ CONNECTORS: dict[str, str] = {
     "mexc": "clobconn.exchange.mexc.exchange:MexcExchange",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
     "htx": "clobconn.exchange.htx.exchange:HtxExchange",
+    "kraken": "clobconn.exchange.kraken.exchange:KrakenExchange",
 }
 
 
