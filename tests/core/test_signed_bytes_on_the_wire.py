@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+import orjson
 import pytest
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -138,6 +139,19 @@ def htx_signatures(sent: Received) -> tuple[str, str]:
     return base64.b64encode(hmac_sha256(API_SECRET, pre_image)).decode(), unquote(signature)
 
 
+KRAKEN_SECRET = base64.b64encode(API_SECRET.encode()).decode()
+
+
+def kraken_signatures(sent: Received) -> tuple[str, str]:
+    """base64 HMAC-SHA512, keyed with the base64-decoded secret, of path + SHA256(nonce + body); the nonce
+    is in the body (a JSON body here) and the query is not signed. https://docs.kraken.com/api/docs/guides/spot-rest-auth"""
+    nonce = str(orjson.loads(sent.body)["nonce"])
+    digest = hashlib.sha256(nonce.encode() + sent.body).digest()
+    signature = hmac.new(base64.b64decode(KRAKEN_SECRET), sent.path.encode() + digest, hashlib.sha512).digest()
+    assert sent.headers["API-Key"] == API_KEY
+    return base64.b64encode(signature).decode(), sent.headers["API-Sign"]
+
+
 @dataclass(frozen=True, slots=True)
 class Venue:
     connector_id: str
@@ -147,6 +161,8 @@ class Venue:
     # The comma as it travels: raw by default, percent-encoded where the venue wants every reserved
     # character encoded (MEXC).
     comma: str = ","
+    # A venue whose secret has a format of its own (Kraken's is base64).
+    api_secret: str = API_SECRET
 
 
 VENUES = [
@@ -166,6 +182,7 @@ VENUES = [
     # The perpetual sends its batch as a JSON body: totalParams is the query followed by that body.
     Venue("hashkey_perpetual", hashkey_signatures, {}),
     Venue("htx", htx_signatures, {"status": "ok", "data": {}}, comma="%2C"),
+    Venue("kraken", kraken_signatures, {"error": [], "result": {}}, api_secret=KRAKEN_SECRET),
 ]
 
 
@@ -198,8 +215,8 @@ async def test_the_signature_covers_the_bytes_the_venue_receives(
 ) -> None:
     url, received, answer = recorder
     answer.update(venue.answer)
-    conn = clobconn.get_connector(venue.connector_id, api_key=API_KEY, api_secret=API_SECRET, passphrase=PASSPHRASE,
-                                  rest_url=url, trading=False)
+    conn = clobconn.get_connector(venue.connector_id, api_key=API_KEY, api_secret=venue.api_secret,
+                                  passphrase=PASSPHRASE, rest_url=url, trading=False)
     try:
         await conn.rest.request("GET", PATH, params=QUERY, signed=True)
         if venue.body_in_query:
@@ -221,7 +238,8 @@ async def test_the_signature_covers_the_bytes_the_venue_receives(
         expected, carried = venue.signatures(sent)
         assert carried == expected, f"{venue.connector_id} {sent.method} {sent.raw_path}"
     if not venue.body_in_query:
-        assert received[1].body.decode().startswith('{"text":"t-a,b:c/d*e!f\'g"')
+        # (Kraken puts its nonce first.)
+        assert received[1].body.decode().split('"text":', 1)[1].startswith('"t-a,b:c/d*e!f\'g"')
 
 
 def _parse_query(raw: str) -> dict[str, str]:

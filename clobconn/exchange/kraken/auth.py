@@ -32,8 +32,10 @@ def decode_secret(api_secret: SecretStr) -> bytes:
     try:
         return base64.b64decode(api_secret.get_secret_value(), validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidCredentials("kraken: api_secret must be the base64 private key Kraken shows when the API "
-                                 "key is created (letters, digits, '+', '/', '=' padding)") from None
+        pass
+    # Raised outside the handler, so no decoding error travels along as its context.
+    raise InvalidCredentials("kraken: api_secret must be the base64 private key Kraken shows when the API key "
+                             "is created (letters, digits, '+', '/', '=' padding)")
 
 
 class NonceClock:

@@ -257,6 +257,19 @@ class TestKrakenConformance(SpotConformanceSuite):
         await eventually(lambda: book.best_bid == Decimal("100.2"), what="the next update")
         assert book.is_synced and book.bid_depth == 10 and self.conn.order_book_tracker.resyncs == 0
 
+    async def test_the_checksum_covers_the_digits_as_sent(self) -> None:
+        # v2 writes 0.50000000 as a JSON number; the checksum covers its eight decimals, which a float
+        # decode would drop (the connector decodes its frames with the numbers' text kept).
+        book = self.conn.get_order_book(self.trading_pair)
+        bids, asks = self.current_levels()
+        bids[Decimal("100.25")] = ("100.25", "0.50000000")
+        frame = ('{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":100.25,'
+                 f'"qty":0.50000000}}],"asks":[],"checksum":{venue_checksum(bids, asks)},'
+                 '"timestamp":"2023-10-06T17:35:55.440295Z"}]}')
+        await self.venue.push(self.public_ws_path, frame)
+        await eventually(lambda: book.best_bid == Decimal("100.25"), what="the update applied")
+        assert book.is_synced and self.conn.order_book_tracker.resyncs == 0
+
     async def test_checksum_mismatch_resubscribes_the_pair_on_the_same_socket(self) -> None:
         book = self.conn.get_order_book(self.trading_pair)
         received = len(self.venue.endpoint(self.public_ws_path).received)
