@@ -39,16 +39,11 @@ def decode_secret(api_secret: SecretStr) -> bytes:
 
 
 class NonceClock:
-    """Strictly increasing nonces, taken from the wall clock in microseconds.
-
-    Kraken refuses a nonce not above the last one the key has seen. Microseconds since the epoch keep
-    rising across restarts (a process that starts again sends a higher nonce than any it sent before,
-    provided the clock is not set back), and ``next`` never returns one at or below the last it gave, so
-    two requests in the same microsecond, or a clock stepped back while running, still rise. One clock
-    is shared by every auth object of the process (``NONCES``): a connector rebuilt for the same key never
-    goes below what the previous one sent. Nothing is persisted. Requests sent concurrently may still
-    reach the venue out of order: the key's "nonce window" setting tolerates that.
-    """
+    """Strictly increasing nonces from the wall clock in microseconds: Kraken refuses a nonce not above the
+    last one the key saw. The clock keeps them rising across restarts (unless it is set back), and ``next``
+    never goes at or below the last one given, within one microsecond or with a clock stepped back. One
+    clock serves the whole process (``NONCES``), so a rebuilt connector never goes below the last one. Nothing
+    is persisted. Concurrent requests may still arrive out of order: the key's "nonce window" allows for it."""
 
     def __init__(self) -> None:
         self._last = 0

@@ -40,10 +40,10 @@ SERVER_TIME = Endpoint("GET", "/0/public/Time", signed=False)
 ASSETS = Endpoint("GET", "/0/public/Assets", signed=False)
 ASSET_PAIRS = Endpoint("GET", "/0/public/AssetPairs", signed=False)
 BALANCES = Endpoint("POST", "/0/private/BalanceEx")
-PLACE_ORDER = Endpoint("POST", "/0/private/AddOrder", orders=1)
-BATCH_ORDERS = Endpoint("POST", "/0/private/AddOrderBatch", orders=1)
-AMEND_ORDER = Endpoint("POST", "/0/private/AmendOrder", orders=1)
-CANCEL_ORDER = Endpoint("POST", "/0/private/CancelOrder", orders=1)
+PLACE_ORDER = Endpoint("POST", "/0/private/AddOrder")
+BATCH_ORDERS = Endpoint("POST", "/0/private/AddOrderBatch")
+AMEND_ORDER = Endpoint("POST", "/0/private/AmendOrder")
+CANCEL_ORDER = Endpoint("POST", "/0/private/CancelOrder")
 ORDER_STATUS = Endpoint("POST", "/0/private/QueryOrders")
 FILLS = Endpoint("POST", "/0/private/TradesHistory", weight=2)
 OPEN_ORDERS = Endpoint("POST", "/0/private/OpenOrders")
@@ -52,21 +52,20 @@ WS_TOKEN = Endpoint("POST", "/0/private/GetWebSocketsToken")
 # AddOrderBatch takes 2 to 15 orders, all of one pair; a lone order goes through AddOrder.
 MAX_BATCH = 15
 
-# The REST counter (Starter tier): 15 points, decaying by 0.33 a second, so about one call every 3 s
-# sustained; ledger and trade history queries cost 2. The trading engine limits orders per pair by a
-# separate, tier-dependent counter; 1 a second stays inside every tier. Public calls: 1 a second per IP.
+# The REST counter (Starter tier) holds 15 points and decays by 0.33 a second, so 15 calls per 45 s; trade
+# history costs 2. Orders are not on it: the trading engine's per-pair counter (60, decaying 1 a second)
+# limits them. Public calls: 1 a second per IP.
 WS_SEND_LIMIT_ID = "WS"
 RATE_LIMITS = (
     *rate_limits([SERVER_TIME, ASSETS, ASSET_PAIRS], RateLimit("PUBLIC", 1, 1.0), []),
-    *rate_limits([BALANCES, PLACE_ORDER, BATCH_ORDERS, AMEND_ORDER, CANCEL_ORDER, ORDER_STATUS, FILLS,
-                  OPEN_ORDERS, ORDER_HISTORY, WS_TOKEN],
-                 RateLimit("PRIVATE", 15, 45.0), [RateLimit("ORDERS", 60, 60.0)]),
+    *rate_limits([BALANCES, ORDER_STATUS, FILLS, OPEN_ORDERS, ORDER_HISTORY, WS_TOKEN],
+                 RateLimit("REST", 15, 45.0), []),
+    *rate_limits([PLACE_ORDER, BATCH_ORDERS, AMEND_ORDER, CANCEL_ORDER], RateLimit("ORDERS", 60, 60.0), []),
     RateLimit(WS_SEND_LIMIT_ID, 10, 1.0),
 )
 
-# The venue's asset codes for what everyone else calls BTC and DOGE (docs: "XBT" and "XDG" in REST
-# asset and pair names, while v2 WebSocket symbols already say BTC/USD). Applied after the Assets
-# endpoint has turned a legacy code (XXBT, ZUSD) into its altname (XBT, USD).
+# The venue's names for BTC and DOGE in REST asset and pair names (v2 WebSocket symbols already say BTC/USD),
+# applied once the Assets endpoint has turned a legacy code (XXBT, ZUSD) into its altname (XBT, USD).
 ASSET_ALIASES = {"XBT": "BTC", "XDG": "DOGE"}
 
 
@@ -99,45 +98,28 @@ STREAM_ORDER_STATES = {
 # Errors come in HTTP 200 as {"error": ["EOrder:Insufficient funds"]}: the whole string is the code
 # (https://docs.kraken.com/api/docs/guides/spot-errors).
 ERRORS: VenueErrorTable = {
-    "EAPI:Invalid key": AuthenticationError,
-    "EAPI:Invalid signature": AuthenticationError,
+    # Definite refusals of the key: the private loops stop.
+    **dict.fromkeys(("EAPI:Invalid key", "EAPI:Invalid signature"), AuthenticationError),
     # A nonce not above the last one the key saw: the core re-signs (a fresh, higher nonce) and retries once.
     "EAPI:Invalid nonce": InvalidTimestamp,
-    "EAPI:Bad request": BadRequest,
-    "EAPI:Feature disabled": PermissionDenied,
-    "EAPI:Rate limit exceeded": RateLimitExceeded,
-    "EGeneral:Permission denied": PermissionDenied,
-    "EGeneral:Invalid arguments": BadRequest,
-    "EGeneral:Invalid arguments:Index unavailable": BadRequest,
-    "EGeneral:Unknown method": BadRequest,
-    "EGeneral:Too many requests": RateLimitExceeded,
-    "EGeneral:Temporary lockout": RateLimitExceeded,
-    "EGeneral:Internal error": ExchangeNotAvailable,
-    "EService:Unavailable": ExchangeNotAvailable,
-    "EService:Market in cancel_only mode": ExchangeNotAvailable,
-    "EService:Market in post_only mode": OrderRejected,
-    "EService:Deadline elapsed": OrderRejected,
-    "EService:Busy": ExchangeNotAvailable,
-    "EQuery:Unknown asset pair": BadSymbol,
-    "EQuery:Invalid asset pair": BadSymbol,
-    "EOrder:Cannot open position": InvalidOrder,
-    "EOrder:Margin allowance exceeded": InsufficientFunds,
-    "EOrder:Insufficient funds": InsufficientFunds,
-    "EOrder:Insufficient margin": InsufficientFunds,
-    "EOrder:Order minimum not met": InvalidOrder,
-    "EOrder:Cost minimum not met": InvalidOrder,
-    "EOrder:Tick size check failed": InvalidOrder,
-    "EOrder:Invalid price": InvalidOrder,
-    "EOrder:Orders limit exceeded": RateLimitExceeded,
-    "EOrder:Rate limit exceeded": RateLimitExceeded,
-    "EOrder:Domain rate limit exceeded": RateLimitExceeded,
-    "EOrder:Positions limit exceeded": InvalidOrder,
-    "EOrder:Unknown position": OrderNotFound,
-    "EOrder:Unknown order": OrderNotFound,
-    "EOrder:Invalid order": InvalidOrder,
+    **dict.fromkeys(("EAPI:Feature disabled", "EGeneral:Permission denied", "ETrade:Locked"), PermissionDenied),
+    **dict.fromkeys(("EAPI:Bad request", "EGeneral:Invalid arguments", "EGeneral:Invalid arguments:Index unavailable",
+                     "EGeneral:Unknown method"), BadRequest),
+    **dict.fromkeys(("EAPI:Rate limit exceeded", "EGeneral:Too many requests", "EGeneral:Temporary lockout",
+                     "EOrder:Orders limit exceeded", "EOrder:Rate limit exceeded",
+                     "EOrder:Domain rate limit exceeded"), RateLimitExceeded),
+    **dict.fromkeys(("EGeneral:Internal error", "EService:Unavailable", "EService:Busy",
+                     "EService:Market in cancel_only mode"), ExchangeNotAvailable),
+    **dict.fromkeys(("EQuery:Unknown asset pair", "EQuery:Invalid asset pair"), BadSymbol),
+    **dict.fromkeys(("EOrder:Insufficient funds", "EOrder:Insufficient margin", "EOrder:Margin allowance exceeded"),
+                    InsufficientFunds),
+    **dict.fromkeys(("EOrder:Order minimum not met", "EOrder:Cost minimum not met", "EOrder:Tick size check failed",
+                     "EOrder:Invalid price", "EOrder:Invalid order", "EOrder:Cannot open position",
+                     "EOrder:Positions limit exceeded"), InvalidOrder),
+    **dict.fromkeys(("EOrder:Post only order", "EService:Market in post_only mode", "EService:Deadline elapsed"),
+                    OrderRejected),
+    **dict.fromkeys(("EOrder:Unknown order", "EOrder:Unknown position"), OrderNotFound),
     "EOrder:Duplicate cl_ord_id": DuplicateClientOrderId,
-    "EOrder:Post only order": OrderRejected,
-    "ETrade:Locked": PermissionDenied,
 }
 
 SPEC = VenueSpec(

@@ -1,5 +1,4 @@
-"""KrakenExchange: the Kraken spot REST API (https://docs.kraken.com/api/docs/rest-api/add-order and its
-siblings).
+"""KrakenExchange: the Kraken spot REST API (https://docs.kraken.com/api/docs/rest-api/add-order and on).
 
 Request builders and response parsers only: validation, tracking, polling, retries and the streams are
 the core's. Every answer is ``{"error": [...], "result": ...}``, refusals in HTTP 200 with the error
@@ -30,23 +29,8 @@ from clobconn.core.orders.batches import BatchResult, place_in_batches
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.numbers import fmt
 from clobconn.core.web.rest import default_error_extractor
+from clobconn.exchange.kraken import constants
 from clobconn.exchange.kraken.auth import KrakenAuth
-from clobconn.exchange.kraken.constants import (
-    AMEND_ORDER,
-    ASSET_PAIRS,
-    ASSETS,
-    BALANCES,
-    BATCH_ORDERS,
-    CANCEL_ORDER,
-    FILLS,
-    MAX_BATCH,
-    OPEN_ORDERS,
-    ORDER_HISTORY,
-    ORDER_STATUS,
-    PLACE_ORDER,
-    SERVER_TIME,
-    SPEC,
-)
 from clobconn.exchange.kraken.order_book_data_source import KrakenOrderBookDataSource
 from clobconn.exchange.kraken.parsers import common_asset, parse_balances, parse_fill, parse_order
 from clobconn.exchange.kraken.user_stream_data_source import KrakenUserStreamDataSource
@@ -65,7 +49,7 @@ def parse_asset_pair(pair: Mapping[str, Any], altnames: Mapping[str, str]) -> tu
 
 
 class KrakenExchange(ExchangeBase):
-    spec = SPEC
+    spec = constants.SPEC
     order_book_data_source_class = KrakenOrderBookDataSource
     user_stream_data_source_class = KrakenUserStreamDataSource
 
@@ -93,13 +77,13 @@ class KrakenExchange(ExchangeBase):
         return answer["result"]
 
     async def _fetch_server_time(self) -> float:
-        return float((await self.rest.call(SERVER_TIME))["result"]["unixtime"])
+        return float((await self.rest.call(constants.SERVER_TIME))["result"]["unixtime"])
 
     async def _fetch_trading_rules(self) -> list[tuple[str, TradingRule]]:
-        assets = (await self.rest.call(ASSETS))["result"]
+        assets = (await self.rest.call(constants.ASSETS))["result"]
         self._altnames = {code: str(asset["altname"]) for code, asset in assets.items()}
         rules: list[tuple[str, TradingRule]] = []
-        for key, pair in (await self.rest.call(ASSET_PAIRS))["result"].items():
+        for key, pair in (await self.rest.call(constants.ASSET_PAIRS))["result"].items():
             # Only "online" pairs take every order type; cancel_only, post_only, limit_only and
             # reduce_only ones are left out of the symbol map.
             if pair.get("status", "online") != "online" or "wsname" not in pair:
@@ -111,7 +95,7 @@ class KrakenExchange(ExchangeBase):
         return rules
 
     async def _fetch_balances(self) -> list[Balance]:
-        return parse_balances(await self._call(BALANCES), self._altnames)
+        return parse_balances(await self._call(constants.BALANCES), self._altnames)
 
     def _order_ref(self, order: InFlightOrder) -> dict[str, Any]:
         """Which order a cancel or amend means: its txid once acknowledged, else its cl_ord_id."""
@@ -136,18 +120,18 @@ class KrakenExchange(ExchangeBase):
     async def _place_order(self, order: InFlightOrder) -> Placement:
         """AddOrder answers the txid only: the state and fills come on ``executions`` or from polling."""
         body = self._order_params(order) | {"pair": self._rest_pair[order.trading_pair]}
-        return self._ack(order, (await self._call(PLACE_ORDER, body))["txid"][0]), []
+        return self._ack(order, (await self._call(constants.PLACE_ORDER, body))["txid"][0]), []
 
     async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[BatchResult]:
         """AddOrderBatch: 2 to 15 orders of one pair a request (a lone order goes through AddOrder)."""
-        return await place_in_batches(orders, MAX_BATCH, self._send_batch, one_pair=True)
+        return await place_in_batches(orders, constants.MAX_BATCH, self._send_batch, one_pair=True)
 
     async def _send_batch(self, orders: list[InFlightOrder]) -> list[BatchResult]:
         if len(orders) == 1:
             return [await self._place_order(orders[0])]
         body = {"pair": self._rest_pair[orders[0].trading_pair],
                 "orders": [self._order_params(order) for order in orders]}
-        answers = (await self._call(BATCH_ORDERS, body, form=False))["orders"]
+        answers = (await self._call(constants.BATCH_ORDERS, body, form=False))["orders"]
         results: list[BatchResult] = []
         for order, answer in zip(orders, answers, strict=True):
             if answer.get("error"):
@@ -160,7 +144,7 @@ class KrakenExchange(ExchangeBase):
 
     async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
         # An unknown or finished order answers "EOrder:Unknown order": OrderNotFound through the table.
-        await self._call(CANCEL_ORDER, self._order_ref(order))
+        await self._call(constants.CANCEL_ORDER, self._order_ref(order))
         return OrderUpdate(order.trading_pair, time.time(), OrderState.CANCELED, order.client_order_id,
                            order.exchange_order_id)
 
@@ -170,7 +154,7 @@ class KrakenExchange(ExchangeBase):
         body = self._order_ref(order) | {"order_qty": fmt(replacement.amount)}
         if replacement.price is not None:
             body["limit_price"] = fmt(replacement.price)
-        await self._call(AMEND_ORDER, body)
+        await self._call(constants.AMEND_ORDER, body)
         return OrderUpdate(order.trading_pair, time.time(), order.state, order.client_order_id,
                            order.exchange_order_id), []
 
@@ -178,11 +162,11 @@ class KrakenExchange(ExchangeBase):
         """QueryOrders takes txids only: an order whose ack never came is looked for by its cl_ord_id
         among the open orders, then the closed ones."""
         if order.exchange_order_id is not None:
-            found = await self._call(ORDER_STATUS, {"txid": order.exchange_order_id})
+            found = await self._call(constants.ORDER_STATUS, {"txid": order.exchange_order_id})
         else:
             by_client_id = {"cl_ord_id": order.client_order_id}
-            found = (await self._call(OPEN_ORDERS, by_client_id))["open"] or (
-                await self._call(ORDER_HISTORY, by_client_id))["closed"]
+            found = (await self._call(constants.OPEN_ORDERS, by_client_id))["open"] or (
+                await self._call(constants.ORDER_HISTORY, by_client_id))["closed"]
         for txid, info in found.items():
             return parse_order(order.trading_pair, txid, info)
         raise OrderNotFound(f"{self.name}: order {order.client_order_id} not found")
@@ -192,7 +176,7 @@ class KrakenExchange(ExchangeBase):
         by time only; 50 trades a page is plenty for one order's lifetime)."""
         if order.exchange_order_id is None:
             return []
-        trades = (await self._call(FILLS, {"start": int(order.creation_timestamp) - 1}))["trades"]
+        trades = (await self._call(constants.FILLS, {"start": int(order.creation_timestamp) - 1}))["trades"]
         return [parse_fill(order.trading_pair, trade_txid, row, order.client_order_id)
                 for trade_txid, row in trades.items() if row["ordertxid"] == order.exchange_order_id]
 
@@ -201,7 +185,8 @@ class KrakenExchange(ExchangeBase):
                 if self._pair_of_rest.get(info["descr"]["pair"]) == trading_pair]
 
     async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
-        return self._orders_of_pair(trading_pair, (await self._call(OPEN_ORDERS))["open"])
+        return self._orders_of_pair(trading_pair, (await self._call(constants.OPEN_ORDERS))["open"])
 
     async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
-        return self._orders_of_pair(trading_pair, (await self._call(ORDER_HISTORY, {"start": int(since)}))["closed"])
+        closed = (await self._call(constants.ORDER_HISTORY, {"start": int(since)}))["closed"]
+        return self._orders_of_pair(trading_pair, closed)

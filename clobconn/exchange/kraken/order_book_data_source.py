@@ -1,5 +1,4 @@
-"""Kraken public data on WebSocket v2 (wss://ws.kraken.com/v2): the ``book`` channel (depth 10) and
-``trade``.
+"""Kraken public data on WebSocket v2 (wss://ws.kraken.com/v2): the ``book`` channel (depth 10) and ``trade``.
 
 https://docs.kraken.com/api/docs/websocket-v2/book, .../trade and the checksum guide
 https://docs.kraken.com/api/docs/guides/spot-ws-book-v2. The venue sends the book snapshot on the
@@ -107,10 +106,7 @@ class KrakenOrderBookDataSource(OrderBookDataSource):
         messages: list[MarketMessage] = []
         for data in message["data"]:
             pair = self.connector.trading_pair_of(str(data.get("symbol")))
-            if pair is None:
-                continue
-            if channel == "book":
-                messages.append(parse_book(pair, message["type"], data))
-            else:
-                messages.append(parse_trade(pair, data))
+            if pair is not None:
+                book = channel == "book"
+                messages.append(parse_book(pair, message["type"], data) if book else parse_trade(pair, data))
         return messages

@@ -1,12 +1,8 @@
 """Kraken account objects (orders, fills, balances) on REST and on the v2 ``executions`` and
 ``balances`` channels, and the one asset-name mapping both use.
 
-REST order info: https://docs.kraken.com/api/docs/rest-api/get-orders-info; trades:
-https://docs.kraken.com/api/docs/rest-api/get-trade-history; BalanceEx:
-https://docs.kraken.com/api/docs/rest-api/get-extended-balance; executions:
-https://docs.kraken.com/api/docs/websocket-v2/executions; balances:
-https://docs.kraken.com/api/docs/websocket-v2/balances. exchange.py and user_stream_data_source.py
-both import from here.
+https://docs.kraken.com/api/docs/rest-api/ get-orders-info, get-trade-history, get-extended-balance and
+https://docs.kraken.com/api/docs/websocket-v2/ executions, balances. exchange.py and the user stream import it.
 """
 
 from __future__ import annotations
@@ -24,19 +20,14 @@ from clobconn.exchange.kraken.constants import ASSET_ALIASES, ORDER_STATES, STRE
 
 
 def common_asset(code: str, altnames: Mapping[str, str] | None = None) -> str:
-    """The asset as users name it: a legacy REST code (XXBT, ZUSD) becomes its altname from the Assets
-    endpoint (XBT, USD), then the venue's own names become the common ones (XBT -> BTC, XDG -> DOGE).
-    v2 WebSocket names (BTC, USD) pass through unchanged."""
+    """The asset as users name it: a legacy REST code (XXBT, ZUSD) becomes its Assets altname (XBT, USD), then
+    the venue's names the common ones (XBT -> BTC, XDG -> DOGE); v2 names (BTC, USD) pass unchanged."""
     name = altnames.get(code, code) if altnames else code
     return ASSET_ALIASES.get(name, name)
 
 
-def pair_of(base: str, quote: str, altnames: Mapping[str, str] | None = None) -> str:
-    return f"{common_asset(base, altnames)}-{common_asset(quote, altnames)}"
-
-
 def number(value: Any) -> Decimal:
-    """A venue number: REST sends strings, v2 streams numbers (decoded as their text, see ws_decode)."""
+    """A venue number: REST sends strings, v2 streams numbers (decoded as their text, see decode_frame)."""
     return Decimal(value if isinstance(value, str) else str(value))
 
 

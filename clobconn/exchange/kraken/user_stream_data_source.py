@@ -1,10 +1,9 @@
 """Kraken private stream on WebSocket v2 (wss://ws-auth.kraken.com/v2): ``executions`` (orders and fills,
 with a snapshot of the open orders on subscribe) and ``balances``.
 
-https://docs.kraken.com/api/docs/websocket-v2/executions, .../balances, and the token:
-https://docs.kraken.com/api/docs/rest-api/get-websockets-token. A token expires when it has not been
-used to subscribe within 15 minutes, and a subscribed connection keeps it valid; so a fresh one is
-fetched before every connection (``connect_spec``) and used at once, and none is ever reused.
+https://docs.kraken.com/api/docs/websocket-v2/executions, .../balances, and the token: .../rest-api/
+get-websockets-token. A token expires unless used to subscribe within 15 minutes (a subscribed connection
+keeps it valid): a fresh one is fetched before every connection (``connect_spec``) and used at once.
 """
 
 from __future__ import annotations
