@@ -160,13 +160,14 @@ class KrakenExchange(ExchangeBase):
 
     async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate:
         """QueryOrders takes txids only: an order whose ack never came is looked for by its cl_ord_id
-        among the open orders, then the closed ones."""
+        among the open orders, then the closed ones (each entry checked, whatever the filter did)."""
         if order.exchange_order_id is not None:
             found = await self._call(constants.ORDER_STATUS, {"txid": order.exchange_order_id})
         else:
             by_client_id = {"cl_ord_id": order.client_order_id}
-            found = (await self._call(constants.OPEN_ORDERS, by_client_id))["open"] or (
-                await self._call(constants.ORDER_HISTORY, by_client_id))["closed"]
+            found = {**(await self._call(constants.OPEN_ORDERS, by_client_id))["open"],
+                     **(await self._call(constants.ORDER_HISTORY, by_client_id))["closed"]}
+            found = {txid: info for txid, info in found.items() if info.get("cl_ord_id") == order.client_order_id}
         for txid, info in found.items():
             return parse_order(order.trading_pair, txid, info)
         raise OrderNotFound(f"{self.name}: order {order.client_order_id} not found")
