@@ -16,6 +16,7 @@ from typing import Any
 
 from clobconn.core.data_types import OrderState, TradeType
 from clobconn.core.errors import InsufficientFunds
+from clobconn.testing.helpers import book_strings
 from clobconn.testing.mock_venue import RecordedRequest
 from clobconn.testing.suites import API_KEY, API_SECRET, SpotConformanceSuite, eventually
 
@@ -85,20 +86,11 @@ class TestTemplateConformance(SpotConformanceSuite):
         # A diff's checksum is over the book after it: the connector's current book plus the diff's levels.
         # A scenario that passes its own "checksum" (a wrong one) keeps it.
         if "checksum" not in variables:
-            bids, asks = self.current_levels()
+            bids, asks = book_strings(getattr(self, "conn", None), self.trading_pair)
             apply(bids, variables["bids"])
             apply(asks, variables["asks"])
             variables["checksum"] = venue_checksum(bids, asks)
         return variables
-
-    def current_levels(self) -> tuple[Levels, Levels]:
-        syncs = self.conn.order_book_tracker.syncs if hasattr(self, "conn") else {}
-        if self.trading_pair not in syncs:
-            return {}, {}
-        book = syncs[self.trading_pair].book
-        bids = {Decimal(p): (p, s) for p, s in book.raw_levels(True, book.bid_depth)}
-        asks = {Decimal(p): (p, s) for p, s in book.raw_levels(False, book.ask_depth)}
-        return bids, asks
 
     def snapshot_frame(self, symbol: str) -> Any:
         bids: Levels = {}

@@ -23,6 +23,7 @@ from clobconn.core.data_types import OrderState, OrderType, TradeType
 from clobconn.core.errors import InsufficientFunds
 from clobconn.core.events import EventType
 from clobconn.core.orders.lifecycle import BatchOrder
+from clobconn.testing.helpers import book_strings
 from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
 from clobconn.testing.suites import API_KEY, API_SECRET, SpotConformanceSuite, eventually, state_of
 
@@ -135,20 +136,11 @@ class TestKrakenConformance(SpotConformanceSuite):
                 variables[f"{name}_num"] = value
         # A message's checksum is over the book after it; a scenario that passes its own (wrong) one keeps it.
         if "checksum" not in variables:
-            bids, asks = self.current_levels()
+            bids, asks = book_strings(getattr(self, "conn", None), self.trading_pair)
             apply(bids, variables["bids"])
             apply(asks, variables["asks"], best_first_high=False)
             variables["checksum"] = venue_checksum(bids, asks)
         return variables
-
-    def current_levels(self) -> tuple[Levels, Levels]:
-        syncs = self.conn.order_book_tracker.syncs if hasattr(self, "conn") else {}
-        if self.trading_pair not in syncs:
-            return {}, {}
-        book = syncs[self.trading_pair].book
-        bids = {Decimal(p): (p, s) for p, s in book.raw_levels(True, book.bid_depth)}
-        asks = {Decimal(p): (p, s) for p, s in book.raw_levels(False, book.ask_depth)}
-        return bids, asks
 
     def snapshot_frame(self, symbol: str) -> Any:
         bids: Levels = {}
@@ -261,7 +253,7 @@ class TestKrakenConformance(SpotConformanceSuite):
         # v2 writes 0.50000000 as a JSON number; the checksum covers its eight decimals, which a float
         # decode would drop (the connector decodes its frames with the numbers' text kept).
         book = self.conn.get_order_book(self.trading_pair)
-        bids, asks = self.current_levels()
+        bids, asks = book_strings(getattr(self, "conn", None), self.trading_pair)
         bids[Decimal("100.25")] = ("100.25", "0.50000000")
         frame = ('{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":100.25,'
                  f'"qty":0.50000000}}],"asks":[],"checksum":{venue_checksum(bids, asks)},'
