@@ -75,6 +75,10 @@ class OrderBookDataSource(ABC):
     # Seconds the venue keeps a socket open before it closes it, or None; the core replaces each
     # socket before then, without a moment where a book is unsynced (MEXC: 24 h).
     max_socket_lifetime: ClassVar[float | None] = None
+    # The depth of the venue's book subscription where the venue sends no removal for a level that
+    # falls out of it (Kraken): the core cuts each book to it after every message. None: the venue
+    # removes every level it stops covering, or covers the whole book.
+    book_depth: ClassVar[int | None] = None
 
     def __init__(self, connector: ConnectorView) -> None:
         self.connector = connector

@@ -34,6 +34,7 @@ CONNECTORS: dict[str, str] = {
     "ndax": "clobconn.exchange.ndax.exchange:NdaxExchange",
     "bitget_perpetual": "clobconn.derivative.bitget_perpetual.derivative:BitgetPerpetualDerivative",
     "ascendex": "clobconn.exchange.ascendex.exchange:AscendexExchange",
+    "kraken": "clobconn.exchange.kraken.exchange:KrakenExchange",
 }
 
 

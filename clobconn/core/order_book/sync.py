@@ -91,8 +91,12 @@ class BookSynchronizer:
         checksum: ChecksumFn | None = None,
         resync_on_crossed: bool = True,
         max_buffer: int = 5000,
+        max_depth: int | None = None,
     ) -> None:
         self.rule = rule
+        # The depth the venue's subscription keeps, where it sends no removal for a level pushed out of
+        # it: the book is cut to it after every message (see OrderBook.truncate).
+        self._max_depth = max_depth
         self.book = OrderBook(trading_pair, keep_raw_strings=checksum is not None)
         self._checksum = checksum
         self._resync_on_crossed = resync_on_crossed
@@ -133,6 +137,8 @@ class BookSynchronizer:
             # rollover, a resubscribe's answer) must not take the book back in time.
             return SyncResult.STALE
         self.book.replace_levels(bids, asks, message.last_id, message.timestamp, message.bids, message.asks)
+        if self._max_depth is not None:
+            self.book.truncate(self._max_depth)
         # A snapshot's id is authoritative even if it is lower (the venue may restart its ids).
         self.book.last_update_id = message.last_id
         self._awaiting_bridge = True
@@ -199,6 +205,8 @@ class BookSynchronizer:
 
     def _apply_checked(self, message: BookMessage, bids: list[Level], asks: list[Level]) -> SyncResult:
         self.book.apply_levels(bids, asks, message.last_id, message.timestamp, message.bids, message.asks)
+        if self._max_depth is not None:
+            self.book.truncate(self._max_depth)
         if self.rule is SequenceRule.PREV_CHAIN:
             # A diff that chains is authoritative even when its id is lower: a venue may restart
             # its ids (OKX after maintenance), and the next diff chains to the lower one.

@@ -114,7 +114,8 @@ class OrderBookTracker:
         return all(sync.is_synced for sync in self.syncs.values())
 
     def _new_sync(self, trading_pair: str) -> BookSynchronizer:
-        return BookSynchronizer(trading_pair, self._source.sequence_rule, checksum=self._source.checksum())
+        return BookSynchronizer(trading_pair, self._source.sequence_rule, checksum=self._source.checksum(),
+                                max_depth=self._source.book_depth)
 
     async def start(self, trading_pairs: Iterable[str]) -> None:
         for pair in trading_pairs:
