@@ -33,6 +33,7 @@ CONNECTORS: dict[str, str] = {
     "btc_markets": "clobconn.exchange.btc_markets.exchange:BtcMarketsExchange",
     "ndax": "clobconn.exchange.ndax.exchange:NdaxExchange",
     "bitget_perpetual": "clobconn.derivative.bitget_perpetual.derivative:BitgetPerpetualDerivative",
+    "coinbase_advanced_trade": "clobconn.exchange.coinbase_advanced_trade.exchange:CoinbaseExchange",
 }
 
 
