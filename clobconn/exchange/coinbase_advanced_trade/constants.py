@@ -46,8 +46,7 @@ ORDER = Endpoint("GET", f"{_V3}/orders/historical/{{order_id}}")
 ORDERS = Endpoint("GET", f"{_V3}/orders/historical/batch")
 FILLS = Endpoint("GET", f"{_V3}/orders/historical/fills")
 
-# Private endpoints: 30 requests a second per user; public ones 10 a second per IP. The public pool is
-# the tighter, so the shared weight pool is the private one and the two public calls go under both.
+# Private endpoints: 30 requests a second per user; public ones 10 a second per IP.
 WS_SEND_LIMIT_ID = "WS"
 PUBLIC_LIMIT = RateLimit("PUBLIC", 10, 1.0)
 PRIVATE_ENDPOINTS = [ACCOUNTS, PLACE_ORDER, CANCEL_ORDERS, EDIT_ORDER, ORDER, ORDERS, FILLS]
@@ -61,10 +60,8 @@ RATE_LIMITS = (
 
 # A JWT is valid for 120 s from its nbf: how long a signed placement may still be taken.
 JWT_LIFETIME = 120
-# Accounts come 250 a page at most, with a cursor while has_next is true.
-ACCOUNTS_PAGE = 250
-# Open orders and history: the listing's largest page.
-ORDERS_PAGE = 1000
+# The largest pages of the accounts and of the order and fill listings (a cursor leads to the next).
+ACCOUNTS_PAGE, ORDERS_PAGE = 250, 1000
 
 # The venue sends a heartbeats message every second on each socket subscribed to that channel
 # (which also keeps quiet channels from being closed after 60-90 s): silence for 30 s is a dead socket.

@@ -60,9 +60,6 @@ class CoinbaseOrderBookDataSource(OrderBookDataSource):
     sequenced_connections = True
     connector: AliasView
 
-    def __init__(self, connector: AliasView) -> None:
-        super().__init__(connector)
-
     async def connect_spec(self, stream: str) -> ConnectSpec:
         return ConnectSpec(url=self.connector.ws_url, heartbeat=HEARTBEAT)
 
@@ -77,9 +74,6 @@ class CoinbaseOrderBookDataSource(OrderBookDataSource):
         if not products:
             return []
         return [{"type": verb, "product_ids": products, "channel": channel} for channel in CHANNELS]
-
-    def subscriptions_per_pair(self, stream: str) -> int:
-        return len(CHANNELS)
 
     def connection_sequence(self, stream: str, message: Any) -> int | None:
         number = message.get("sequence_num") if isinstance(message, dict) else None

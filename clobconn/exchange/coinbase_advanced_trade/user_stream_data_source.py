@@ -73,8 +73,7 @@ class CoinbaseUserStreamDataSource(UserStreamDataSource):
         return items
 
     def _pair_of(self, order: Mapping[str, Any]) -> str | None:
-        """The order's own pair where we track it: an order placed on BTC-USDC may be reported under the
-        BTC-USD product it aliases, and the client order id settles which pair it is."""
+        """The order's own pair where tracked: its client order id settles an alias (BTC-USDC, BTC-USD)."""
         tracked = self.connector.orders.find(order.get("client_order_id") or None, order.get("order_id"))
         if tracked is not None:
             return tracked.trading_pair

@@ -260,3 +260,83 @@ class TestCoinbaseConformance(SpotConformanceSuite):
         self.user_sequence += 5
         await self.push_user("user_order", client_order_id="x", exchange_order_id="1")
         await self.venue.wait_for_connections(self.user_ws_path, count=2)
+
+    # == sequence_num: one numbering per socket ===================================================
+
+    def book_socket_sequence(self) -> int:
+        (socket,) = self.conn.order_book_tracker.pools["public"]
+        assert socket.last_sequence is not None
+        return socket.last_sequence
+
+    async def push_heartbeat(self, sequence_num: int) -> None:
+        # https://docs.cdp.coinbase.com/api-reference/advanced-trade-api/websocket/heartbeats
+        await self.venue.push(self.public_ws_path, {
+            "channel": "heartbeats", "client_id": "", "timestamp": "2023-06-23T20:31:56.121961769Z",
+            "sequence_num": sequence_num, "events": [{"current_time": "2023-06-23 20:31:56.121961769 +0000 UTC",
+                                                      "heartbeat_counter": 3049}]})
+
+    async def test_other_channels_take_numbers_between_a_books_messages_without_a_gap(self) -> None:
+        book = self.conn.get_order_book(self.trading_pair)
+        last = self.book_socket_sequence()
+        await self.push_heartbeat(last + 1)
+        await self.push_public("trade", last_id=last + 2)
+        await self.push_diff([("100.25", "0.5")], [], last + 3, last + 3, last + 2)
+        await eventually(lambda: book.best_bid == Decimal("100.25"), what="the diff applied")
+        assert self.conn.order_book_tracker.connection_gaps == 0 and self.conn.order_book_tracker.resyncs == 0
+        assert book.last_update_id == last + 3
+
+    async def test_a_number_missed_on_any_channel_resyncs_every_book_of_the_socket(self) -> None:
+        await self.conn.add_trading_pair(self.second_trading_pair or "")
+        btc, eth = self.conn.get_order_book("BTC-USD"), self.conn.get_order_book("ETH-USD")
+        await eventually(lambda: btc.is_synced and eth.is_synced, what="both books synced")
+        received = len(self.venue.endpoint(self.public_ws_path).received)
+        # A heartbeat two above the last number: one frame, of whatever channel or book, was lost.
+        await self.push_heartbeat(self.book_socket_sequence() + 2)
+        await eventually(lambda: self.conn.order_book_tracker.resyncs == 2, what="both books resynced")
+        assert self.conn.order_book_tracker.connection_gaps == 1
+        await eventually(lambda: len(self.venue.endpoint(self.public_ws_path).received) >= received + 8,
+                         what="both resubscriptions (level2 and market_trades each)")
+        sent = self.venue.endpoint(self.public_ws_path).received[received:]
+        level2 = [(frame["type"], frame["product_ids"]) for frame in sent if frame["channel"] == "level2"]
+        assert sorted(level2) == [("subscribe", ["BTC-USD"]), ("subscribe", ["ETH-USD"]),
+                                  ("unsubscribe", ["BTC-USD"]), ("unsubscribe", ["ETH-USD"])]
+        await eventually(lambda: btc.is_synced and eth.is_synced, what="both books rebuilt from fresh snapshots")
+        assert [e.reason for e in self.events(EventType.BOOK_SYNC_LOST)] == ["gap", "gap"]
+
+    async def test_diffs_buffered_before_the_resubscribed_snapshot_are_dropped(self) -> None:
+        book = self.conn.get_order_book(self.trading_pair)
+        self.venue.on_ws_message(self.public_ws_path, lambda _: [])  # the resubscribe goes unanswered for now
+        last = self.book_socket_sequence()
+        await self.push_diff([("98.00", "7")], [], last + 5, last + 5, last + 4)  # gap: resync
+        await eventually(lambda: not book.is_synced, what="the book given up")
+        await self.push_diff([("97.00", "7")], [], last + 6, last + 6, last + 5)  # older than the coming snapshot
+        await self.venue.push(self.public_ws_path, self.fixtures.payload("snapshot", self.vars(update_id=last + 7)))
+        await eventually(lambda: book.is_synced, what="synced on the snapshot")
+        self.assert_book(list(self.snapshot_bids), list(self.snapshot_asks))
+
+    # == USD/USDC aliases =========================================================================
+
+    async def test_a_usdc_pair_trades_as_itself_but_its_book_is_the_usd_feed(self) -> None:
+        assert self.conn.symbols["BTC-USDC"] == "BTC-USDC"
+        assert self.conn.feed_product("BTC-USDC") == "BTC-USD"  # type: ignore[attr-defined]
+        received = len(self.venue.endpoint(self.public_ws_path).received)
+        await self.conn.add_trading_pair("BTC-USDC")
+        usdc = self.conn.get_order_book("BTC-USDC")
+        await eventually(lambda: usdc.is_synced, what="the BTC-USDC book, from the BTC-USD snapshot")
+        sent = self.venue.endpoint(self.public_ws_path).received[received:]
+        assert {tuple(frame["product_ids"]) for frame in sent} == {("BTC-USD",)}
+        # Every BTC-USD message is the BTC-USDC book's too.
+        last = self.book_socket_sequence()
+        await self.push_diff([("100.25", "0.5")], [], last + 1, last + 1, last)
+        await eventually(lambda: usdc.best_bid == Decimal("100.25"), what="the diff in the BTC-USDC book")
+        assert self.conn.get_order_book("BTC-USD").best_bid == Decimal("100.25")
+        # Orders name the USDC product itself.
+        self.serve("place_order", lambda req: self.reply("place_order", self._ack_vars(req, "903", None)))
+        order = await self.conn.place_order("BTC-USDC", TradeType.BUY, self.order_amount, OrderType.LIMIT,
+                                            self.order_price)
+        assert self.placements()[-1].json["product_id"] == "BTC-USDC"
+        # A user-channel update that names the order under BTC-USD still reaches the BTC-USDC order.
+        await self.push_user("user_order", symbol="BTC-USD", client_order_id=order.client_order_id,
+                             exchange_order_id="903", state=OrderState.CANCELED)
+        await eventually(lambda: order.state is OrderState.CANCELED, what="the update on the USDC order")
+        assert [e.trading_pair for e in self.events(EventType.ORDER_CANCELLED)] == ["BTC-USDC"]
