@@ -63,8 +63,7 @@ JWT_LIFETIME = 120
 # The largest pages of the accounts and of the order and fill listings (a cursor leads to the next).
 ACCOUNTS_PAGE, ORDERS_PAGE = 250, 1000
 
-# The venue sends a heartbeats message every second on each socket subscribed to that channel
-# (which also keeps quiet channels from being closed after 60-90 s): silence for 30 s is a dead socket.
+# A socket subscribed to heartbeats hears from the venue every second: 30 s of silence is a dead socket.
 HEARTBEAT = Heartbeat(idle_timeout=30.0)
 
 # Order status of the REST order object and of the user channel.
@@ -125,7 +124,7 @@ SPEC = VenueSpec(
     client_order_id=ClientOrderIdRule(max_length=32, prefix="cc"),
     order_types=frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.MARKET}),
     time_in_force=frozenset({TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK}),
-    # No batch placement and no cancel-all (batch_cancel takes order ids, which the core sends one by one).
+    # No batch placement, no cancel-all (batch_cancel takes order ids: the core cancels one by one).
     features=frozenset({Feature.AMEND_ORDER, Feature.MARKET_QUOTE_AMOUNT}),
     ws_send_limit_id=WS_SEND_LIMIT_ID,
     placement_expiry=float(JWT_LIFETIME),

@@ -70,9 +70,8 @@ class CoinbaseExchange(ExchangeBase):
     order_book_data_source_class = CoinbaseOrderBookDataSource
     user_stream_data_source_class = CoinbaseUserStreamDataSource
 
-    # == the USD/USDC aliases ====================================================================
-    # A product with an ``alias`` (BTC-USDC -> BTC-USD) trades under its own id but its market data is
-    # its alias's: the pair's book is that feed. Both maps are rebuilt with the trading rules.
+    # == USD/USDC aliases: a product with an ``alias`` (BTC-USDC -> BTC-USD) trades under its own id, but
+    # its market data is its alias's. Both maps are rebuilt with the trading rules.
     def __init__(self, config: ConnectorConfig | None = None, **kwargs: Any) -> None:
         self._feeds: dict[str, str] = {}
         self._fed: dict[str, tuple[str, ...]] = {}

@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 class CoinbaseUserStreamDataSource(UserStreamDataSource):
     _last_sequence: int | None = None
+    _first: Any = None
 
     async def connect_spec(self) -> ConnectSpec:
         return ConnectSpec(url=self.connector.private_ws_url, heartbeat=HEARTBEAT)
@@ -44,6 +45,8 @@ class CoinbaseUserStreamDataSource(UserStreamDataSource):
             code = "UNAUTHENTICATED" if "authentication" in message.lower() else None
             raise login_refusal(self.connector.name, self.connector.spec.error_table, code, message)
         self._check_sequence(answer)
+        # Read here, the first message (the open orders' snapshot, often) is parsed with the next one.
+        self._first = answer
         await connection.send({"type": "subscribe", "channel": "heartbeats", "jwt": auth.jwt()})
 
     def _check_sequence(self, message: Any) -> bool:
@@ -61,8 +64,12 @@ class CoinbaseUserStreamDataSource(UserStreamDataSource):
     def parse(self, message: Any) -> Iterable[UserMessage]:
         if not self._check_sequence(message):
             return [StreamAction.RECONNECT]
+        first, self._first = self._first, None
+        return [*self._orders(first), *self._orders(message)]
+
+    def _orders(self, message: Any) -> list[UserMessage]:
         if not isinstance(message, dict) or message.get("channel") != "user":
-            return ()
+            return []
         moment = seconds(message.get("timestamp"))
         items: list[UserMessage] = []
         for event in message.get("events", ()):

@@ -334,3 +334,20 @@ class TestCoinbaseConformance(SpotConformanceSuite):
                              exchange_order_id="903", state=OrderState.CANCELED)
         await eventually(lambda: order.state is OrderState.CANCELED, what="the update on the USDC order")
         assert [e.trading_pair for e in self.events(EventType.ORDER_CANCELLED)] == ["BTC-USDC"]
+
+    async def test_the_user_channels_first_message_read_at_login_is_not_lost(self) -> None:
+        client_id = await self.open_order()
+        cancelled = self.order_vars(client_id, state=OrderState.CANCELED)
+
+        def snapshot_first(message: Any) -> list[Any]:
+            if isinstance(message, dict) and message.get("channel") == "user":
+                self.user_sequence = 0
+                return [self.fixtures.payload("user_order", self.vars(**cancelled))]  # numbered 0
+            return []
+
+        self.venue.on_ws_message(self.user_ws_path, snapshot_first)
+        await self.venue.drop(self.user_ws_path)
+        await self.venue.wait_for_connections(self.user_ws_path, count=2)
+        await eventually(lambda: self.conn._user_stream_live, what="the user stream back")
+        await self.push_user("user_order", client_order_id="another", exchange_order_id="1")  # numbered 1
+        await eventually(lambda: bool(self.events(EventType.ORDER_CANCELLED)), what="the snapshot's update")
