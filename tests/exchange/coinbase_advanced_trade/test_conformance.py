@@ -10,6 +10,7 @@ fetches it from there.
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -154,6 +155,7 @@ class TestCoinbaseConformance(SpotConformanceSuite):
     async def test_secrets_never_in_logs_reprs_or_errors(self, caplog: pytest.LogCaptureFixture) -> None:
         # The suite's check with this venue's secret (a private key), and the key name found where it goes:
         # inside the signed JWT rather than in clear.
+        caplog.set_level(logging.DEBUG)
         self.serve("place_order", self.reply("place_order_rejected"))
         with pytest.raises(ClobconnError) as info:
             await self.conn.place_order(self.trading_pair, TradeType.BUY, self.order_amount, OrderType.LIMIT,
