@@ -179,6 +179,17 @@ class TestCoinbaseConformance(SpotConformanceSuite):
         await super().test_placement_timeout_is_outcome_unknown_and_reconciled()
         assert "start_date" in self.venue.requests_to(*self.routes["order_history"])[-1].query
 
+    async def test_secrets_never_in_logs_through_a_private_login(self, caplog: pytest.LogCaptureFixture) -> None:
+        # The suite's check with this venue's secret, and the key name found inside the subscription's JWT.
+        caplog.set_level(logging.DEBUG)
+        await self.venue.drop(self.user_ws_path)
+        await self.venue.wait_for_connections(self.user_ws_path, count=2, timeout=8)
+        await eventually(lambda: self.conn.status_dict["user_stream_connected"], timeout=10, what="logged in again")
+        for text in (caplog.text, repr(self.conn), repr(self.conn.auth), str(self.conn.config)):
+            assert KEY_PEM.splitlines()[1] not in text and KEY_ONE_LINE not in text
+        subscribe = self.venue.endpoint(self.user_ws_path).sessions[-1][0]
+        assert subscribe["channel"] == "user" and claims_of(subscribe["jwt"])["sub"] == API_KEY
+
     # == what only this venue's protocol adds =====================================================
 
     async def test_every_rest_call_carries_a_fresh_jwt_naming_its_method_host_and_path(self) -> None:
