@@ -35,6 +35,7 @@ CONNECTORS: dict[str, str] = {
     "bitget_perpetual": "clobconn.derivative.bitget_perpetual.derivative:BitgetPerpetualDerivative",
     "ascendex": "clobconn.exchange.ascendex.exchange:AscendexExchange",
     "kraken": "clobconn.exchange.kraken.exchange:KrakenExchange",
+    "coinbase_advanced_trade": "clobconn.exchange.coinbase_advanced_trade.exchange:CoinbaseExchange",
 }
 
 

@@ -156,6 +156,9 @@ class VenueSpec:
     # A perpetual venue whose accounts have one position mode only, with nothing to switch or read:
     # HashKey keeps a long and a short per contract (hedge), always.
     fixed_position_mode: PositionMode | None = None
+    # Whether the user stream reports each fill. Where it reports an order's cumulative amount only
+    # (Coinbase's user channel), an update that runs ahead of the fills known fetches them over REST.
+    user_stream_fills: bool = True
 
     @property
     def passphrase_label(self) -> str:

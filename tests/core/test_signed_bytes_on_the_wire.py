@@ -357,3 +357,28 @@ async def test_a_binance_ed25519_signature_arrives_percent_encoded_and_verifies_
     assert not set(signature) & set("+/=")
     # ... and the signature is Ed25519 over the query exactly as it arrived.
     key.public_key().verify(base64.b64decode(unquote(signature)), payload.encode())
+
+
+async def test_a_coinbase_jwt_names_the_method_host_and_path_the_venue_receives(
+    recorder: tuple[str, list[Received], dict[str, Any]]
+) -> None:
+    """Coinbase signs no bytes of the request: its JWT's uri claim is "METHOD host/path" (no query), and it
+    must name what the venue received. https://docs.cdp.coinbase.com/get-started/authentication/jwt-authentication"""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    url, received, _ = recorder
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(Encoding.PEM, PrivateFormat.TraditionalOpenSSL, NoEncryption()).decode()
+    conn = clobconn.get_connector("coinbase_advanced_trade", api_key=API_KEY, api_secret=pem, rest_url=url,
+                                  trading=False)
+    try:
+        await conn.rest.request("GET", PATH, params=QUERY, signed=True)
+        await conn.rest.request("POST", PATH, params=QUERY, data=BODY, signed=True)
+    finally:
+        await conn.rest.close()
+    for sent in received:
+        token = sent.headers["Authorization"].removeprefix("Bearer ")
+        claims = jwt.decode(token, key.public_key(), algorithms=["ES256"])
+        assert claims["uri"] == f"{sent.method} {sent.headers['Host']}{sent.path}"
+        assert _parse_query(sent.query) == QUERY

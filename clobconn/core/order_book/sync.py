@@ -36,6 +36,14 @@ class SequenceRule(Enum):
     # with the book's own id (several changes share a stamp). The ids cannot show a gap; the venue's
     # checksum, which such venues send, is what detects one.
     MONOTONIC = "monotonic"
+    # The ids number every message of one connection, whatever its product or channel (Coinbase's
+    # sequence_num): a book's own messages rise but skip the numbers other messages took, so a book
+    # cannot see a gap. The data source checks the connection's numbers instead
+    # (OrderBookDataSource.connection_sequence) and a gap there resyncs every book on that socket. The
+    # book takes ids that rise and refuses older ones as stale; its snapshot comes on the same socket
+    # (RESUBSCRIBE), so every diff buffered before it is older than it and is dropped, never replayed
+    # (the numbers restart on each connection, so an id cannot tell).
+    CONNECTION = "connection"
     # No sequencing: every diff applies (venues with no ids), and every snapshot replaces the book
     # unless it is older than the book (see BookSynchronizer.on_snapshot). The rule of snapshot-only
     # venues, whose depth stream sends the whole book each time (Bitrue, BingX, HashKey).
@@ -136,6 +144,8 @@ class BookSynchronizer:
             # Snapshot-only venues: a snapshot overtaken by a newer one (two sockets during a
             # rollover, a resubscribe's answer) must not take the book back in time.
             return SyncResult.STALE
+        if self.rule is SequenceRule.CONNECTION:
+            self._buffer.clear()
         self.book.replace_levels(bids, asks, message.last_id, message.timestamp, message.bids, message.asks)
         if self._max_depth is not None:
             self.book.truncate(self._max_depth)
@@ -246,9 +256,11 @@ class BookSynchronizer:
             return SyncResult.STALE if self._awaiting_bridge else SyncResult.GAP
         if rule is SequenceRule.MONOTONIC:
             return SyncResult.STALE if message.last_id < last else SyncResult.APPLIED
-        # SequenceRule.SEQUENCE
         if message.last_id <= last:
             return SyncResult.STALE
+        if rule is SequenceRule.CONNECTION:
+            return SyncResult.APPLIED
+        # SequenceRule.SEQUENCE
         return SyncResult.APPLIED if message.last_id == last + 1 else SyncResult.GAP
 
     def _verify(self, message: BookMessage) -> SyncResult:
