@@ -492,8 +492,10 @@ async def test_a_refused_login_reconnects_without_subscribing(venue: MockVenue,
     stream = LoginFirstStream(venue, http_session)
     task = asyncio.create_task(stream.runner.run())
     try:
-        await eventually(lambda: len(sessions(venue)) >= 2, what="a second attempt")
-        assert all(session[:1] == [{"op": "login"}] and SUBSCRIBE not in session for session in sessions(venue))
+        # A session is recorded on connect, before its first frame: wait for two that have sent theirs.
+        await eventually(lambda: sum(1 for session in sessions(venue) if session) >= 2, what="a second attempt")
+        sent = [session for session in sessions(venue) if session]
+        assert all(session[:1] == [{"op": "login"}] and SUBSCRIBE not in session for session in sent)
         assert stream.runner.connections == 0
     finally:
         await cancel_and_wait(task)
