@@ -91,6 +91,12 @@ class OrderBookDataSource(ABC):
     subscribe_verb: ClassVar[str] = "subscribe"
     unsubscribe_verb: ClassVar[str] = "unsubscribe"
 
+    async def connect_spec_for(self, stream: str, trading_pairs: Sequence[str]) -> ConnectSpec:
+        """Where and how to connect the socket of ``stream`` that carries ``trading_pairs``: a venue whose
+        socket URL names its market (Cube's ``/md/book/{market_id}``, with ``max_subscriptions_per_socket = 1``)
+        overrides this; by default every socket of a stream connects alike (``connect_spec``)."""
+        return await self.connect_spec(stream)
+
     @abstractmethod
     def subscription_frames(self, verb: str, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
         """Frames that subscribe or unsubscribe (``verb``) ``trading_pairs`` on ``stream``."""

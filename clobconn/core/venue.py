@@ -77,10 +77,12 @@ class ClientOrderIdRule:
     max_length: int = 32
     prefix: str = "cc"
     alphabet: str = _ID_ALPHABET
+    # The mark of a buy and of a sell after the prefix: digits where the venue takes numeric ids (Cube).
+    side_marks: tuple[str, str] = ("B", "S")
 
     def generate(self, trade_type: TradeType) -> str:
         # Prefix, side, millisecond time and random fill: sortable by time and unique per process.
-        side = "B" if trade_type is TradeType.BUY else "S"
+        side = self.side_marks[0] if trade_type is TradeType.BUY else self.side_marks[1]
         head = f"{self.prefix}{side}{_base(int(time.time() * 1000), self.alphabet)}"
         room = self.max_length - len(head)
         if room < 4:

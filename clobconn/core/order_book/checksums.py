@@ -1,4 +1,4 @@
-"""Book checksums that several venues share: CRC32 over the best levels' digits.
+"""Book checksums that several venues share: CRC32 over the best levels' digits, and level counts.
 
 BTC Markets (and Kraken, asks first) checksum the top of the book as one string of digits: each
 level's price and size as the venue sent them, with the decimal point and then the leading zeros
@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 
 from clobconn.core.order_book.levels import RawLevel
+from clobconn.core.order_book.order_book import OrderBook
 
 
 def level_digits(value: str) -> str:
@@ -23,3 +24,15 @@ def digits_crc32(sides: Iterable[Sequence[RawLevel]]) -> int:
     """Unsigned CRC32 of every level of ``sides``, in the order given, as price digits then size digits."""
     text = "".join(level_digits(str(level[0])) + level_digits(str(level[1])) for side in sides for level in side)
     return zlib.crc32(text.encode())
+
+
+def level_counts(book: OrderBook) -> int:
+    """How many bid and ask levels the book holds, as one number (bids in the high 32 bits): the check
+    of a venue whose diffs carry no sequence but say how many levels each side has once applied (Cube's
+    ``total_bid_levels``/``total_ask_levels``). A lost diff that added or removed a level shows here."""
+    return book.bid_depth << 32 | book.ask_depth
+
+
+def level_counts_of(bid_levels: int, ask_levels: int) -> int:
+    """The venue's side counts as ``level_counts`` gives the book's."""
+    return bid_levels << 32 | ask_levels
