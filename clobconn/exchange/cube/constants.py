@@ -1,0 +1,118 @@
+"""Cube spot facts as data: hosts, endpoints, limits, refusal reasons, order enums and streams.
+
+Sources (see docs/connectors/cube.md): https://cubexch.gitbook.io/cube-api and the schemas Cube publishes
+in https://github.com/cubexch/ws-api (schema/market_data.proto, schema/trade.proto).
+"""
+
+from __future__ import annotations
+
+from clobconn.core.data_types import OrderType, TimeInForce
+from clobconn.core.errors import (
+    BadRequest,
+    BadSymbol,
+    DuplicateClientOrderId,
+    ExchangeNotAvailable,
+    InsufficientFunds,
+    InvalidCredentials,
+    InvalidOrder,
+    OrderNotFound,
+    OrderRejected,
+    VenueErrorTable,
+)
+from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
+from clobconn.core.web.endpoints import Endpoint, rate_limits
+from clobconn.core.web.throttler import RateLimit
+
+CONNECTOR_ID = "cube"
+
+# One host serves the three services: Iridium (/ir, REST reference and user data), Mendelev (/md,
+# market data) and Osmium (/os, order entry, whose socket is the user stream and takes the orders).
+DOMAINS = {
+    "mainnet": DomainUrls(rest="https://api.cube.exchange", ws="wss://api.cube.exchange"),
+    "staging": DomainUrls(rest="https://staging.cube.exchange", ws="wss://staging.cube.exchange"),
+}
+BOOK_WS_PATH = "/md/book/{market_id}"
+ORDER_WS_PATH = "/os"
+
+MARKETS = Endpoint("GET", "/ir/v0/markets", signed=False)
+SUBACCOUNTS = Endpoint("GET", "/ir/v0/users/subaccounts")
+POSITIONS = Endpoint("GET", "/ir/v0/users/subaccount/{subaccount_id}/positions")
+# The subaccount's most recent orders (at most 1000), each with its fills.
+ORDERS = Endpoint("GET", "/ir/v0/users/subaccount/{subaccount_id}/orders")
+ORDERS_LIMIT = 1000
+
+# Cube publishes no request limits; one generous pool keeps a runaway loop from flooding it.
+WS_SEND_LIMIT_ID = "WS_MESSAGES"
+RATE_LIMITS = (
+    *rate_limits([MARKETS, SUBACCOUNTS, POSITIONS, ORDERS], RateLimit("REQUEST_WEIGHT", 300, 60.0), []),
+    RateLimit(WS_SEND_LIMIT_ID, 100, 1.0),
+)
+
+# The signature's timestamp is in seconds; the docs state no tolerance. A placement on the socket has
+# no window of its own: its answer comes within seconds or the socket is gone.
+PLACEMENT_EXPIRY = 10.0
+# Seconds to wait for the order service's answer to a request on /os before the outcome is unknown.
+ORDER_ANSWER_TIMEOUT = 10.0
+# Both services disconnect a socket that misses more than one 30 s heartbeat.
+HEARTBEAT_INTERVAL = 20.0
+IDLE_TIMEOUT = 65.0
+
+# trade.proto enums, by the names the decoded frames carry.
+BID, ASK = "BID", "ASK"
+TIME_IN_FORCE = {TimeInForce.IOC: "IMMEDIATE_OR_CANCEL", TimeInForce.GTC: "GOOD_FOR_SESSION",
+                 TimeInForce.FOK: "FILL_OR_KILL"}
+# A market order crosses until filled or the market's protection price is reached, then the rest is
+# cancelled: it never rests.
+MARKET_ORDER_TYPE = "MARKET_WITH_PROTECTION"
+# Markets in use have status 1 or 2; 3 marks a market kept for history only.
+ACTIVE_MARKET_STATUSES = frozenset({1, 2})
+# The IR orders listing's "status".
+OPEN_STATUSES = frozenset({"open", "p-filled", "pfilled"})
+
+# NewOrderReject / CancelOrderReject / ModifyOrderReject / MassCancelAck reasons (trade.proto). REST
+# errors come as {"error": {"code", "reason"}} with no published code list: those go by HTTP status.
+ERRORS: VenueErrorTable = {
+    "INVALID_QUANTITY": InvalidOrder,
+    "INVALID_MARKET_ID": BadSymbol,
+    "DUPLICATE_ORDER_ID": DuplicateClientOrderId,
+    "INVALID_SIDE": BadRequest,
+    "INVALID_TIME_IN_FORCE": BadRequest,
+    "INVALID_ORDER_TYPE": BadRequest,
+    "INVALID_POST_ONLY": BadRequest,
+    "INVALID_SELF_TRADE_PREVENTION": BadRequest,
+    "INVALID_IFM": BadRequest,
+    "UNKNOWN_TRADER": ExchangeNotAvailable,
+    "PRICE_WITH_MARKET_LIMIT_ORDER": BadRequest,
+    "POST_ONLY_WITH_MARKET_ORDER": BadRequest,
+    "POST_ONLY_WITH_INVALID_TIF": BadRequest,
+    "EXCEEDED_SPOT_POSITION": InsufficientFunds,
+    "NO_OPPOSING_RESTING_ORDER": OrderRejected,
+    "POST_ONLY_WOULD_TRADE": OrderRejected,
+    "DID_NOT_FULLY_FILL": OrderRejected,
+    "ONLY_ORDER_CANCEL_ACCEPTED": OrderRejected,
+    "PROTECTION_PRICE_WOULD_NOT_TRADE": OrderRejected,
+    "NO_REFERENCE_PRICE": OrderRejected,
+    "SLIPPAGE_TOO_HIGH": OrderRejected,
+    "OUTSIDE_PRICE_BAND": InvalidOrder,
+    "ORDER_NOT_FOUND": OrderNotFound,
+    "UNCLASSIFIED": OrderRejected,
+    # The order socket's close code for refused Credentials.
+    "4401": InvalidCredentials,
+}
+
+SPEC = VenueSpec(
+    connector_id=CONNECTOR_ID,
+    domains=DOMAINS,
+    rate_limits=RATE_LIMITS,
+    error_table=ERRORS,
+    # NewOrder.client_order_id is a uint64, unique among the subaccount's open orders: 19 digits
+    # always fit, the side as 1 (buy) or 2 (sell) leads, so no id starts with a zero.
+    client_order_id=ClientOrderIdRule(max_length=19, prefix="", alphabet="0123456789", side_marks=("1", "2")),
+    order_types=frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.MARKET}),
+    time_in_force=frozenset(TIME_IN_FORCE),
+    features=frozenset({Feature.AMEND_ORDER, Feature.CANCEL_ALL}),
+    # ModifyOrder keeps the order: the same client and exchange order ids, its new total quantity.
+    amend_in_place=True,
+    ws_send_limit_id=WS_SEND_LIMIT_ID,
+    placement_expiry=PLACEMENT_EXPIRY,
+)

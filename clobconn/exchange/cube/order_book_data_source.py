@@ -1,0 +1,138 @@
+"""Cube public data: one socket per market, wss://api.cube.exchange/md/book/{market_id}, protobuf both ways.
+
+https://cubexch.gitbook.io/cube-api/websocket-market-data-api (schema: market_data.proto)
+The client sends a ``Config`` (market by price and trades); the venue answers with ``MdMessages``: a
+market-by-price snapshot on connect, chunked (``chunk`` 0 .. ``num_chunks - 1``, to be concatenated),
+then diffs. Diffs carry no sequence number: each says how many levels each side holds once applied
+(``total_bid_levels``, ``total_ask_levels``), which the core checks as the book's checksum
+(``level_counts``). A mismatch resyncs by opening the socket again, the only way to get a snapshot.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar
+
+from clobconn.core.data_source import MarketMessage, OrderBookDataSource
+from clobconn.core.data_types import TradeType
+from clobconn.core.errors import NotSupported
+from clobconn.core.order_book.checksums import level_counts, level_counts_of
+from clobconn.core.order_book.levels import RawLevel
+from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
+from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
+from clobconn.core.web.protobuf import protobuf_decoder, protobuf_encoder
+from clobconn.core.web.ws import ConnectSpec, Heartbeat, StreamAction
+from clobconn.exchange.cube.constants import BOOK_WS_PATH, HEARTBEAT_INTERVAL, IDLE_TIMEOUT
+from clobconn.exchange.cube.markets import Market
+from clobconn.exchange.cube.parsers import CubeView, nanos
+from clobconn.exchange.cube.pb.market_data_pb2 import ClientMessage, MdMessages
+
+decode_md = protobuf_decoder(MdMessages)
+encode_md_client = protobuf_encoder(ClientMessage)
+
+# Market by price and the trades; no order-by-order feed, summary or candles.
+BOOK_CONFIG = {"config": {"mbp": True, "trades": True}}
+# AggressingSide: the taker's side (the implied variants traded through another market).
+TAKER_SIDES = {"AGGRESSING_BID": TradeType.BUY, "AGGRESSING_IMPLIED_BID": TradeType.BUY,
+               "AGGRESSING_ASK": TradeType.SELL, "AGGRESSING_IMPLIED_ASK": TradeType.SELL}
+
+
+def md_heartbeat() -> bytes:
+    return encode_md_client({"heartbeat": {"request_id": "0", "timestamp": str(time.time_ns())}})
+
+
+def is_md_pong(message: Any) -> bool:
+    """The service's heartbeat reply: an MdMessages holding nothing but heartbeats."""
+    entries = message.get("messages") if isinstance(message, dict) else None
+    return isinstance(entries, list) and bool(entries) and all("heartbeat" in entry for entry in entries)
+
+
+MD_HEARTBEAT = Heartbeat(app_ping=HEARTBEAT_INTERVAL, app_ping_payload=md_heartbeat, is_pong=is_md_pong,
+                         idle_timeout=IDLE_TIMEOUT)
+
+
+def book_levels(market: Market, levels: Iterable[Mapping[str, Any]]) -> tuple[list[RawLevel], list[RawLevel]]:
+    """Integer levels as (price, size) strings per side; a REMOVE diff is a size of zero."""
+    bids: list[RawLevel] = []
+    asks: list[RawLevel] = []
+    for level in levels:
+        size = "0" if level.get("op") == "REMOVE" else str(market.quantity(level["quantity"]))
+        (bids if level["side"] == "BID" else asks).append([str(market.price(level["price"])), size])
+    return bids, asks
+
+
+def parse_diff(market: Market, body: Mapping[str, Any]) -> BookMessage:
+    """mbp_diff: absolute sizes per level, and the side counts after it (the checksum)."""
+    bids, asks = book_levels(market, body["diffs"])
+    return BookMessage(BookMessageType.DIFF, market.trading_pair, bids, asks, 0,
+                       checksum=level_counts_of(int(body["total_bid_levels"]), int(body["total_ask_levels"])))
+
+
+def parse_trades(market: Market, body: Mapping[str, Any]) -> list[PublicTrade]:
+    """trades: ``price`` and ``fill_quantity`` in the market's units, ``transact_time`` in nanoseconds."""
+    return [PublicTrade(market.trading_pair, str(trade["tradeId"]), market.price(trade["price"]),
+                        market.quantity(trade["fill_quantity"]), TAKER_SIDES[trade["aggressing_side"]],
+                        nanos(trade["transact_time"])) for trade in body["trades"]]
+
+
+class CubeOrderBookDataSource(OrderBookDataSource):
+    sequence_rule = SequenceRule.NONE
+    resync_mode = ResyncMode.RECONNECT
+    # The socket's path names its market: one market a socket.
+    max_subscriptions_per_socket: ClassVar[int] = 1
+    connector: CubeView
+
+    def __init__(self, connector: CubeView) -> None:
+        super().__init__(connector)
+        # Snapshot chunks received so far, per pair, until the last one completes the snapshot.
+        self._chunks: dict[str, list[Mapping[str, Any]]] = {}
+
+    def checksum(self) -> ChecksumFn:
+        return level_counts
+
+    async def connect_spec(self, stream: str) -> ConnectSpec:
+        raise NotSupported("a Cube book socket serves one market: its URL comes from connect_spec_for")
+
+    async def connect_spec_for(self, stream: str, trading_pairs: Sequence[str]) -> ConnectSpec:
+        (pair,) = trading_pairs
+        path = BOOK_WS_PATH.format(market_id=self.connector.markets[pair].market_id)
+        return ConnectSpec(url=f"{self.connector.ws_url}{path}", heartbeat=MD_HEARTBEAT, binary_decoder=decode_md)
+
+    def subscription_frames(self, verb: str, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
+        # The socket is the subscription: closing it is the only unsubscribe there is.
+        return [encode_md_client(BOOK_CONFIG)] if verb == self.subscribe_verb and trading_pairs else []
+
+    def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
+        if not isinstance(message, dict):
+            return []
+        parsed: list[MarketMessage] = []
+        for entry in message.get("messages", ()):
+            market = self.connector.markets_by_id.get(int(entry.get("market_id", -1)))
+            if market is None:
+                continue
+            if "mbp_snapshot" in entry:
+                parsed.extend(self._snapshot_chunk(market, entry["mbp_snapshot"]))
+            elif "mbp_diff" in entry:
+                parsed.append(parse_diff(market, entry["mbp_diff"]))
+            elif "trades" in entry:
+                parsed.extend(parse_trades(market, entry["trades"]))
+        return parsed
+
+    def _snapshot_chunk(self, market: Market, body: Mapping[str, Any]) -> list[BookMessage | StreamAction]:
+        """mbp_snapshot: the book once every chunk has come, in order from chunk 0."""
+        pair, chunk = market.trading_pair, int(body["chunk"])
+        if chunk == 0:
+            self._chunks[pair] = []
+        elif pair not in self._chunks or len(self._chunks[pair]) != chunk:
+            # A chunk out of order (or without its first): the snapshot is broken, and only a new
+            # connection brings another.
+            self._chunks.pop(pair, None)
+            return [StreamAction.RECONNECT]
+        levels = self._chunks[pair]
+        levels.extend(body["levels"])
+        if chunk < int(body["num_chunks"]) - 1:
+            return []
+        del self._chunks[pair]
+        bids, asks = book_levels(market, levels)
+        return [BookMessage(BookMessageType.SNAPSHOT, pair, bids, asks, 0)]

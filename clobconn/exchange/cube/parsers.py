@@ -1,0 +1,130 @@
+"""Cube account objects: the order socket's messages (protobuf, decoded to mappings) and the IR REST listings,
+and what the data sources read of the connector (``CubeView``).
+
+https://cubexch.gitbook.io/cube-api/websocket-trade-api (trade.proto) and .../exchange-info (IR API).
+Amounts are integers everywhere: prices and quantities in the market's units (``markets.py``), balances,
+fees and fill amounts on REST in the asset's raw units, a balance on the socket as a 256-bit ``RawUnits``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import ROUND_DOWN, Decimal
+from typing import Any, Protocol
+
+from clobconn.core.data_source import ConnectorView
+from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TradeFee, TradeUpdate
+from clobconn.core.web.socket_requests import SocketRequests
+from clobconn.exchange.cube.markets import Asset, Market
+
+# The IR orders listing's "status".
+LISTED_STATES = {"open": OrderState.OPEN, "p-filled": OrderState.PARTIALLY_FILLED,
+                 "pfilled": OrderState.PARTIALLY_FILLED, "filled": OrderState.FILLED,
+                 "canceled": OrderState.CANCELED, "rejected": OrderState.FAILED}
+
+
+class CubeView(ConnectorView, Protocol):
+    """What Cube's data sources read of the connector besides the common view."""
+
+    markets: dict[str, Market]
+    markets_by_id: dict[int, Market]
+    assets: dict[int, Asset]
+    order_socket: SocketRequests
+
+
+def nanos(value: int | str) -> float:
+    """A matching-engine transact time (nanoseconds) in seconds."""
+    return int(value) / 1e9
+
+
+def raw_units(value: Mapping[str, Any]) -> int:
+    """A RawUnits: four 64-bit words, least significant first."""
+    return sum(int(value.get(f"word{i}", 0)) << (64 * i) for i in range(4))
+
+
+def position_balance(asset: Asset, position: Mapping[str, Any]) -> Balance:
+    """AssetPosition (bootstrap and later): the total and what open orders leave available."""
+    return Balance(asset.symbol, asset.from_raw(raw_units(position["total"])),
+                   asset.from_raw(raw_units(position["available"])))
+
+
+def executed_state(cumulative: Decimal, leaves: Decimal) -> OrderState:
+    if not leaves:
+        return OrderState.FILLED
+    return OrderState.PARTIALLY_FILLED if cumulative else OrderState.OPEN
+
+
+def resting_update(market: Market, order: Mapping[str, Any]) -> OrderUpdate:
+    """A bootstrap RestingOrder: one of our orders on the book when the socket opened."""
+    cumulative = market.quantity(order["cumulative_quantity"])
+    return OrderUpdate(market.trading_pair, nanos(order["rest_time"]),
+                       executed_state(cumulative, market.quantity(order["remaining_quantity"])),
+                       str(order["client_order_id"]), str(order["exchange_order_id"]), executed_amount=cumulative)
+
+
+def fill_id(trade_id: object, price_units: object, quantity_units: object) -> str:
+    """One fill of one order. A trade id is the match event's, shared by every order in it, and one
+    aggressing order may fill against several resting orders in one event: price and size tell those
+    apart. The REST listing and the socket both carry the three."""
+    return f"{trade_id}:{price_units}:{quantity_units}"
+
+
+def fee_paid(asset: Asset, received: Decimal, ratio: Mapping[str, Any]) -> Decimal:
+    """The fee on what a fill received: ``received * mantissa * 10^exponent``, rounded down to a raw unit."""
+    fee = received * Decimal(int(ratio.get("mantissa", 0))).scaleb(int(ratio.get("exponent", 0)))
+    return fee.quantize(Decimal(1).scaleb(-asset.decimals), rounding=ROUND_DOWN)
+
+
+def socket_fill(market: Market, fill: Mapping[str, Any]) -> tuple[TradeUpdate, OrderUpdate]:
+    """Fill: the trade, and the order's state after it (cumulative and leaves quantities)."""
+    base = market.quantity(fill["fill_quantity"])
+    quote = Decimal(int(fill["fill_quote_quantity"])) * market.quote_lot
+    # The fee comes out of what the order received: the base asset for a bid, the quote for an ask.
+    received, received_in = (base, market.base) if fill["side"] == "BID" else (quote, market.quote)
+    client_id, exchange_id = str(fill["client_order_id"]), str(fill["exchange_order_id"])
+    at = nanos(fill["transact_time"])
+    trade = TradeUpdate(fill_id(fill["trade_id"], fill["fill_price"], fill["fill_quantity"]), market.trading_pair,
+                        market.price(fill["fill_price"]), base, quote,
+                        TradeFee.flat(received_in.symbol, fee_paid(received_in, received, fill.get("fee_ratio", {}))),
+                        at, client_id, exchange_id, is_maker=not fill["aggressor_indicator"])
+    cumulative = market.quantity(fill["cumulative_quantity"])
+    state = executed_state(cumulative, market.quantity(fill["leaves_quantity"]))
+    return trade, OrderUpdate(market.trading_pair, at, state, client_id, exchange_id, executed_amount=cumulative)
+
+
+# The socket answers that change an order's state; a modify's answer is settled by the amend that asked.
+ORDER_CHANGES = frozenset({"new_ack", "new_reject", "cancel_ack"})
+
+
+def answer_update(kind: str, body: Mapping[str, Any], trading_pair: str) -> OrderUpdate:
+    """NewOrderAck, NewOrderReject or CancelOrderAck (whatever cancelled it: a request, IOC, STP, a mass
+    cancel, a disconnect) as the order's new state."""
+    client_id, at = str(body["client_order_id"]), nanos(body["transact_time"])
+    exchange_id = str(body["exchange_order_id"]) if "exchange_order_id" in body else None
+    if kind == "new_reject":
+        return OrderUpdate(trading_pair, at, OrderState.FAILED, client_id, reason=str(body.get("reason")))
+    state = OrderState.OPEN if kind == "new_ack" else OrderState.CANCELED
+    return OrderUpdate(trading_pair, at, state, client_id, exchange_id, reason=body.get("reason"))
+
+
+def listed_order(market: Market, row: Mapping[str, Any]) -> OrderUpdate:
+    """An order of GET /ir/v0/users/subaccount/{id}/orders."""
+    filled = row.get("filledTotal") or {}
+    at = row.get("canceledAt") or row.get("filledAt") or row.get("modifiedAt") or row["createdAt"]
+    return OrderUpdate(market.trading_pair, nanos(at), LISTED_STATES[row["status"]], str(row["clientOrderId"]),
+                       str(row["orderId"]), executed_amount=market.quantity(filled.get("quantity", 0)),
+                       reason=row.get("reason"))
+
+
+def listed_fills(market: Market, assets: Mapping[int, Asset], row: Mapping[str, Any]) -> list[TradeUpdate]:
+    """The ``fills`` of a listed order: amounts in raw units, the price in the market's units."""
+    fills = []
+    for fill in row.get("fills") or ():
+        fee_asset = assets.get(int(fill.get("feeAssetId", -1)))
+        fee = TradeFee.flat(fee_asset.symbol, fee_asset.from_raw(fill["feeAmount"])) if fee_asset else TradeFee()
+        fills.append(TradeUpdate(fill_id(fill["tradeId"], fill["price"], fill["quantity"]), market.trading_pair,
+                                 market.price(fill["price"]), market.base.from_raw(fill["baseAmount"]),
+                                 market.quote.from_raw(fill["quoteAmount"]), fee, nanos(fill["filledAt"]),
+                                 str(row["clientOrderId"]), str(row["orderId"]),
+                                 is_maker=not fill.get("isAggressor", False)))
+    return fills

@@ -1,0 +1,112 @@
+"""Cube's order socket, wss://api.cube.exchange/os: the user stream, and where orders are placed.
+
+https://cubexch.gitbook.io/cube-api/websocket-trade-api (schema: trade.proto)
+The client's first frame is a ``Credentials`` message (the REST signature); the venue closes the socket
+with code 4401 when it refuses them. It then sends ``Bootstrap`` messages (resting orders, positions,
+trading status) up to ``Done``, read here before the stream counts as live; every later frame is an
+``OrderResponse``: acks and rejects of our requests (handed to ``order_socket``, where the request
+waits), fills, positions and heartbeats.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from clobconn.core.data_source import UserMessage, UserStreamDataSource
+from clobconn.core.login import login_refusal
+from clobconn.core.web.protobuf import protobuf_decoder, protobuf_encoder
+from clobconn.core.web.ws import ConnectSpec, Heartbeat, WSConnection
+from clobconn.exchange.cube.auth import CubeAuth
+from clobconn.exchange.cube.constants import HEARTBEAT_INTERVAL, IDLE_TIMEOUT, ORDER_WS_PATH
+from clobconn.exchange.cube.parsers import ORDER_CHANGES, CubeView, answer_update, position_balance, socket_fill
+from clobconn.exchange.cube.pb.trade_pb2 import Bootstrap, Credentials, OrderRequest, OrderResponse
+
+logger = logging.getLogger(__name__)
+
+decode_bootstrap = protobuf_decoder(Bootstrap)
+decode_response = protobuf_decoder(OrderResponse)
+encode_credentials = protobuf_encoder(Credentials)
+encode_order_request = protobuf_encoder(OrderRequest)
+
+# The close code of a refused Credentials message (trade.proto, "Credentials").
+CREDENTIALS_REFUSED = 4401
+BOOTSTRAP_TIMEOUT = 10.0
+# The answers to our requests, each echoing the request's request_id.
+ANSWERS = frozenset({"new_ack", "new_reject", "cancel_ack", "cancel_reject", "modify_ack", "modify_reject",
+                     "mass_cancel_ack"})
+
+
+class OrderSocketDecoder:
+    """The frames of one connection: ``Bootstrap`` until its ``Done``, ``OrderResponse`` after. The two
+    share no envelope, so the place in the conversation says which one a frame is."""
+
+    def __init__(self) -> None:
+        self.bootstrapped = False
+
+    def __call__(self, frame: bytes) -> dict[str, Any]:
+        if self.bootstrapped:
+            return {"response": decode_response(frame)}
+        message = decode_bootstrap(frame)
+        self.bootstrapped = "done" in message
+        return {"bootstrap": message}
+
+
+def os_heartbeat() -> bytes:
+    return encode_order_request({"heartbeat": {"request_id": "0", "timestamp": str(time.time_ns())}})
+
+
+def is_os_pong(message: Any) -> bool:
+    return isinstance(message, dict) and "heartbeat" in message.get("response", {})
+
+
+OS_HEARTBEAT = Heartbeat(app_ping=HEARTBEAT_INTERVAL, app_ping_payload=os_heartbeat, is_pong=is_os_pong,
+                         idle_timeout=IDLE_TIMEOUT)
+
+
+class CubeUserStreamDataSource(UserStreamDataSource):
+    connector: CubeView
+
+    async def connect_spec(self) -> ConnectSpec:
+        return ConnectSpec(url=f"{self.connector.private_ws_url}{ORDER_WS_PATH}", heartbeat=OS_HEARTBEAT,
+                           binary_decoder=OrderSocketDecoder())
+
+    async def on_open(self, connection: WSConnection) -> None:
+        auth = self.connector.auth
+        assert isinstance(auth, CubeAuth)
+        await connection.send(encode_credentials(auth.credentials()))
+        # The bootstrap restates what the balance and order polls that follow the stream going live
+        # fetch anyway; it is read here so that the stream is live, and orders may go out, once it is done.
+        while True:
+            try:
+                message = await connection.receive(BOOTSTRAP_TIMEOUT)
+            except ConnectionError:
+                if connection.close_code == CREDENTIALS_REFUSED:
+                    raise login_refusal(self.connector.name, self.connector.spec.error_table,
+                                        CREDENTIALS_REFUSED, "credentials refused") from None
+                raise
+            bootstrap = message.get("bootstrap", {})
+            status = bootstrap.get("trading_status", {}).get("connection_status")
+            if status == "READ_ONLY":
+                logger.warning("%s: the order socket is read-only: the API key cannot trade", self.connector.name)
+            if "done" in bootstrap:
+                return
+
+    def parse(self, message: Any) -> Iterable[UserMessage]:
+        response = message.get("response") if isinstance(message, dict) else None
+        if not isinstance(response, dict) or not response:
+            return ()
+        kind, body = next(iter(response.items()))
+        if kind in ANSWERS:
+            self.connector.order_socket.answer(int(body["request_id"]), {kind: body})
+        if kind == "position":
+            asset = self.connector.assets.get(int(body["asset_id"]))
+            return (position_balance(asset, body),) if asset is not None else ()
+        market = self.connector.markets_by_id.get(int(body.get("market_id", -1)))
+        if market is None:
+            return ()
+        if kind == "fill":
+            return socket_fill(market, body)
+        return (answer_update(kind, body, market.trading_pair),) if kind in ORDER_CHANGES else ()
