@@ -37,22 +37,21 @@ ORDER_WS_PATH = "/os"
 MARKETS = Endpoint("GET", "/ir/v0/markets", signed=False)
 SUBACCOUNTS = Endpoint("GET", "/ir/v0/users/subaccounts")
 POSITIONS = Endpoint("GET", "/ir/v0/users/subaccount/{subaccount_id}/positions")
-# The subaccount's most recent orders (at most 1000), each with its fills.
+# The subaccount's most recent orders (at most 1000), and fills (by exchange order id).
 ORDERS = Endpoint("GET", "/ir/v0/users/subaccount/{subaccount_id}/orders")
 ORDERS_LIMIT = 1000
+FILLS = Endpoint("GET", "/ir/v0/users/subaccount/{subaccount_id}/fills")
 
 # Cube publishes no request limits; one generous pool keeps a runaway loop from flooding it.
 WS_SEND_LIMIT_ID = "WS_MESSAGES"
 RATE_LIMITS = (
-    *rate_limits([MARKETS, SUBACCOUNTS, POSITIONS, ORDERS], RateLimit("REQUEST_WEIGHT", 300, 60.0), []),
+    *rate_limits([MARKETS, SUBACCOUNTS, POSITIONS, ORDERS, FILLS], RateLimit("REQUEST_WEIGHT", 300, 60.0), []),
     RateLimit(WS_SEND_LIMIT_ID, 100, 1.0),
 )
 
 # The signature's timestamp is in seconds; the docs state no tolerance. A placement on the socket has
 # no window of its own: its answer comes within seconds or the socket is gone.
 PLACEMENT_EXPIRY = 10.0
-# Seconds to wait for the order service's answer to a request on /os before the outcome is unknown.
-ORDER_ANSWER_TIMEOUT = 10.0
 # Both services disconnect a socket that misses more than one 30 s heartbeat.
 HEARTBEAT_INTERVAL = 20.0
 IDLE_TIMEOUT = 65.0

@@ -27,10 +27,10 @@ from clobconn.exchange.cube.auth import CubeAuth
 from clobconn.exchange.cube.constants import (
     ASK,
     BID,
+    FILLS,
     MARKET_ORDER_TYPE,
     MARKETS,
     OPEN_STATUSES,
-    ORDER_ANSWER_TIMEOUT,
     ORDERS,
     ORDERS_LIMIT,
     POSITIONS,
@@ -55,8 +55,9 @@ class CubeExchange(ExchangeBase):
         self.markets_by_id: dict[int, Market] = {}
         self.assets: dict[int, Asset] = {}
         super().__init__(*args, **kwargs)
+        # An answer on the socket is awaited as long as a REST answer would be.
         self.order_socket = SocketRequests(f"{self.name} order socket", self._send_on_order_socket,
-                                           ORDER_ANSWER_TIMEOUT)
+                                           self.config.request_timeout)
 
     def _create_auth(self) -> CubeAuth:
         assert self.config.api_key is not None and self.config.api_secret is not None
@@ -195,7 +196,12 @@ class CubeExchange(ExchangeBase):
         return listed_order(self.markets[order.trading_pair], await self._listed(order))
 
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
-        return listed_fills(self.markets[order.trading_pair], self.assets, await self._listed(order))
+        if order.exchange_order_id is None:
+            return []
+        answer = await self.rest.call(FILLS, {"orderIds": order.exchange_order_id},
+                                      path_values={"subaccount_id": await self._subaccount()})
+        return listed_fills(self.markets[order.trading_pair], self.assets, answer["result"]["fills"],
+                            order.client_order_id)
 
     async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
         market = self.markets[trading_pair]

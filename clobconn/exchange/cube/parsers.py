@@ -8,7 +8,7 @@ fees and fill amounts on REST in the asset's raw units, a balance on the socket 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_DOWN, Decimal
 from typing import Any, Protocol
 
@@ -116,15 +116,15 @@ def listed_order(market: Market, row: Mapping[str, Any]) -> OrderUpdate:
                        reason=row.get("reason"))
 
 
-def listed_fills(market: Market, assets: Mapping[int, Asset], row: Mapping[str, Any]) -> list[TradeUpdate]:
-    """The ``fills`` of a listed order: amounts in raw units, the price in the market's units."""
+def listed_fills(market: Market, assets: Mapping[int, Asset], rows: Iterable[Mapping[str, Any]],
+                 client_order_id: str) -> list[TradeUpdate]:
+    """GET /ir/v0/users/subaccount/{id}/fills: amounts in raw units, the price in the market's units."""
     fills = []
-    for fill in row.get("fills") or ():
+    for fill in rows:
         fee_asset = assets.get(int(fill.get("feeAssetId", -1)))
         fee = TradeFee.flat(fee_asset.symbol, fee_asset.from_raw(fill["feeAmount"])) if fee_asset else TradeFee()
         fills.append(TradeUpdate(fill_id(fill["tradeId"], fill["price"], fill["quantity"]), market.trading_pair,
                                  market.price(fill["price"]), market.base.from_raw(fill["baseAmount"]),
                                  market.quote.from_raw(fill["quoteAmount"]), fee, nanos(fill["filledAt"]),
-                                 str(row["clientOrderId"]), str(row["orderId"]),
-                                 is_maker=not fill.get("isAggressor", False)))
+                                 client_order_id, str(fill["orderId"]), is_maker=not fill.get("isAggressor", False)))
     return fills
