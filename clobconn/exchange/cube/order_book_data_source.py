@@ -85,8 +85,8 @@ class CubeOrderBookDataSource(OrderBookDataSource):
 
     def __init__(self, connector: CubeView) -> None:
         super().__init__(connector)
-        # Snapshot chunks received so far, per pair, until the last one completes the snapshot.
-        self._chunks: dict[str, list[Mapping[str, Any]]] = {}
+        # The levels of each snapshot chunk received so far, per pair, until the last one completes it.
+        self._chunks: dict[str, list[list[Mapping[str, Any]]]] = {}
 
     def checksum(self) -> ChecksumFn:
         return level_counts
@@ -124,15 +124,13 @@ class CubeOrderBookDataSource(OrderBookDataSource):
         pair, chunk = market.trading_pair, int(body["chunk"])
         if chunk == 0:
             self._chunks[pair] = []
-        elif pair not in self._chunks or len(self._chunks[pair]) != chunk:
+        elif len(self._chunks.get(pair, ())) != chunk:
             # A chunk out of order (or without its first): the snapshot is broken, and only a new
             # connection brings another.
             self._chunks.pop(pair, None)
             return [StreamAction.RECONNECT]
-        levels = self._chunks[pair]
-        levels.extend(body["levels"])
+        self._chunks[pair].append(body["levels"])
         if chunk < int(body["num_chunks"]) - 1:
             return []
-        del self._chunks[pair]
-        bids, asks = book_levels(market, levels)
+        bids, asks = book_levels(market, (level for levels in self._chunks.pop(pair) for level in levels))
         return [BookMessage(BookMessageType.SNAPSHOT, pair, bids, asks, 0)]

@@ -22,13 +22,13 @@ from typing import Any
 import orjson
 import pytest
 
-from clobconn.core.data_types import OrderState, TradeType
-from clobconn.core.errors import InsufficientFunds
+from clobconn.core.data_types import OrderState, OrderType, TradeType
+from clobconn.core.errors import InsufficientFunds, NetworkError, OrderOutcomeUnknown, OrderRejected
 from clobconn.core.events import EventType
 from clobconn.core.web.protobuf import protobuf_decoder, protobuf_encoder
 from clobconn.exchange.cube.pb.market_data_pb2 import ClientMessage, MdMessages
 from clobconn.exchange.cube.pb.trade_pb2 import Bootstrap, OrderRequest, OrderResponse
-from clobconn.testing.mock_venue import MockVenue, RecordedRequest
+from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
 from clobconn.testing.suites import SpotConformanceSuite, eventually
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "cube"
@@ -290,3 +290,62 @@ class TestCubeSpotConformance(SpotConformanceSuite):
         assert credentials["access_key_id"] == self.conn.config.api_key.get_secret_value()  # type: ignore[union-attr]
         assert credentials["signature"] == sign(bytes.fromhex(self.api_secret), int(credentials["timestamp"]))
         assert abs(int(credentials["timestamp"]) - time.time()) < 5
+
+    async def test_amend_is_one_modify_order_with_the_new_total_in_units(self) -> None:
+        client_id = await self.open_order()
+        self.venue.route("POST", "/os/modify", lambda _: self.reply("amend_order", self.order_vars(
+            client_id, price=Decimal("98.50"), amount=Decimal("0.4"))))
+        order = await self.conn.amend_order(self.trading_pair, client_id, price=Decimal("98.50"), amount=Decimal("0.4"))
+        (request,) = self.venue.requests_to("POST", "/os/modify")
+        modify = request.json["modify"]
+        assert (modify["client_order_id"], modify["market_id"]) == (client_id, "100006")
+        assert (modify["new_price"], modify["new_quantity"], modify["subaccount_id"]) == ("9850", "400", SUBACCOUNT)
+        # The venue keeps the order: the same ids, changed.
+        assert order.client_order_id == client_id and order.exchange_order_id == self.order_vars(client_id)[
+            "exchange_order_id"]
+        assert (order.price, order.amount) == (Decimal("98.50"), Decimal("0.4"))
+        assert list(self.conn.in_flight_orders) == [client_id]
+
+    async def test_a_refused_amend_leaves_the_order_as_it_was(self) -> None:
+        client_id = await self.open_order()
+        refusal = {"modify_reject": {"client_order_id": client_id, "request_id": "0", "transact_time": "1",
+                                     "subaccount_id": SUBACCOUNT, "reason": "POST_ONLY_WOULD_TRADE",
+                                     "market_id": "100006"}}
+        self.venue.route("POST", "/os/modify", MockResponse(refusal))
+        with pytest.raises(OrderRejected, match="POST_ONLY_WOULD_TRADE"):
+            await self.conn.amend_order(self.trading_pair, client_id, price=Decimal("101.00"))
+        order = self.conn.in_flight_orders[client_id]
+        assert order.price == self.order_price and order.state is OrderState.OPEN
+
+    async def test_cancel_all_is_one_mass_cancel_on_the_pairs_market(self) -> None:
+        client_id = await self.open_order()
+        self.serve("cancel_all", self.reply("cancel_all"))
+        self.serve("order_status", self.reply("order_status", self.order_vars(client_id, state=OrderState.CANCELED)))
+        await self.conn.cancel_all(timeout=5, trading_pair=self.trading_pair)
+        (request,) = self.venue.requests_to(*self.routes["cancel_all"])
+        assert request.json == {"mc": {"market_id": "100006", "subaccount_id": SUBACCOUNT,
+                                       "request_id": request.json["mc"]["request_id"]}}
+
+    async def test_a_socket_that_closes_before_the_answer_makes_the_outcome_unknown_at_once(self) -> None:
+        self.conn.order_socket.timeout = 30.0  # type: ignore[attr-defined]
+        self.serve("place_order", MockResponse({}, delay=60))
+        placing = asyncio.ensure_future(self.conn.place_order(self.trading_pair, TradeType.BUY, self.order_amount,
+                                                              OrderType.LIMIT, self.order_price))
+        await self.venue.wait_for_requests(*self.routes["place_order"])
+        started = time.monotonic()
+        await self.venue.drop(OS_PATH)
+        with pytest.raises(OrderOutcomeUnknown):
+            await placing
+        assert time.monotonic() - started < 5, "a closed socket must not wait out the answer's timeout"
+        order = next(iter(self.conn.in_flight_orders.values()))
+        assert order.outcome_unknown and order.state is OrderState.PENDING_CREATE
+
+    async def test_an_order_is_refused_unsent_while_the_order_socket_is_down(self) -> None:
+        self.venue.refuse_connections(OS_PATH)
+        await self.venue.drop(OS_PATH)
+        await eventually(lambda: not self.conn._user_stream_live, what="order socket down")
+        with pytest.raises(NetworkError, match="not sent") as info:
+            await self.conn.place_order(self.trading_pair, TradeType.BUY, self.order_amount, OrderType.LIMIT,
+                                        self.order_price)
+        assert not info.value.request_sent and not self.placements()
+        assert [e.type for e in self.events(EventType.ORDER_FAILED)] == [EventType.ORDER_FAILED]
