@@ -173,6 +173,20 @@ def btc_markets_signatures(sent: Received) -> tuple[str, str]:
     return base64.b64encode(digest).decode(), sent.headers["BM-AUTH-SIGNATURE"]
 
 
+# Cube issues its secrets as 32 bytes in hex and refuses any other.
+HEX_SECRET = hashlib.sha256(b"wire-test-api-secret-hex").hexdigest()
+
+
+def cube_signatures(sent: Received) -> tuple[str, str]:
+    """base64(HMAC-SHA256(hex-decoded secret, b"cube.xyz" + the x-api-timestamp seconds as 8 little-endian
+    bytes)): nothing of the request itself is signed, so the bytes sent only need to arrive intact.
+    https://cubexch.gitbook.io/cube-api/exchange-info#authentication-headers"""
+    assert sent.headers["x-api-key"] == API_KEY
+    pre_image = b"cube.xyz" + int(sent.headers["x-api-timestamp"]).to_bytes(8, "little")
+    digest = hmac.new(bytes.fromhex(HEX_SECRET), pre_image, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode(), sent.headers["x-api-signature"]
+
+
 @dataclass(frozen=True, slots=True)
 class Venue:
     connector_id: str
@@ -206,6 +220,7 @@ VENUES = [
     Venue("bitstamp", bitstamp_signatures, {}),
     Venue("bitmart", bitmart_signatures, {"code": 1000, "message": "OK", "data": {}}),
     Venue("btc_markets", btc_markets_signatures, {}, secret=BASE64_SECRET),
+    Venue("cube", cube_signatures, {"result": {}}, secret=HEX_SECRET),
 ]
 
 
