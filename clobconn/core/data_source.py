@@ -17,6 +17,7 @@ from clobconn.core.orders.tracker import ClientOrderTracker
 from clobconn.core.venue import DomainUrls, VenueSpec
 from clobconn.core.web.auth import AuthBase
 from clobconn.core.web.rest import RestClient
+from clobconn.core.web.socket_requests import SocketRequests
 from clobconn.core.web.time_sync import TimeSynchronizer
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 
@@ -41,6 +42,8 @@ class ConnectorView(Protocol):
     time_sync: TimeSynchronizer
     # The venue's account context once fetched (ExchangeBase.account_context), else None.
     account: dict[str, str] | None
+    # Requests sent on the user stream's socket, whose answers the user stream hands back (Cube's orders).
+    stream_requests: SocketRequests
 
     @property
     def name(self) -> str: ...

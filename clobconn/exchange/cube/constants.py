@@ -68,34 +68,22 @@ ACTIVE_MARKET_STATUSES = frozenset({1, 2})
 # The IR orders listing's "status".
 OPEN_STATUSES = frozenset({"open", "p-filled", "pfilled"})
 
-# NewOrderReject / CancelOrderReject / ModifyOrderReject / MassCancelAck reasons (trade.proto). REST
-# errors come as {"error": {"code", "reason"}} with no published code list: those go by HTTP status.
+# The reasons of NewOrderReject, CancelOrderReject, ModifyOrderReject and MassCancelAck (trade.proto), and the
+# order socket's close code for refused Credentials. REST errors ({"error": {"code", "reason"}}) have no
+# published code list: they go by HTTP status.
 ERRORS: VenueErrorTable = {
-    "INVALID_QUANTITY": InvalidOrder,
+    **dict.fromkeys(("INVALID_SIDE", "INVALID_TIME_IN_FORCE", "INVALID_ORDER_TYPE", "INVALID_POST_ONLY",
+                     "INVALID_SELF_TRADE_PREVENTION", "INVALID_IFM", "PRICE_WITH_MARKET_LIMIT_ORDER",
+                     "POST_ONLY_WITH_MARKET_ORDER", "POST_ONLY_WITH_INVALID_TIF"), BadRequest),
+    **dict.fromkeys(("INVALID_QUANTITY", "OUTSIDE_PRICE_BAND"), InvalidOrder),
+    **dict.fromkeys(("NO_OPPOSING_RESTING_ORDER", "POST_ONLY_WOULD_TRADE", "DID_NOT_FULLY_FILL", "UNCLASSIFIED",
+                     "ONLY_ORDER_CANCEL_ACCEPTED", "PROTECTION_PRICE_WOULD_NOT_TRADE", "NO_REFERENCE_PRICE",
+                     "SLIPPAGE_TOO_HIGH"), OrderRejected),
     "INVALID_MARKET_ID": BadSymbol,
     "DUPLICATE_ORDER_ID": DuplicateClientOrderId,
-    "INVALID_SIDE": BadRequest,
-    "INVALID_TIME_IN_FORCE": BadRequest,
-    "INVALID_ORDER_TYPE": BadRequest,
-    "INVALID_POST_ONLY": BadRequest,
-    "INVALID_SELF_TRADE_PREVENTION": BadRequest,
-    "INVALID_IFM": BadRequest,
     "UNKNOWN_TRADER": ExchangeNotAvailable,
-    "PRICE_WITH_MARKET_LIMIT_ORDER": BadRequest,
-    "POST_ONLY_WITH_MARKET_ORDER": BadRequest,
-    "POST_ONLY_WITH_INVALID_TIF": BadRequest,
     "EXCEEDED_SPOT_POSITION": InsufficientFunds,
-    "NO_OPPOSING_RESTING_ORDER": OrderRejected,
-    "POST_ONLY_WOULD_TRADE": OrderRejected,
-    "DID_NOT_FULLY_FILL": OrderRejected,
-    "ONLY_ORDER_CANCEL_ACCEPTED": OrderRejected,
-    "PROTECTION_PRICE_WOULD_NOT_TRADE": OrderRejected,
-    "NO_REFERENCE_PRICE": OrderRejected,
-    "SLIPPAGE_TOO_HIGH": OrderRejected,
-    "OUTSIDE_PRICE_BAND": InvalidOrder,
     "ORDER_NOT_FOUND": OrderNotFound,
-    "UNCLASSIFIED": OrderRejected,
-    # The order socket's close code for refused Credentials.
     "4401": InvalidCredentials,
 }
 

@@ -14,7 +14,6 @@ from typing import Any, Protocol
 
 from clobconn.core.data_source import ConnectorView
 from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TradeFee, TradeUpdate
-from clobconn.core.web.socket_requests import SocketRequests
 from clobconn.exchange.cube.markets import Asset, Market
 
 # The IR orders listing's "status".
@@ -29,7 +28,6 @@ class CubeView(ConnectorView, Protocol):
     markets: dict[str, Market]
     markets_by_id: dict[int, Market]
     assets: dict[int, Asset]
-    order_socket: SocketRequests
 
 
 def nanos(value: int | str) -> float:

@@ -100,7 +100,7 @@ class CubeUserStreamDataSource(UserStreamDataSource):
             return ()
         kind, body = next(iter(response.items()))
         if kind in ANSWERS:
-            self.connector.order_socket.answer(int(body["request_id"]), {kind: body})
+            self.connector.stream_requests.answer(int(body["request_id"]), {kind: body})
         if kind == "position":
             asset = self.connector.assets.get(int(body["asset_id"]))
             return (position_balance(asset, body),) if asset is not None else ()

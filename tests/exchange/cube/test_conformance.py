@@ -327,7 +327,7 @@ class TestCubeSpotConformance(SpotConformanceSuite):
                                        "request_id": request.json["mc"]["request_id"]}}
 
     async def test_a_socket_that_closes_before_the_answer_makes_the_outcome_unknown_at_once(self) -> None:
-        self.conn.order_socket.timeout = 30.0  # type: ignore[attr-defined]
+        self.conn.stream_requests.timeout = 30.0
         self.serve("place_order", MockResponse({}, delay=60))
         placing = asyncio.ensure_future(self.conn.place_order(self.trading_pair, TradeType.BUY, self.order_amount,
                                                               OrderType.LIMIT, self.order_price))
