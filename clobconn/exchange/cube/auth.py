@@ -1,10 +1,7 @@
-"""Cube signing: base64 HMAC-SHA256 of ``b"cube.xyz"`` + the timestamp in seconds as 8 little-endian bytes,
-keyed with the hex-decoded 32-byte secret.
-
-The same signature authenticates REST calls (headers ``x-api-key``, ``x-api-signature``,
-``x-api-timestamp``) and the order socket (its first frame, the ``Credentials`` message). The
-pre-image signs neither path nor body. No network code here.
-https://cubexch.gitbook.io/cube-api/exchange-info#authentication-headers
+"""Cube signing: base64 HMAC-SHA256 of ``b"cube.xyz"`` + the time in seconds as 8 little-endian bytes, keyed
+with the hex-decoded 32-byte secret. It signs no part of the request, and authenticates REST calls (headers
+``x-api-key``, ``x-api-signature``, ``x-api-timestamp``) and the order socket (its ``Credentials`` frame).
+https://cubexch.gitbook.io/cube-api/exchange-info#authentication-headers. No network code here.
 """
 
 from __future__ import annotations
@@ -19,26 +16,22 @@ from pydantic import SecretStr
 from clobconn.core.errors import InvalidCredentials
 from clobconn.core.web.auth import AuthBase, RestRequest
 
-SIGNING_PREFIX = b"cube.xyz"
-SECRET_BYTES = 32
-
 
 def decode_secret(secret: SecretStr) -> bytes:
-    """The HMAC key: the API secret is 32 bytes in hex. One that is not is refused here, before anything
-    is signed or sent, by an error that names the expected format and never the secret."""
+    """The HMAC key. A secret that is not 32 bytes in hex is refused before anything is signed or sent, by an
+    error that names the expected format and never the secret."""
     try:
         key = bytes.fromhex(secret.get_secret_value())
     except ValueError:
         key = b""
-    if len(key) != SECRET_BYTES:
-        raise InvalidCredentials(f"cube: api_secret must be {SECRET_BYTES} bytes in hex ({SECRET_BYTES * 2} hex "
-                                 "digits, as the API settings page issues it); nothing was sent")
+    if len(key) != 32:
+        raise InvalidCredentials("cube: api_secret must be 32 bytes in hex (64 hex digits, as the API settings "
+                                 "page issues it); nothing was sent")
     return key
 
 
 def signing_pre_image(timestamp: int) -> bytes:
-    """``cube.xyz`` followed by the unix time in seconds as an unsigned 64-bit little-endian integer."""
-    return SIGNING_PREFIX + timestamp.to_bytes(8, "little", signed=False)
+    return b"cube.xyz" + timestamp.to_bytes(8, "little", signed=False)
 
 
 def sign(key: bytes, timestamp: int) -> str:
@@ -48,31 +41,25 @@ def sign(key: bytes, timestamp: int) -> str:
 class CubeAuth(AuthBase):
     def __init__(self, api_key: SecretStr, api_secret: SecretStr, time_s: Callable[[], float]) -> None:
         self._api_key = api_key
-        # Checked at construction: a secret that is not 32 hex bytes stops the connector before it starts.
+        # Checked at construction: a secret that does not parse stops the connector before it starts.
         decode_secret(api_secret)
         self._secret = api_secret
-        # The venue's clock in seconds (local time plus the synced offset).
-        self._time_s = time_s
+        self._time_s = time_s  # the venue's clock in seconds
 
     def __repr__(self) -> str:
-        # Never name the key or the secret: reprs end up in logs.
-        return "CubeAuth()"
+        return "CubeAuth()"  # never the key or the secret: reprs end up in logs
 
-    def signature(self) -> tuple[str, int]:
-        """(signature, timestamp) for now."""
+    def _signed_now(self) -> tuple[str, str, int]:
         timestamp = int(self._time_s())
-        return sign(decode_secret(self._secret), timestamp), timestamp
+        return self._api_key.get_secret_value(), sign(decode_secret(self._secret), timestamp), timestamp
 
     def rest_authenticate(self, request: RestRequest) -> RestRequest:
-        # Nothing of the request is signed; encoding it still fixes the bytes that are sent.
-        request.encode_for_signing()
-        signature, timestamp = self.signature()
-        request.headers.update({"x-api-key": self._api_key.get_secret_value(), "x-api-signature": signature,
-                                "x-api-timestamp": str(timestamp)})
+        request.encode_for_signing()  # nothing of it is signed, but this fixes the bytes that are sent
+        key, signature, timestamp = self._signed_now()
+        request.headers.update({"x-api-key": key, "x-api-signature": signature, "x-api-timestamp": str(timestamp)})
         return request
 
     def credentials(self) -> dict[str, str]:
         """The order socket's ``Credentials`` message (trade.proto), as a mapping to encode."""
-        signature, timestamp = self.signature()
-        return {"access_key_id": self._api_key.get_secret_value(), "signature": signature,
-                "timestamp": str(timestamp)}
+        key, signature, timestamp = self._signed_now()
+        return {"access_key_id": key, "signature": signature, "timestamp": str(timestamp)}

@@ -1,36 +1,19 @@
-"""Cube spot facts as data: hosts, endpoints, limits, refusal reasons, order enums and streams.
-
-Sources (see docs/connectors/cube.md): https://cubexch.gitbook.io/cube-api and the schemas Cube publishes
-in https://github.com/cubexch/ws-api (schema/market_data.proto, schema/trade.proto).
+"""Cube spot facts as data: hosts, endpoints, limits, refusal reasons and order enums. Sources (see
+docs/connectors/cube.md): https://cubexch.gitbook.io/cube-api and https://github.com/cubexch/ws-api (schema/).
 """
 
 from __future__ import annotations
 
+from clobconn.core import errors
 from clobconn.core.data_types import OrderType, TimeInForce
-from clobconn.core.errors import (
-    BadRequest,
-    BadSymbol,
-    DuplicateClientOrderId,
-    ExchangeNotAvailable,
-    InsufficientFunds,
-    InvalidCredentials,
-    InvalidOrder,
-    OrderNotFound,
-    OrderRejected,
-    VenueErrorTable,
-)
 from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
 from clobconn.core.web.endpoints import Endpoint, rate_limits
 from clobconn.core.web.throttler import RateLimit
 
-CONNECTOR_ID = "cube"
-
 # One host serves the three services: Iridium (/ir, REST reference and user data), Mendelev (/md,
 # market data) and Osmium (/os, order entry, whose socket is the user stream and takes the orders).
-DOMAINS = {
-    "mainnet": DomainUrls(rest="https://api.cube.exchange", ws="wss://api.cube.exchange"),
-    "staging": DomainUrls(rest="https://staging.cube.exchange", ws="wss://staging.cube.exchange"),
-}
+DOMAINS = {"mainnet": DomainUrls(rest="https://api.cube.exchange", ws="wss://api.cube.exchange"),
+           "staging": DomainUrls(rest="https://staging.cube.exchange", ws="wss://staging.cube.exchange")}
 BOOK_WS_PATH = "/md/book/{market_id}"
 ORDER_WS_PATH = "/os"
 
@@ -49,15 +32,13 @@ RATE_LIMITS = (
     RateLimit(WS_SEND_LIMIT_ID, 100, 1.0),
 )
 
-# The signature's timestamp is in seconds; the docs state no tolerance. A placement on the socket has
-# no window of its own: its answer comes within seconds or the socket is gone.
+# The docs state no timestamp tolerance; a placement on the socket is answered in seconds or its socket is gone.
 PLACEMENT_EXPIRY = 10.0
 # Both services disconnect a socket that misses more than one 30 s heartbeat.
 HEARTBEAT_INTERVAL = 20.0
 IDLE_TIMEOUT = 65.0
 
-# trade.proto enums, by the names the decoded frames carry.
-BID, ASK = "BID", "ASK"
+BID, ASK = "BID", "ASK"  # trade.proto enums, by the names the decoded frames carry
 TIME_IN_FORCE = {TimeInForce.IOC: "IMMEDIATE_OR_CANCEL", TimeInForce.GTC: "GOOD_FOR_SESSION",
                  TimeInForce.FOK: "FILL_OR_KILL"}
 # A market order crosses until filled or the market's protection price is reached, then the rest is
@@ -71,27 +52,24 @@ OPEN_STATUSES = frozenset({"open", "p-filled", "pfilled"})
 # The reasons of NewOrderReject, CancelOrderReject, ModifyOrderReject and MassCancelAck (trade.proto), and the
 # order socket's close code for refused Credentials. REST errors ({"error": {"code", "reason"}}) have no
 # published code list: they go by HTTP status.
-ERRORS: VenueErrorTable = {
+ERRORS: errors.VenueErrorTable = {
     **dict.fromkeys(("INVALID_SIDE", "INVALID_TIME_IN_FORCE", "INVALID_ORDER_TYPE", "INVALID_POST_ONLY",
                      "INVALID_SELF_TRADE_PREVENTION", "INVALID_IFM", "PRICE_WITH_MARKET_LIMIT_ORDER",
-                     "POST_ONLY_WITH_MARKET_ORDER", "POST_ONLY_WITH_INVALID_TIF"), BadRequest),
-    **dict.fromkeys(("INVALID_QUANTITY", "OUTSIDE_PRICE_BAND"), InvalidOrder),
+                     "POST_ONLY_WITH_MARKET_ORDER", "POST_ONLY_WITH_INVALID_TIF"), errors.BadRequest),
+    **dict.fromkeys(("INVALID_QUANTITY", "OUTSIDE_PRICE_BAND"), errors.InvalidOrder),
     **dict.fromkeys(("NO_OPPOSING_RESTING_ORDER", "POST_ONLY_WOULD_TRADE", "DID_NOT_FULLY_FILL", "UNCLASSIFIED",
                      "ONLY_ORDER_CANCEL_ACCEPTED", "PROTECTION_PRICE_WOULD_NOT_TRADE", "NO_REFERENCE_PRICE",
-                     "SLIPPAGE_TOO_HIGH"), OrderRejected),
-    "INVALID_MARKET_ID": BadSymbol,
-    "DUPLICATE_ORDER_ID": DuplicateClientOrderId,
-    "UNKNOWN_TRADER": ExchangeNotAvailable,
-    "EXCEEDED_SPOT_POSITION": InsufficientFunds,
-    "ORDER_NOT_FOUND": OrderNotFound,
-    "4401": InvalidCredentials,
+                     "SLIPPAGE_TOO_HIGH"), errors.OrderRejected),
+    "INVALID_MARKET_ID": errors.BadSymbol,
+    "DUPLICATE_ORDER_ID": errors.DuplicateClientOrderId,
+    "UNKNOWN_TRADER": errors.ExchangeNotAvailable,
+    "EXCEEDED_SPOT_POSITION": errors.InsufficientFunds,
+    "ORDER_NOT_FOUND": errors.OrderNotFound,
+    "4401": errors.InvalidCredentials,
 }
 
 SPEC = VenueSpec(
-    connector_id=CONNECTOR_ID,
-    domains=DOMAINS,
-    rate_limits=RATE_LIMITS,
-    error_table=ERRORS,
+    connector_id="cube", domains=DOMAINS, rate_limits=RATE_LIMITS, error_table=ERRORS,
     # NewOrder.client_order_id is a uint64, unique among the subaccount's open orders: 19 digits
     # always fit, the side as 1 (buy) or 2 (sell) leads, so no id starts with a zero.
     client_order_id=ClientOrderIdRule(max_length=19, prefix="", alphabet="0123456789", side_marks=("1", "2")),
@@ -100,6 +78,5 @@ SPEC = VenueSpec(
     features=frozenset({Feature.AMEND_ORDER, Feature.CANCEL_ALL}),
     # ModifyOrder keeps the order: the same client and exchange order ids, its new total quantity.
     amend_in_place=True,
-    ws_send_limit_id=WS_SEND_LIMIT_ID,
-    placement_expiry=PLACEMENT_EXPIRY,
+    ws_send_limit_id=WS_SEND_LIMIT_ID, placement_expiry=PLACEMENT_EXPIRY,
 )

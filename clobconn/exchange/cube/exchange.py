@@ -20,11 +20,12 @@ from clobconn.core.data_types import (
 )
 from clobconn.core.errors import ExchangeError, OrderNotFound, refusal_error
 from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.web.endpoints import Endpoint
 from clobconn.exchange.cube import constants as cube
+from clobconn.exchange.cube import parsers as parse
 from clobconn.exchange.cube.auth import CubeAuth
-from clobconn.exchange.cube.markets import Asset, Market, parse_markets
 from clobconn.exchange.cube.order_book_data_source import CubeOrderBookDataSource
-from clobconn.exchange.cube.parsers import answer_update, executed_state, listed_fills, listed_order, nanos
+from clobconn.exchange.cube.parsers import Asset, Market
 from clobconn.exchange.cube.user_stream_data_source import CubeUserStreamDataSource, encode_order_request
 
 
@@ -52,7 +53,7 @@ class CubeExchange(ExchangeBase):
         return None if status < 400 else (None, str(payload)[:500])
 
     async def _fetch_trading_rules(self) -> list[tuple[str, TradingRule]]:
-        self.assets, markets = parse_markets((await self.rest.call(cube.MARKETS))["result"])
+        self.assets, markets = parse.parse_markets((await self.rest.call(cube.MARKETS))["result"])
         self.markets = {market.trading_pair: market for market, _ in markets}
         self.markets_by_id = {market.market_id: market for market, _ in markets}
         return [(market.symbol, rule) for market, rule in markets]
@@ -67,22 +68,28 @@ class CubeExchange(ExchangeBase):
     async def _subaccount(self) -> str:
         return (await self.account_context())["subaccount_id"]
 
+    async def _private(self, endpoint: Endpoint, params: dict[str, Any] | None = None) -> Any:
+        """An IR call on the subaccount's path: its ``result``."""
+        path_values = {"subaccount_id": await self._subaccount()}
+        return (await self.rest.call(endpoint, params, path_values=path_values))["result"]
+
     async def _fetch_balances(self) -> list[Balance]:
         """The positions' ``amount`` (raw units) is the total; what orders lock comes on the socket."""
-        subaccount = await self._subaccount()
-        result = (await self.rest.call(cube.POSITIONS, path_values={"subaccount_id": subaccount}))["result"]
-        entries = [(self.assets.get(int(e["assetId"])), e) for e in result.get(subaccount, {}).get("inner", ())
+        positions = (await self._private(cube.POSITIONS)).get(await self._subaccount(), {})
+        entries = [(self.assets.get(int(e["assetId"])), e) for e in positions.get("inner", ())
                    if e.get("accountingType", "asset") == "asset"]
         return [Balance.from_wallet(asset.symbol, asset.from_raw(e["amount"]), self.balances.get(asset.symbol))
                 for asset, e in entries if asset is not None]
 
     # == the order socket ========================================================================
 
-    async def _order_request(self, kind: str, body: dict[str, Any], expected: str, what: str) -> Mapping[str, Any]:
-        """Send one OrderRequest on /os and return the body of the answer that echoes its request id when
-        it is ``expected``; a reject raises the typed error of its reason."""
+    async def _order_request(self, kind: str, trading_pair: str, body: dict[str, Any], expected: str,
+                             what: str) -> Mapping[str, Any]:
+        """Send one OrderRequest on /os for the pair's market and return the body of the answer that echoes
+        its request id when it is ``expected``; a reject raises the typed error of its reason."""
         request_id = self.stream_requests.next_id()
-        body |= {"request_id": str(request_id), "subaccount_id": await self._subaccount()}
+        body |= {"request_id": str(request_id), "subaccount_id": await self._subaccount(),
+                 "market_id": str(self.markets[trading_pair].market_id)}
         answer = await self.stream_requests.request(request_id, encode_order_request({kind: body}), what)
         ((answer_kind, answer_body),) = answer.items()
         assert isinstance(answer_body, Mapping)
@@ -95,8 +102,7 @@ class CubeExchange(ExchangeBase):
     async def _place_order(self, order: InFlightOrder) -> Placement:
         market = self.markets[order.trading_pair]
         new: dict[str, Any] = {
-            "client_order_id": order.client_order_id, "market_id": str(market.market_id),
-            "quantity": str(market.quantity_units(order.amount)),
+            "client_order_id": order.client_order_id, "quantity": str(market.quantity_units(order.amount)),
             "side": cube.BID if order.trade_type is TradeType.BUY else cube.ASK, "post_only": _post_only(order)}
         if order.order_type is OrderType.MARKET:
             new |= {"order_type": cube.MARKET_ORDER_TYPE, "time_in_force": cube.TIME_IN_FORCE[TimeInForce.IOC]}
@@ -104,41 +110,38 @@ class CubeExchange(ExchangeBase):
             assert order.price is not None
             new |= {"order_type": "LIMIT", "time_in_force": cube.TIME_IN_FORCE[order.time_in_force],
                     "price": str(market.price_units(order.price))}
-        ack = await self._order_request("new", new, "new_ack", f"order {order.client_order_id}")
-        return answer_update("new_ack", ack, order.trading_pair), []
+        ack = await self._order_request("new", order.trading_pair, new, "new_ack", f"order {order.client_order_id}")
+        return parse.answer_update("new_ack", ack, order.trading_pair), []
 
     async def _amend_order(self, order: InFlightOrder, replacement: InFlightOrder) -> Placement:
         """ModifyOrder: the new price and the new total quantity (the venue subtracts what has filled)."""
         market = self.markets[order.trading_pair]
         assert replacement.price is not None
-        modify = {"market_id": str(market.market_id), "client_order_id": order.client_order_id,
-                  "new_price": str(market.price_units(replacement.price)),
+        modify = {"client_order_id": order.client_order_id, "new_price": str(market.price_units(replacement.price)),
                   "new_quantity": str(market.quantity_units(replacement.amount)), "post_only": _post_only(order)}
-        ack = await self._order_request("modify", modify, "modify_ack", f"amend of {order.client_order_id}")
+        ack = await self._order_request("modify", order.trading_pair, modify, "modify_ack",
+                                        f"amend of {order.client_order_id}")
         cumulative = market.quantity(ack["cumulative_quantity"])
-        return OrderUpdate(order.trading_pair, nanos(ack["transact_time"]),
-                           executed_state(cumulative, market.quantity(ack["remaining_quantity"])),
+        return OrderUpdate(order.trading_pair, parse.nanos(ack["transact_time"]),
+                           parse.executed_state(cumulative, market.quantity(ack["remaining_quantity"])),
                            order.client_order_id, str(ack["exchange_order_id"]), executed_amount=cumulative), []
 
     async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
-        market_id = str(self.markets[order.trading_pair].market_id)
-        cancel = {"market_id": market_id, "client_order_id": order.client_order_id}
-        ack = await self._order_request("cancel", cancel, "cancel_ack", f"cancel of {order.client_order_id}")
-        return answer_update("cancel_ack", ack, order.trading_pair)
+        ack = await self._order_request("cancel", order.trading_pair, {"client_order_id": order.client_order_id},
+                                        "cancel_ack", f"cancel of {order.client_order_id}")
+        return parse.answer_update("cancel_ack", ack, order.trading_pair)
 
     async def _cancel_all_orders(self, trading_pair: str) -> list[OrderUpdate]:
         """MassCancel on the pair's market: a CancelOrderAck per order follows on the socket."""
-        mass_cancel = {"market_id": str(self.markets[trading_pair].market_id)}
-        await self._order_request("mc", mass_cancel, "mass_cancel_ack", f"cancel-all on {trading_pair}")
+        await self._order_request("mc", trading_pair, {}, "mass_cancel_ack", f"cancel-all on {trading_pair}")
         return []
 
     # == the IR order listing ====================================================================
 
     async def _listed_orders(self, trading_pair: str, wanted: Callable[[Mapping[str, Any]], bool]) -> list[OrderUpdate]:
         """The subaccount's most recent orders (newest first) on the pair's market that are ``wanted``."""
-        market, path_values = self.markets[trading_pair], {"subaccount_id": await self._subaccount()}
-        answer = await self.rest.call(cube.ORDERS, {"limit": cube.ORDERS_LIMIT}, path_values=path_values)
-        return [listed_order(market, row) for row in answer["result"]["orders"]
+        market, rows = self.markets[trading_pair], (await self._private(cube.ORDERS, {"limit": cube.ORDERS_LIMIT}))
+        return [parse.listed_order(market, row) for row in rows["orders"]
                 if int(row["marketId"]) == market.market_id and wanted(row)]
 
     async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate:
@@ -152,17 +155,15 @@ class CubeExchange(ExchangeBase):
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
         if order.exchange_order_id is None:
             return []
-        answer = await self.rest.call(cube.FILLS, {"orderIds": order.exchange_order_id},
-                                      path_values={"subaccount_id": await self._subaccount()})
-        return listed_fills(self.markets[order.trading_pair], self.assets, answer["result"]["fills"],
-                            order.client_order_id)
+        fills = (await self._private(cube.FILLS, {"orderIds": order.exchange_order_id}))["fills"]
+        return parse.listed_fills(self.markets[order.trading_pair], self.assets, fills, order.client_order_id)
 
     async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
         return await self._listed_orders(trading_pair, lambda row: row["status"] in cube.OPEN_STATUSES)
 
     async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
         return await self._listed_orders(trading_pair, lambda row: row["status"] not in cube.OPEN_STATUSES and (
-            nanos(row["createdAt"]) >= since))
+            parse.nanos(row["createdAt"]) >= since))
 
 
 def _post_only(order: InFlightOrder) -> str:

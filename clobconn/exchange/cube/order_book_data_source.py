@@ -1,11 +1,10 @@
-"""Cube public data: one socket per market, wss://api.cube.exchange/md/book/{market_id}, protobuf both ways.
+"""Cube public data: a socket per market, wss://api.cube.exchange/md/book/{market_id}, protobuf both ways.
 
-https://cubexch.gitbook.io/cube-api/websocket-market-data-api (schema: market_data.proto)
-The client sends a ``Config`` (market by price and trades); the venue answers with ``MdMessages``: a
-market-by-price snapshot on connect, chunked (``chunk`` 0 .. ``num_chunks - 1``, to be concatenated),
-then diffs. Diffs carry no sequence number: each says how many levels each side holds once applied
-(``total_bid_levels``, ``total_ask_levels``), which the core checks as the book's checksum
-(``level_counts``). A mismatch resyncs by opening the socket again, the only way to get a snapshot.
+https://cubexch.gitbook.io/cube-api/websocket-market-data-api (market_data.proto). The client sends a
+``Config``; the venue sends ``MdMessages``: a market-by-price snapshot on connecting, in chunks 0 ..
+``num_chunks - 1``, then diffs. Diffs carry no sequence number but say how many levels each side holds
+once applied: the core checks those counts as the book's checksum (``level_counts``), and a mismatch
+resyncs by connecting again, the only way to get a snapshot.
 """
 
 from __future__ import annotations
@@ -24,22 +23,14 @@ from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
 from clobconn.core.web.protobuf import protobuf_decoder, protobuf_encoder
 from clobconn.core.web.ws import ConnectSpec, Heartbeat, StreamAction
 from clobconn.exchange.cube.constants import BOOK_WS_PATH, HEARTBEAT_INTERVAL, IDLE_TIMEOUT
-from clobconn.exchange.cube.markets import Market
-from clobconn.exchange.cube.parsers import CubeView, nanos
+from clobconn.exchange.cube.parsers import CubeView, Market, nanos
 from clobconn.exchange.cube.pb.market_data_pb2 import ClientMessage, MdMessages
 
 decode_md = protobuf_decoder(MdMessages)
 encode_md_client = protobuf_encoder(ClientMessage)
-
-# Market by price and the trades; no order-by-order feed, summary or candles.
-BOOK_CONFIG = {"config": {"mbp": True, "trades": True}}
 # AggressingSide: the taker's side (the implied variants traded through another market).
 TAKER_SIDES = {"AGGRESSING_BID": TradeType.BUY, "AGGRESSING_IMPLIED_BID": TradeType.BUY,
                "AGGRESSING_ASK": TradeType.SELL, "AGGRESSING_IMPLIED_ASK": TradeType.SELL}
-
-
-def md_heartbeat() -> bytes:
-    return encode_md_client({"heartbeat": {"request_id": "0", "timestamp": str(time.time_ns())}})
 
 
 def is_md_pong(message: Any) -> bool:
@@ -48,18 +39,17 @@ def is_md_pong(message: Any) -> bool:
     return isinstance(entries, list) and bool(entries) and all("heartbeat" in entry for entry in entries)
 
 
-MD_HEARTBEAT = Heartbeat(app_ping=HEARTBEAT_INTERVAL, app_ping_payload=md_heartbeat, is_pong=is_md_pong,
-                         idle_timeout=IDLE_TIMEOUT)
+MD_HEARTBEAT = Heartbeat(app_ping=HEARTBEAT_INTERVAL, is_pong=is_md_pong, idle_timeout=IDLE_TIMEOUT,
+                         app_ping_payload=lambda: encode_md_client({"heartbeat": {"timestamp": str(time.time_ns())}}))
 
 
 def book_levels(market: Market, levels: Iterable[Mapping[str, Any]]) -> tuple[list[RawLevel], list[RawLevel]]:
     """Integer levels as (price, size) strings per side; a REMOVE diff is a size of zero."""
-    bids: list[RawLevel] = []
-    asks: list[RawLevel] = []
+    sides: dict[str, list[RawLevel]] = {"BID": [], "ASK": []}
     for level in levels:
         size = "0" if level.get("op") == "REMOVE" else str(market.quantity(level["quantity"]))
-        (bids if level["side"] == "BID" else asks).append([str(market.price(level["price"])), size])
-    return bids, asks
+        sides[level["side"]].append([str(market.price(level["price"])), size])
+    return sides["BID"], sides["ASK"]
 
 
 def parse_diff(market: Market, body: Mapping[str, Any]) -> BookMessage:
@@ -79,13 +69,13 @@ def parse_trades(market: Market, body: Mapping[str, Any]) -> list[PublicTrade]:
 class CubeOrderBookDataSource(OrderBookDataSource):
     sequence_rule = SequenceRule.NONE
     resync_mode = ResyncMode.RECONNECT
-    # The socket's path names its market: one market a socket.
+    # The socket's path names its market.
     max_subscriptions_per_socket: ClassVar[int] = 1
     connector: CubeView
 
     def __init__(self, connector: CubeView) -> None:
         super().__init__(connector)
-        # The levels of each snapshot chunk received so far, per pair, until the last one completes it.
+        # Per pair, the levels of each snapshot chunk so far, until the last one completes the snapshot.
         self._chunks: dict[str, list[list[Mapping[str, Any]]]] = {}
 
     def checksum(self) -> ChecksumFn:
@@ -95,19 +85,17 @@ class CubeOrderBookDataSource(OrderBookDataSource):
         raise NotSupported("a Cube book socket serves one market: its URL comes from connect_spec_for")
 
     async def connect_spec_for(self, stream: str, trading_pairs: Sequence[str]) -> ConnectSpec:
-        (pair,) = trading_pairs
-        path = BOOK_WS_PATH.format(market_id=self.connector.markets[pair].market_id)
+        path = BOOK_WS_PATH.format(market_id=self.connector.markets[trading_pairs[0]].market_id)
         return ConnectSpec(url=f"{self.connector.ws_url}{path}", heartbeat=MD_HEARTBEAT, binary_decoder=decode_md)
 
     def subscription_frames(self, verb: str, stream: str, trading_pairs: Sequence[str]) -> list[Any]:
-        # The socket is the subscription: closing it is the only unsubscribe there is.
-        return [encode_md_client(BOOK_CONFIG)] if verb == self.subscribe_verb and trading_pairs else []
+        # Market by price and trades. The socket is the subscription: closing it is the only unsubscribe.
+        subscribe = verb == self.subscribe_verb and trading_pairs
+        return [encode_md_client({"config": {"mbp": True, "trades": True}})] if subscribe else []
 
     def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
-        if not isinstance(message, dict):
-            return []
         parsed: list[MarketMessage] = []
-        for entry in message.get("messages", ()):
+        for entry in message.get("messages", ()) if isinstance(message, dict) else ():
             market = self.connector.markets_by_id.get(int(entry.get("market_id", -1)))
             if market is None:
                 continue
@@ -125,8 +113,7 @@ class CubeOrderBookDataSource(OrderBookDataSource):
         if chunk == 0:
             self._chunks[pair] = []
         elif len(self._chunks.get(pair, ())) != chunk:
-            # A chunk out of order (or without its first): the snapshot is broken, and only a new
-            # connection brings another.
+            # A chunk out of order: the snapshot is broken, and only a new connection brings another.
             self._chunks.pop(pair, None)
             return [StreamAction.RECONNECT]
         self._chunks[pair].append(body["levels"])

@@ -1,25 +1,86 @@
-"""Cube account objects: the order socket's messages (protobuf, decoded to mappings) and the IR REST listings,
-and what the data sources read of the connector (``CubeView``).
-
-https://cubexch.gitbook.io/cube-api/websocket-trade-api (trade.proto) and .../exchange-info (IR API).
-Amounts are integers everywhere: prices and quantities in the market's units (``markets.py``), balances,
-fees and fill amounts on REST in the asset's raw units, a balance on the socket as a 256-bit ``RawUnits``.
+"""Cube's objects: its markets and assets, and the account objects of the order socket (trade.proto, decoded
+to mappings) and of the IR REST listings; and what the data sources read of the connector (``CubeView``).
+Amounts are integers: a price is a whole number of the market's ``priceTickSize``, a quantity of its
+``quantityTickSize`` (the lot sizes in human terms), a balance, fee or REST fill amount of the asset's raw
+units; conversions are exact (core/web/numbers.py), a value off the grid is refused, never rounded.
+https://cubexch.gitbook.io/cube-api/exchange-info and https://cubexch.gitbook.io/cube-api/websocket-trade-api
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any, Protocol
 
 from clobconn.core.data_source import ConnectorView
-from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TradeFee, TradeUpdate
-from clobconn.exchange.cube.markets import Asset, Market
+from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TradeFee, TradeUpdate, TradingRule
+from clobconn.core.web.numbers import from_units, to_units
+from clobconn.exchange.cube.constants import ACTIVE_MARKET_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    asset_id: int
+    symbol: str
+    # Raw units per whole asset, as a power of ten (18 for ETH, 8 for BTC).
+    decimals: int
+
+    def from_raw(self, raw: int | str) -> Decimal:
+        return Decimal(int(raw)).scaleb(-self.decimals)
+
+
+@dataclass(frozen=True, slots=True)
+class Market:
+    market_id: int
+    symbol: str
+    trading_pair: str
+    base: Asset
+    quote: Asset
+    price_tick: Decimal
+    quantity_tick: Decimal
+    # One quote lot in quote asset (a fill's fill_quote_quantity counts them).
+    quote_lot: Decimal
+
+    def price_units(self, price: Decimal) -> int:
+        return to_units(price, self.price_tick, "price", self.trading_pair)
+
+    def quantity_units(self, amount: Decimal) -> int:
+        return to_units(amount, self.quantity_tick, "amount", self.trading_pair)
+
+    def price(self, units: int | str) -> Decimal:
+        return from_units(units, self.price_tick)
+
+    def quantity(self, units: int | str) -> Decimal:
+        return from_units(units, self.quantity_tick)
+
+
+def parse_markets(result: Mapping[str, Any]) -> tuple[dict[int, Asset], list[tuple[Market, TradingRule]]]:
+    """The ``result`` of GET /ir/v0/markets: every asset, and the markets in use (status 1 or 2, not
+    ``disabled``) with their rules."""
+    assets = {int(a["assetId"]): Asset(int(a["assetId"]), str(a["symbol"]), int(a["decimals"]))
+              for a in result["assets"]}
+    markets = []
+    for entry in result["markets"]:
+        base, quote = assets.get(int(entry["baseAssetId"])), assets.get(int(entry["quoteAssetId"]))
+        if base is None or quote is None or entry.get("status", 1) not in ACTIVE_MARKET_STATUSES or (
+                entry.get("disabled")):
+            continue
+        market = Market(int(entry["marketId"]), str(entry["symbol"]), f"{base.symbol}-{quote.symbol}", base, quote,
+                        Decimal(entry["priceTickSize"]), Decimal(entry["quantityTickSize"]),
+                        quote.from_raw(entry["quoteLotSize"]))
+        # The ticks are the steps, one quantity tick the least size; the notional bounds are raw quote units.
+        low, high = entry.get("minOrderQuoteAmt"), entry.get("maxOrderQuoteAmt")
+        markets.append((market, TradingRule(
+            market.trading_pair, min_order_size=market.quantity_tick, min_price_increment=market.price_tick,
+            min_base_amount_increment=market.quantity_tick, min_notional=quote.from_raw(low) if low else Decimal(0),
+            max_notional=quote.from_raw(high) if high else None)))
+    return assets, markets
+
 
 # The IR orders listing's "status".
-LISTED_STATES = {"open": OrderState.OPEN, "p-filled": OrderState.PARTIALLY_FILLED,
-                 "pfilled": OrderState.PARTIALLY_FILLED, "filled": OrderState.FILLED,
-                 "canceled": OrderState.CANCELED, "rejected": OrderState.FAILED}
+LISTED_STATES = {"open": OrderState.OPEN, **dict.fromkeys(("p-filled", "pfilled"), OrderState.PARTIALLY_FILLED),
+                 "filled": OrderState.FILLED, "canceled": OrderState.CANCELED, "rejected": OrderState.FAILED}
 
 
 class CubeView(ConnectorView, Protocol):
@@ -50,14 +111,6 @@ def executed_state(cumulative: Decimal, leaves: Decimal) -> OrderState:
     if not leaves:
         return OrderState.FILLED
     return OrderState.PARTIALLY_FILLED if cumulative else OrderState.OPEN
-
-
-def resting_update(market: Market, order: Mapping[str, Any]) -> OrderUpdate:
-    """A bootstrap RestingOrder: one of our orders on the book when the socket opened."""
-    cumulative = market.quantity(order["cumulative_quantity"])
-    return OrderUpdate(market.trading_pair, nanos(order["rest_time"]),
-                       executed_state(cumulative, market.quantity(order["remaining_quantity"])),
-                       str(order["client_order_id"]), str(order["exchange_order_id"]), executed_amount=cumulative)
 
 
 def fill_id(trade_id: object, price_units: object, quantity_units: object) -> str:

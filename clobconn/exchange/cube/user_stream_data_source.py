@@ -1,11 +1,10 @@
 """Cube's order socket, wss://api.cube.exchange/os: the user stream, and where orders are placed.
 
-https://cubexch.gitbook.io/cube-api/websocket-trade-api (schema: trade.proto)
-The client's first frame is a ``Credentials`` message (the REST signature); the venue closes the socket
-with code 4401 when it refuses them. It then sends ``Bootstrap`` messages (resting orders, positions,
-trading status) up to ``Done``, read here before the stream counts as live; every later frame is an
-``OrderResponse``: acks and rejects of our requests (handed to ``order_socket``, where the request
-waits), fills, positions and heartbeats.
+https://cubexch.gitbook.io/cube-api/websocket-trade-api (trade.proto). The first frame is ``Credentials``
+(the REST signature), refused by closing the socket with code 4401. ``Bootstrap`` messages (resting orders,
+positions, trading status) follow up to ``Done``, read here before the stream counts as live; every later
+frame is an ``OrderResponse``: the answers to our requests (handed to ``stream_requests``, where each
+request waits), fills, positions and heartbeats.
 """
 
 from __future__ import annotations
@@ -31,17 +30,14 @@ decode_response = protobuf_decoder(OrderResponse)
 encode_credentials = protobuf_encoder(Credentials)
 encode_order_request = protobuf_encoder(OrderRequest)
 
-# The close code of a refused Credentials message (trade.proto, "Credentials").
-CREDENTIALS_REFUSED = 4401
-BOOTSTRAP_TIMEOUT = 10.0
+CREDENTIALS_REFUSED, BOOTSTRAP_TIMEOUT = 4401, 10.0  # the close code of refused Credentials (trade.proto)
 # The answers to our requests, each echoing the request's request_id.
 ANSWERS = frozenset({"new_ack", "new_reject", "cancel_ack", "cancel_reject", "modify_ack", "modify_reject",
                      "mass_cancel_ack"})
 
 
 class OrderSocketDecoder:
-    """The frames of one connection: ``Bootstrap`` until its ``Done``, ``OrderResponse`` after. The two
-    share no envelope, so the place in the conversation says which one a frame is."""
+    """One connection's frames: ``Bootstrap`` until ``Done``, ``OrderResponse`` after (they share no envelope)."""
 
     def __init__(self) -> None:
         self.bootstrapped = False
@@ -54,16 +50,10 @@ class OrderSocketDecoder:
         return {"bootstrap": message}
 
 
-def os_heartbeat() -> bytes:
-    return encode_order_request({"heartbeat": {"request_id": "0", "timestamp": str(time.time_ns())}})
-
-
-def is_os_pong(message: Any) -> bool:
-    return isinstance(message, dict) and "heartbeat" in message.get("response", {})
-
-
-OS_HEARTBEAT = Heartbeat(app_ping=HEARTBEAT_INTERVAL, app_ping_payload=os_heartbeat, is_pong=is_os_pong,
-                         idle_timeout=IDLE_TIMEOUT)
+OS_HEARTBEAT = Heartbeat(
+    app_ping=HEARTBEAT_INTERVAL, idle_timeout=IDLE_TIMEOUT,
+    app_ping_payload=lambda: encode_order_request({"heartbeat": {"timestamp": str(time.time_ns())}}),
+    is_pong=lambda message: isinstance(message, dict) and "heartbeat" in message.get("response", {}))
 
 
 class CubeUserStreamDataSource(UserStreamDataSource):

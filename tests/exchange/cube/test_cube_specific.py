@@ -25,14 +25,14 @@ from clobconn.core.order_book.messages import BookMessage, BookMessageType, Publ
 from clobconn.core.order_book.sync import BookSynchronizer, SyncResult
 from clobconn.core.registry import connector_class, get_connector
 from clobconn.core.web.auth import RestRequest
+from clobconn.core.web.numbers import from_units, to_units
 from clobconn.core.web.protobuf import protobuf_encoder
 from clobconn.core.web.ws import StreamAction
 from clobconn.exchange.cube.auth import CubeAuth, sign, signing_pre_image
 from clobconn.exchange.cube.constants import SPEC
 from clobconn.exchange.cube.exchange import CubeExchange
-from clobconn.exchange.cube.markets import Asset, Market, from_units, to_units
 from clobconn.exchange.cube.order_book_data_source import decode_md
-from clobconn.exchange.cube.parsers import fee_paid, raw_units, socket_fill
+from clobconn.exchange.cube.parsers import Asset, Market, fee_paid, raw_units, socket_fill
 from clobconn.exchange.cube.pb.market_data_pb2 import MdMessages
 from clobconn.exchange.cube.pb.trade_pb2 import Bootstrap, OrderResponse
 from clobconn.exchange.cube.user_stream_data_source import OrderSocketDecoder
