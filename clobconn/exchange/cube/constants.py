@@ -41,13 +41,10 @@ IDLE_TIMEOUT = 65.0
 BID, ASK = "BID", "ASK"  # trade.proto enums, by the names the decoded frames carry
 TIME_IN_FORCE = {TimeInForce.IOC: "IMMEDIATE_OR_CANCEL", TimeInForce.GTC: "GOOD_FOR_SESSION",
                  TimeInForce.FOK: "FILL_OR_KILL"}
-# A market order crosses until filled or the market's protection price is reached, then the rest is
-# cancelled: it never rests.
+# A market order crosses until filled or at the market's protection price, then the rest is cancelled.
 MARKET_ORDER_TYPE = "MARKET_WITH_PROTECTION"
-# Markets in use have status 1 or 2; 3 marks a market kept for history only.
-ACTIVE_MARKET_STATUSES = frozenset({1, 2})
-# The IR orders listing's "status".
-OPEN_STATUSES = frozenset({"open", "p-filled", "pfilled"})
+ACTIVE_MARKET_STATUSES = frozenset({1, 2})  # 3: a market kept for history only
+OPEN_STATUSES = frozenset({"open", "p-filled", "pfilled"})  # of the IR orders listing
 
 # The reasons of NewOrderReject, CancelOrderReject, ModifyOrderReject and MassCancelAck (trade.proto), and the
 # order socket's close code for refused Credentials. REST errors ({"error": {"code", "reason"}}) have no
@@ -76,7 +73,6 @@ SPEC = VenueSpec(
     order_types=frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.MARKET}),
     time_in_force=frozenset(TIME_IN_FORCE),
     features=frozenset({Feature.AMEND_ORDER, Feature.CANCEL_ALL}),
-    # ModifyOrder keeps the order: the same client and exchange order ids, its new total quantity.
-    amend_in_place=True,
+    amend_in_place=True,  # ModifyOrder keeps the order's ids; it takes the new total quantity
     ws_send_limit_id=WS_SEND_LIMIT_ID, placement_expiry=PLACEMENT_EXPIRY,
 )

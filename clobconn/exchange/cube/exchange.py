@@ -68,8 +68,7 @@ class CubeExchange(ExchangeBase):
     async def _subaccount(self) -> str:
         return (await self.account_context())["subaccount_id"]
 
-    async def _private(self, endpoint: Endpoint, params: dict[str, Any] | None = None) -> Any:
-        """An IR call on the subaccount's path: its ``result``."""
+    async def _private(self, endpoint: Endpoint, params: dict[str, Any] | None = None) -> Any:  # an IR user call
         path_values = {"subaccount_id": await self._subaccount()}
         return (await self.rest.call(endpoint, params, path_values=path_values))["result"]
 
@@ -81,8 +80,6 @@ class CubeExchange(ExchangeBase):
         return [Balance.from_wallet(asset.symbol, asset.from_raw(e["amount"]), self.balances.get(asset.symbol))
                 for asset, e in entries if asset is not None]
 
-    # == the order socket ========================================================================
-
     async def _order_request(self, kind: str, trading_pair: str, body: dict[str, Any], expected: str,
                              what: str) -> Mapping[str, Any]:
         """Send one OrderRequest on /os for the pair's market and return the body of the answer that echoes
@@ -90,9 +87,9 @@ class CubeExchange(ExchangeBase):
         request_id = self.stream_requests.next_id()
         body |= {"request_id": str(request_id), "subaccount_id": await self._subaccount(),
                  "market_id": str(self.markets[trading_pair].market_id)}
-        answer = await self.stream_requests.request(request_id, encode_order_request({kind: body}), what)
+        answer: dict[str, Mapping[str, Any]] = await self.stream_requests.request(
+            request_id, encode_order_request({kind: body}), what)
         ((answer_kind, answer_body),) = answer.items()
-        assert isinstance(answer_body, Mapping)
         reason = answer_body.get("reason")
         if answer_kind != expected or (kind == "mc" and reason is not None):
             reason = str(reason or "UNCLASSIFIED")
@@ -136,8 +133,6 @@ class CubeExchange(ExchangeBase):
         await self._order_request("mc", trading_pair, {}, "mass_cancel_ack", f"cancel-all on {trading_pair}")
         return []
 
-    # == the IR order listing ====================================================================
-
     async def _listed_orders(self, trading_pair: str, wanted: Callable[[Mapping[str, Any]], bool]) -> list[OrderUpdate]:
         """The subaccount's most recent orders (newest first) on the pair's market that are ``wanted``."""
         market, rows = self.markets[trading_pair], (await self._private(cube.ORDERS, {"limit": cube.ORDERS_LIMIT}))
@@ -166,5 +161,5 @@ class CubeExchange(ExchangeBase):
             parse.nanos(row["createdAt"]) >= since))
 
 
-def _post_only(order: InFlightOrder) -> str:
+def _post_only(order: InFlightOrder) -> str:  # PostOnly, trade.proto
     return "ENABLED" if order.order_type is OrderType.LIMIT_MAKER else "DISABLED"

@@ -1,10 +1,8 @@
-"""Cube public data: a socket per market, wss://api.cube.exchange/md/book/{market_id}, protobuf both ways.
-
-https://cubexch.gitbook.io/cube-api/websocket-market-data-api (market_data.proto). The client sends a
-``Config``; the venue sends ``MdMessages``: a market-by-price snapshot on connecting, in chunks 0 ..
-``num_chunks - 1``, then diffs. Diffs carry no sequence number but say how many levels each side holds
-once applied: the core checks those counts as the book's checksum (``level_counts``), and a mismatch
-resyncs by connecting again, the only way to get a snapshot.
+"""Cube public data: a socket per market, wss://api.cube.exchange/md/book/{market_id}, protobuf both ways
+(https://cubexch.gitbook.io/cube-api/websocket-market-data-api, market_data.proto). After our ``Config`` the
+venue sends a market-by-price snapshot in chunks 0 .. ``num_chunks - 1``, then diffs, which carry no sequence
+but each side's level count once applied: the core checks those as the book's checksum (``level_counts``),
+and a mismatch resyncs by connecting again, the only way to get a snapshot.
 """
 
 from __future__ import annotations
@@ -33,14 +31,12 @@ TAKER_SIDES = {"AGGRESSING_BID": TradeType.BUY, "AGGRESSING_IMPLIED_BID": TradeT
                "AGGRESSING_ASK": TradeType.SELL, "AGGRESSING_IMPLIED_ASK": TradeType.SELL}
 
 
-def is_md_pong(message: Any) -> bool:
-    """The service's heartbeat reply: an MdMessages holding nothing but heartbeats."""
-    entries = message.get("messages") if isinstance(message, dict) else None
-    return isinstance(entries, list) and bool(entries) and all("heartbeat" in entry for entry in entries)
-
-
-MD_HEARTBEAT = Heartbeat(app_ping=HEARTBEAT_INTERVAL, is_pong=is_md_pong, idle_timeout=IDLE_TIMEOUT,
-                         app_ping_payload=lambda: encode_md_client({"heartbeat": {"timestamp": str(time.time_ns())}}))
+# The service's heartbeat reply is an MdMessages holding nothing but heartbeats.
+MD_HEARTBEAT = Heartbeat(
+    app_ping=HEARTBEAT_INTERVAL, idle_timeout=IDLE_TIMEOUT,
+    app_ping_payload=lambda: encode_md_client({"heartbeat": {"timestamp": str(time.time_ns())}}),
+    is_pong=lambda message: isinstance(message, dict) and bool(message.get("messages")) and all(
+        "heartbeat" in entry for entry in message["messages"]))
 
 
 def book_levels(market: Market, levels: Iterable[Mapping[str, Any]]) -> tuple[list[RawLevel], list[RawLevel]]:

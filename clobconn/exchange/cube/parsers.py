@@ -1,8 +1,7 @@
-"""Cube's objects: its markets and assets, and the account objects of the order socket (trade.proto, decoded
-to mappings) and of the IR REST listings; and what the data sources read of the connector (``CubeView``).
-Amounts are integers: a price is a whole number of the market's ``priceTickSize``, a quantity of its
-``quantityTickSize`` (the lot sizes in human terms), a balance, fee or REST fill amount of the asset's raw
-units; conversions are exact (core/web/numbers.py), a value off the grid is refused, never rounded.
+"""Cube's markets and assets, its account objects (order socket: trade.proto decoded to mappings; IR REST
+listings), and what its data sources read of the connector (``CubeView``). Amounts are integers: a price is a
+whole number of the market's ``priceTickSize``, a quantity of its ``quantityTickSize``, a balance, fee or REST
+fill amount of the asset's raw units; conversions are exact (core/web/numbers.py), never rounded.
 https://cubexch.gitbook.io/cube-api/exchange-info and https://cubexch.gitbook.io/cube-api/websocket-trade-api
 """
 
@@ -23,8 +22,7 @@ from clobconn.exchange.cube.constants import ACTIVE_MARKET_STATUSES
 class Asset:
     asset_id: int
     symbol: str
-    # Raw units per whole asset, as a power of ten (18 for ETH, 8 for BTC).
-    decimals: int
+    decimals: int  # raw units per whole asset, as a power of ten (18 for ETH, 8 for BTC)
 
     def from_raw(self, raw: int | str) -> Decimal:
         return Decimal(int(raw)).scaleb(-self.decimals)
@@ -39,8 +37,7 @@ class Market:
     quote: Asset
     price_tick: Decimal
     quantity_tick: Decimal
-    # One quote lot in quote asset (a fill's fill_quote_quantity counts them).
-    quote_lot: Decimal
+    quote_lot: Decimal  # in quote asset: a fill's fill_quote_quantity counts them
 
     def price_units(self, price: Decimal) -> int:
         return to_units(price, self.price_tick, "price", self.trading_pair)
@@ -84,20 +81,16 @@ LISTED_STATES = {"open": OrderState.OPEN, **dict.fromkeys(("p-filled", "pfilled"
 
 
 class CubeView(ConnectorView, Protocol):
-    """What Cube's data sources read of the connector besides the common view."""
-
     markets: dict[str, Market]
     markets_by_id: dict[int, Market]
     assets: dict[int, Asset]
 
 
-def nanos(value: int | str) -> float:
-    """A matching-engine transact time (nanoseconds) in seconds."""
+def nanos(value: int | str) -> float:  # a matching-engine transact time, in seconds
     return int(value) / 1e9
 
 
-def raw_units(value: Mapping[str, Any]) -> int:
-    """A RawUnits: four 64-bit words, least significant first."""
+def raw_units(value: Mapping[str, Any]) -> int:  # RawUnits: four 64-bit words, least significant first
     return sum(int(value.get(f"word{i}", 0)) << (64 * i) for i in range(4))
 
 
@@ -108,15 +101,12 @@ def position_balance(asset: Asset, position: Mapping[str, Any]) -> Balance:
 
 
 def executed_state(cumulative: Decimal, leaves: Decimal) -> OrderState:
-    if not leaves:
-        return OrderState.FILLED
-    return OrderState.PARTIALLY_FILLED if cumulative else OrderState.OPEN
+    return OrderState.FILLED if not leaves else OrderState.PARTIALLY_FILLED if cumulative else OrderState.OPEN
 
 
 def fill_id(trade_id: object, price_units: object, quantity_units: object) -> str:
-    """One fill of one order. A trade id is the match event's, shared by every order in it, and one
-    aggressing order may fill against several resting orders in one event: price and size tell those
-    apart. The REST listing and the socket both carry the three."""
+    """A trade id is the match event's: one aggressing order may fill against several resting orders in one
+    event, and price and size (which the REST listing and the socket both carry) tell those fills apart."""
     return f"{trade_id}:{price_units}:{quantity_units}"
 
 
@@ -148,8 +138,7 @@ ORDER_CHANGES = frozenset({"new_ack", "new_reject", "cancel_ack"})
 
 
 def answer_update(kind: str, body: Mapping[str, Any], trading_pair: str) -> OrderUpdate:
-    """NewOrderAck, NewOrderReject or CancelOrderAck (whatever cancelled it: a request, IOC, STP, a mass
-    cancel, a disconnect) as the order's new state."""
+    """NewOrderAck, NewOrderReject or CancelOrderAck (a request's, IOC, STP, mass cancel, disconnect)."""
     client_id, at = str(body["client_order_id"]), nanos(body["transact_time"])
     exchange_id = str(body["exchange_order_id"]) if "exchange_order_id" in body else None
     if kind == "new_reject":

@@ -1,10 +1,7 @@
-"""Cube's order socket, wss://api.cube.exchange/os: the user stream, and where orders are placed.
-
-https://cubexch.gitbook.io/cube-api/websocket-trade-api (trade.proto). The first frame is ``Credentials``
-(the REST signature), refused by closing the socket with code 4401. ``Bootstrap`` messages (resting orders,
-positions, trading status) follow up to ``Done``, read here before the stream counts as live; every later
-frame is an ``OrderResponse``: the answers to our requests (handed to ``stream_requests``, where each
-request waits), fills, positions and heartbeats.
+"""Cube's order socket, wss://api.cube.exchange/os: the user stream, and where orders are placed
+(https://cubexch.gitbook.io/cube-api/websocket-trade-api, trade.proto). Our first frame is ``Credentials``,
+refused by a close with code 4401; ``Bootstrap`` messages follow up to ``Done``, read before the stream counts
+as live; then ``OrderResponse``s: answers to our requests (handed to ``stream_requests``), fills, positions.
 """
 
 from __future__ import annotations
@@ -31,9 +28,6 @@ encode_credentials = protobuf_encoder(Credentials)
 encode_order_request = protobuf_encoder(OrderRequest)
 
 CREDENTIALS_REFUSED, BOOTSTRAP_TIMEOUT = 4401, 10.0  # the close code of refused Credentials (trade.proto)
-# The answers to our requests, each echoing the request's request_id.
-ANSWERS = frozenset({"new_ack", "new_reject", "cancel_ack", "cancel_reject", "modify_ack", "modify_reject",
-                     "mass_cancel_ack"})
 
 
 class OrderSocketDecoder:
@@ -67,8 +61,7 @@ class CubeUserStreamDataSource(UserStreamDataSource):
         auth = self.connector.auth
         assert isinstance(auth, CubeAuth)
         await connection.send(encode_credentials(auth.credentials()))
-        # The bootstrap restates what the balance and order polls that follow the stream going live
-        # fetch anyway; it is read here so that the stream is live, and orders may go out, once it is done.
+        # The bootstrap restates what the polls made as the stream goes live fetch; orders may go out after it.
         while True:
             try:
                 message = await connection.receive(BOOTSTRAP_TIMEOUT)
@@ -78,8 +71,7 @@ class CubeUserStreamDataSource(UserStreamDataSource):
                                         CREDENTIALS_REFUSED, "credentials refused") from None
                 raise
             bootstrap = message.get("bootstrap", {})
-            status = bootstrap.get("trading_status", {}).get("connection_status")
-            if status == "READ_ONLY":
+            if bootstrap.get("trading_status", {}).get("connection_status") == "READ_ONLY":
                 logger.warning("%s: the order socket is read-only: the API key cannot trade", self.connector.name)
             if "done" in bootstrap:
                 return
@@ -89,7 +81,8 @@ class CubeUserStreamDataSource(UserStreamDataSource):
         if not isinstance(response, dict) or not response:
             return ()
         kind, body = next(iter(response.items()))
-        if kind in ANSWERS:
+        if "request_id" in body:
+            # An answer to one of our requests (acks and rejects echo its id; a heartbeat's 0 is nobody's).
             self.connector.stream_requests.answer(int(body["request_id"]), {kind: body})
         if kind == "position":
             asset = self.connector.assets.get(int(body["asset_id"]))
