@@ -11,8 +11,9 @@ class ConnectorConfig(BaseModel):
     api_key: SecretStr | None = None
     api_secret: SecretStr | None = None
     # The third credential some venues issue with a key (OKX, KuCoin, Bitget; Bitmart calls it the memo,
-    # and ``memo=`` is accepted for it); ignored by the others.
-    passphrase: SecretStr | None = Field(default=None, validation_alias=AliasChoices("passphrase", "memo"))
+    # and ``memo=`` is accepted for it; NDAX needs the key's user id, ``user_id=``); ignored by the others.
+    passphrase: SecretStr | None = Field(default=None,
+                                         validation_alias=AliasChoices("passphrase", "memo", "user_id"))
     trading_pairs: list[str] = Field(default_factory=list)
     # None picks the venue's default domain (mainnet).
     domain: str | None = None

@@ -31,6 +31,7 @@ CONNECTORS: dict[str, str] = {
     "bitstamp": "clobconn.exchange.bitstamp.exchange:BitstampExchange",
     "bitmart": "clobconn.exchange.bitmart.exchange:BitmartExchange",
     "btc_markets": "clobconn.exchange.btc_markets.exchange:BtcMarketsExchange",
+    "ndax": "clobconn.exchange.ndax.exchange:NdaxExchange",
     "cube": "clobconn.exchange.cube.exchange:CubeExchange",
 }
 

@@ -77,12 +77,20 @@ class ClientOrderIdRule:
     max_length: int = 32
     prefix: str = "cc"
     alphabet: str = _ID_ALPHABET
-    # The mark of a buy and of a sell after the prefix: digits where the venue takes numeric ids (Cube).
-    side_marks: tuple[str, str] = ("B", "S")
+    # The venue takes a number, not a string (AlphaPoint's ClientOrderId is a 64-bit integer): see numeric_ids.
+    numeric: bool = False
+
+    @classmethod
+    def numeric_ids(cls) -> ClientOrderIdRule:
+        """Ids that are numbers: digits only, below 2**63, and no leading zero, since the venue echoes the
+        number back and "0123" would come back as 123, an id we never issued."""
+        return cls(max_length=19, prefix="", alphabet=string.digits, numeric=True)
 
     def generate(self, trade_type: TradeType) -> str:
         # Prefix, side, millisecond time and random fill: sortable by time and unique per process.
-        side = self.side_marks[0] if trade_type is TradeType.BUY else self.side_marks[1]
+        # A numeric id marks the side with a digit that is never 0, so the id never starts with one.
+        side = ("1" if trade_type is TradeType.BUY else "2") if self.numeric else (
+            "B" if trade_type is TradeType.BUY else "S")
         head = f"{self.prefix}{side}{_base(int(time.time() * 1000), self.alphabet)}"
         room = self.max_length - len(head)
         if room < 4:
@@ -91,7 +99,9 @@ class ClientOrderIdRule:
         return head + fill
 
     def is_valid(self, client_order_id: str) -> bool:
-        return 0 < len(client_order_id) <= self.max_length and all(c in self.alphabet for c in client_order_id)
+        if not (0 < len(client_order_id) <= self.max_length and all(c in self.alphabet for c in client_order_id)):
+            return False
+        return not self.numeric or (client_order_id[0] != "0" and int(client_order_id) < 2**63)
 
 
 def _base(number: int, alphabet: str) -> str:

@@ -411,8 +411,9 @@ class SpotConformanceSuite(HealthScenarios, InputScenarios, OrderTruthScenarios,
             assert book.best_bid == Decimal("100.00")
 
     async def test_diffs_during_snapshot_are_buffered_and_replayed(self) -> None:
-        if self.conn.order_book_tracker._source.resync_mode is not ResyncMode.REST_SNAPSHOT:
-            pytest.skip("the venue resyncs by resubscribing")
+        mode = self.conn.order_book_tracker._source.resync_mode
+        if mode is not ResyncMode.REST_SNAPSHOT:
+            pytest.skip(f"the venue's snapshot is no REST call to hold back: it resyncs by {mode.value}")
         book = self.conn.get_order_book(self.trading_pair)
         release = asyncio.Event()
 

@@ -173,6 +173,17 @@ def btc_markets_signatures(sent: Received) -> tuple[str, str]:
     return base64.b64encode(digest).decode(), sent.headers["BM-AUTH-SIGNATURE"]
 
 
+NDAX_USER_ID = "96"
+
+
+def ndax_signatures(sent: Received) -> tuple[str, str]:
+    """hex HMAC-SHA256(Nonce + UserId + APIKey): the request itself is not signed, the four values travel
+    as headers. https://apidoc.ndax.io/#authenticateuser"""
+    headers = sent.headers
+    assert headers["APIKey"] == API_KEY and headers["UserId"] == NDAX_USER_ID
+    return hmac_sha256(API_SECRET, f"{headers['Nonce']}{NDAX_USER_ID}{API_KEY}").hex(), headers["Signature"]
+
+
 # Cube issues its secrets as 32 bytes in hex and refuses any other.
 HEX_SECRET = hashlib.sha256(b"wire-test-api-secret-hex").hexdigest()
 
@@ -198,6 +209,8 @@ class Venue:
     comma: str = ","
     # The secret the venue accepts (BTC Markets: base64 only).
     secret: str = API_SECRET
+    # The third credential as the venue takes it (NDAX: the user id, a number).
+    passphrase: str = PASSPHRASE
 
 
 VENUES = [
@@ -220,6 +233,7 @@ VENUES = [
     Venue("bitstamp", bitstamp_signatures, {}),
     Venue("bitmart", bitmart_signatures, {"code": 1000, "message": "OK", "data": {}}),
     Venue("btc_markets", btc_markets_signatures, {}, secret=BASE64_SECRET),
+    Venue("ndax", ndax_signatures, {}, passphrase=NDAX_USER_ID),
     Venue("cube", cube_signatures, {"result": {}}, secret=HEX_SECRET),
 ]
 
@@ -253,8 +267,8 @@ async def test_the_signature_covers_the_bytes_the_venue_receives(
 ) -> None:
     url, received, answer = recorder
     answer.update(venue.answer)
-    conn = clobconn.get_connector(venue.connector_id, api_key=API_KEY, api_secret=venue.secret, passphrase=PASSPHRASE,
-                                  rest_url=url, trading=False)
+    conn = clobconn.get_connector(venue.connector_id, api_key=API_KEY, api_secret=venue.secret,
+                                  passphrase=venue.passphrase, rest_url=url, trading=False)
     try:
         await conn.rest.request("GET", PATH, params=QUERY, signed=True)
         if venue.body_in_query:

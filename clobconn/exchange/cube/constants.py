@@ -67,9 +67,8 @@ ERRORS: errors.VenueErrorTable = {
 
 SPEC = VenueSpec(
     connector_id="cube", domains=DOMAINS, rate_limits=RATE_LIMITS, error_table=ERRORS,
-    # NewOrder.client_order_id is a uint64, unique among the subaccount's open orders: 19 digits
-    # always fit, the side as 1 (buy) or 2 (sell) leads, so no id starts with a zero.
-    client_order_id=ClientOrderIdRule(max_length=19, prefix="", alphabet="0123456789", side_marks=("1", "2")),
+    # NewOrder.client_order_id is a uint64, unique among the subaccount's open orders.
+    client_order_id=ClientOrderIdRule.numeric_ids(),
     order_types=frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.MARKET}),
     time_in_force=frozenset(TIME_IN_FORCE),
     features=frozenset({Feature.AMEND_ORDER, Feature.CANCEL_ALL}),

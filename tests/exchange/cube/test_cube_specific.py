@@ -138,7 +138,7 @@ def test_client_order_ids_are_numbers_a_uint64_holds() -> None:
     rule = SPEC.client_order_id
     for trade_type, lead in ((TradeType.BUY, "1"), (TradeType.SELL, "2")):
         client_id = rule.generate(trade_type)
-        assert client_id.isdigit() and client_id[0] == lead and int(client_id) < 2**64
+        assert client_id.isdigit() and client_id[0] == lead and int(client_id) < 2**63
         assert rule.is_valid(client_id)
     assert not rule.is_valid("ccB123") and not rule.is_valid("1" * 20)
 

@@ -1,0 +1,35 @@
+"""ClientOrderIdRule.numeric_ids: ids for venues whose client order id is a number (AlphaPoint's NDAX).
+
+The venue echoes the number back, so an id must survive int() and str() unchanged: digits only, no
+leading zero, below 2**63.
+"""
+
+from __future__ import annotations
+
+from clobconn.core.data_types import TradeType
+from clobconn.core.venue import ClientOrderIdRule
+
+
+def test_generated_numeric_ids_are_digits_that_survive_the_round_trip_through_a_number() -> None:
+    rule = ClientOrderIdRule.numeric_ids()
+    ids = [rule.generate(side) for side in (TradeType.BUY, TradeType.SELL) for _ in range(200)]
+    for client_id in ids:
+        assert client_id.isdigit() and str(int(client_id)) == client_id and int(client_id) < 2**63
+        assert rule.is_valid(client_id)
+    assert len(set(ids)) == len(ids)
+    # The side is the first digit, never 0: buys start with 1, sells with 2.
+    assert {i[0] for i in ids[:200]} == {"1"} and {i[0] for i in ids[200:]} == {"2"}
+
+
+def test_numeric_rule_refuses_what_a_number_would_change_or_not_hold() -> None:
+    rule = ClientOrderIdRule.numeric_ids()
+    assert not rule.is_valid("0123")  # would come back as 123
+    assert not rule.is_valid("12a4")
+    assert not rule.is_valid(str(2**63))  # 19 digits, but above a signed 64-bit integer
+    assert rule.is_valid(str(2**63 - 1)) and rule.is_valid("7")
+
+
+def test_the_default_rule_is_unchanged() -> None:
+    rule = ClientOrderIdRule()
+    client_id = rule.generate(TradeType.BUY)
+    assert client_id.startswith("ccB") and rule.is_valid("0abc")
