@@ -26,8 +26,9 @@ from clobconn.core.data_types import OrderState, OrderType, TradeType
 from clobconn.core.errors import InsufficientFunds, NetworkError, OrderOutcomeUnknown, OrderRejected
 from clobconn.core.events import EventType
 from clobconn.core.web.protobuf import protobuf_decoder, protobuf_encoder
+from clobconn.exchange.cube.auth import sign
 from clobconn.exchange.cube.pb.market_data_pb2 import ClientMessage, MdMessages
-from clobconn.exchange.cube.pb.trade_pb2 import Bootstrap, OrderRequest, OrderResponse
+from clobconn.exchange.cube.pb.trade_pb2 import Bootstrap, Credentials, OrderRequest, OrderResponse
 from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
 from clobconn.testing.suites import SpotConformanceSuite, eventually
 
@@ -282,11 +283,7 @@ class TestCubeSpotConformance(SpotConformanceSuite):
         assert self.conn.markets["BTC-USDC"].market_id == 100004  # type: ignore[attr-defined]
 
     async def test_the_order_socket_opens_with_the_signed_credentials(self) -> None:
-        from clobconn.core.web.protobuf import protobuf_decoder as decoder
-        from clobconn.exchange.cube.auth import sign
-        from clobconn.exchange.cube.pb.trade_pb2 import Credentials
-
-        credentials = decoder(Credentials)(self.venue.endpoint(OS_PATH).sessions[0][0])
+        credentials = protobuf_decoder(Credentials)(self.venue.endpoint(OS_PATH).sessions[0][0])
         assert credentials["access_key_id"] == self.conn.config.api_key.get_secret_value()  # type: ignore[union-attr]
         assert credentials["signature"] == sign(bytes.fromhex(self.api_secret), int(credentials["timestamp"]))
         assert abs(int(credentials["timestamp"]) - time.time()) < 5
