@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.measure import Measurement
 
 from clobconn.cli.book import run_book
 from clobconn.cli.demo import run_demo
@@ -112,7 +113,11 @@ def cli(verbose: int) -> None:
 @cli.command()
 def connectors() -> None:
     """List the registered connectors and what each supports."""
-    make_console().print(connectors_table(connector_rows()))
+    console, table = make_console(), connectors_table(connector_rows())
+    if not console.is_terminal:
+        # Piped, nothing limits the width: the table is printed whole rather than with its cells cut short.
+        console.width = max(console.width, Measurement.get(console, console.options.update_width(1000), table).maximum)
+    console.print(table)
 
 
 @cli.command()

@@ -87,8 +87,11 @@ def connector_rows() -> list[ConnectorRow]:
 
 
 def connectors_table(rows: Iterable[ConnectorRow]) -> Table:
+    rows = list(rows)
     table = Table(title="Registered connectors", title_justify="left", show_lines=True)
-    table.add_column("connector", no_wrap=True, style="bold")
+    # An id is what a user types: never cut it short, whatever else a narrow terminal has to lose.
+    table.add_column("connector", no_wrap=True, style="bold",
+                     min_width=max((len(row.connector_id) for row in rows), default=0))
     for header in ("market", "domains", "order types", "time in force", "features", "credentials"):
         table.add_column(header, no_wrap=True)
     for row in rows:

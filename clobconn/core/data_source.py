@@ -78,9 +78,23 @@ class OrderBookDataSource(ABC):
     # Seconds the venue keeps a socket open before it closes it, or None; the core replaces each
     # socket before then, without a moment where a book is unsynced (MEXC: 24 h).
     max_socket_lifetime: ClassVar[float | None] = None
+    # The depth of the venue's book subscription where the venue sends no removal for a level that
+    # falls out of it (Kraken): the core cuts each book to it after every message. None: the venue
+    # removes every level it stops covering, or covers the whole book.
+    book_depth: ClassVar[int | None] = None
+
+    # Whether the venue numbers every frame of a connection, whatever its channel (Coinbase's
+    # sequence_num): the tracker then follows each socket's numbers (connection_sequence), and a number
+    # skipped resyncs every book that socket feeds, since nobody can say which book the lost frame was for.
+    sequenced_connections: ClassVar[bool] = False
 
     def __init__(self, connector: ConnectorView) -> None:
         self.connector = connector
+
+    def connection_sequence(self, stream: str, message: Any) -> int | None:
+        """With ``sequenced_connections``: the connection-wide number ``message`` carries, or None for a
+        frame that carries none. Called for every frame, before ``parse``."""
+        return None
 
     def checksum(self) -> ChecksumFn | None:
         """The venue's book checksum, for venues whose messages carry one."""

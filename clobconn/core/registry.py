@@ -32,6 +32,10 @@ CONNECTORS: dict[str, str] = {
     "bitmart": "clobconn.exchange.bitmart.exchange:BitmartExchange",
     "btc_markets": "clobconn.exchange.btc_markets.exchange:BtcMarketsExchange",
     "ndax": "clobconn.exchange.ndax.exchange:NdaxExchange",
+    "bitget_perpetual": "clobconn.derivative.bitget_perpetual.derivative:BitgetPerpetualDerivative",
+    "ascendex": "clobconn.exchange.ascendex.exchange:AscendexExchange",
+    "kraken": "clobconn.exchange.kraken.exchange:KrakenExchange",
+    "coinbase_advanced_trade": "clobconn.exchange.coinbase_advanced_trade.exchange:CoinbaseExchange",
     "cube": "clobconn.exchange.cube.exchange:CubeExchange",
 }
 

@@ -69,7 +69,6 @@ class DomainUrls:
 
 
 _ID_ALPHABET = string.ascii_letters + string.digits
-_ID_SEQUENCE = itertools.count(int.from_bytes(os.urandom(8), "big"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,17 +96,20 @@ class ClientOrderIdRule:
         room = self.max_length - len(head)
         if room < 4:
             raise ValueError("client order id rule leaves too little room for a unique id")
-        # The fill counts on from a random start: ids made in the same millisecond by this process never
-        # repeat (random digits did, often, where few fit: 5 for a numeric id), and other processes are
-        # unlikely to be at the same count in the same millisecond.
-        width = min(room, 12)
-        fill = _base(next(_ID_SEQUENCE) % len(self.alphabet) ** width, self.alphabet).rjust(width, self.alphabet[0])
+        if self.numeric:
+            # Few digits are left after the time: a process-wide counter (from a random start) fills them,
+            # so two ids of one millisecond never collide, as random digits would now and then.
+            return head + str(next(_NUMERIC_SEQUENCE) % 10**room).zfill(room)
+        fill = "".join(self.alphabet[b % len(self.alphabet)] for b in os.urandom(min(room, 12)))
         return head + fill
 
     def is_valid(self, client_order_id: str) -> bool:
         if not (0 < len(client_order_id) <= self.max_length and all(c in self.alphabet for c in client_order_id)):
             return False
         return not self.numeric or (client_order_id[0] != "0" and int(client_order_id) < 2**63)
+
+
+_NUMERIC_SEQUENCE = itertools.count(int.from_bytes(os.urandom(4), "big"))
 
 
 def _base(number: int, alphabet: str) -> str:
@@ -154,6 +156,9 @@ class VenueSpec:
     # A perpetual venue whose accounts have one position mode only, with nothing to switch or read:
     # HashKey keeps a long and a short per contract (hedge), always.
     fixed_position_mode: PositionMode | None = None
+    # Whether the user stream reports each fill. Where it reports an order's cumulative amount only
+    # (Coinbase's user channel), an update that runs ahead of the fills known fetches them over REST.
+    user_stream_fills: bool = True
 
     @property
     def passphrase_label(self) -> str:

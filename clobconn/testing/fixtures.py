@@ -3,7 +3,8 @@
 A fixture is ``{"source": "<doc URL>", "payload": ...}``: the venue's documented example, with the
 values a scenario must control written as placeholders. In a string, ``{{name}}`` is replaced by
 the value's text; a string that is exactly ``{{int:name}}``, ``{{float:name}}`` or ``{{raw:name}}``
-becomes that value as an int, a float, or as it is (a list of levels, say).
+becomes that value as an int, a float, or as it is (a list of levels, say). An object's keys take
+inline placeholders too.
 """
 
 from __future__ import annotations
@@ -60,5 +61,7 @@ def render(template: Any, variables: dict[str, Any]) -> Any:
     if isinstance(template, list):
         return [render(item, variables) for item in template]
     if isinstance(template, dict):
-        return {key: render(value, variables) for key, value in template.items()}
+        # Keys take inline placeholders too: some venues key objects by their id (Kraken's txids).
+        return {_INLINE.sub(lambda m: str(variables[m.group(1)]), key): render(value, variables)
+                for key, value in template.items()}
     return template

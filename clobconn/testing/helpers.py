@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from decimal import Decimal
 
 from clobconn.core.data_types import InFlightOrder, OrderState
+
+# A book side as the venue's strings, keyed by price: what a test computes a venue's checksum over.
+LevelStrings = dict[Decimal, tuple[str, str]]
 
 
 async def eventually(condition: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:

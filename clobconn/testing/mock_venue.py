@@ -126,8 +126,8 @@ class MockVenue:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
-        # No access log: its lines are the venue's, and a query-signed venue's key (HTX's AccessKeyId) in them
-        # would be caught by the suite's "no secret in the connector's logs" checks, whose DEBUG capture sees them.
+        # No access log: it is the venue's record of the URLs it received (HTX's carry the API key in the
+        # query), and a test that captures every log line to look for secrets must see only the client's.
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)

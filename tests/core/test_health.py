@@ -46,6 +46,7 @@ class SnapshotSource:
     sequence_rule = SequenceRule.FIRST_LAST
     resync_mode = ResyncMode.REST_SNAPSHOT
     book_stream = "public"
+    book_depth = None
 
     def __init__(self) -> None:
         self.next_id = 50

@@ -12,13 +12,14 @@ from clobconn.core.venue import ClientOrderIdRule
 
 def test_generated_numeric_ids_are_digits_that_survive_the_round_trip_through_a_number() -> None:
     rule = ClientOrderIdRule.numeric_ids()
-    ids = [rule.generate(side) for side in (TradeType.BUY, TradeType.SELL) for _ in range(200)]
+    # Thousands in a burst: many share a millisecond, and none may share an id.
+    ids = [rule.generate(side) for side in (TradeType.BUY, TradeType.SELL) for _ in range(5000)]
     for client_id in ids:
         assert client_id.isdigit() and str(int(client_id)) == client_id and int(client_id) < 2**63
         assert rule.is_valid(client_id)
     assert len(set(ids)) == len(ids)
     # The side is the first digit, never 0: buys start with 1, sells with 2.
-    assert {i[0] for i in ids[:200]} == {"1"} and {i[0] for i in ids[200:]} == {"2"}
+    assert {i[0] for i in ids[:5000]} == {"1"} and {i[0] for i in ids[5000:]} == {"2"}
 
 
 def test_numeric_rule_refuses_what_a_number_would_change_or_not_hold() -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+import orjson
 import pytest
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -106,6 +107,15 @@ def kucoin_signatures(sent: Received) -> tuple[str, str]:
     return base64.b64encode(hmac_sha256(API_SECRET, pre_image)).decode(), sent.headers["KC-API-SIGN"]
 
 
+def bitget_signatures(sent: Received) -> tuple[str, str]:
+    """base64(HMAC-SHA256(timestamp + METHOD + requestPath + "?" + queryString + body)), the timestamp in
+    epoch milliseconds, the passphrase as typed. https://www.bitget.com/api-doc/common/signature"""
+    pre_image = f"{sent.headers['ACCESS-TIMESTAMP']}{sent.method}{sent.raw_path}{sent.body.decode()}"
+    assert sent.headers["ACCESS-PASSPHRASE"] == PASSPHRASE and sent.headers["ACCESS-KEY"] == API_KEY
+    assert sent.headers["ACCESS-TIMESTAMP"].isdigit() and len(sent.headers["ACCESS-TIMESTAMP"]) == 13
+    return base64.b64encode(hmac_sha256(API_SECRET, pre_image)).decode(), sent.headers["ACCESS-SIGN"]
+
+
 def gate_io_signatures(sent: Received) -> tuple[str, str]:
     """hex HMAC-SHA512(METHOD\\npath\\nquery string without URL encoding\\nhex SHA512(body)\\ntimestamp): the
     query as the venue decodes it. https://www.gate.com/docs/developers/apiv4/en/#api-signature-string-generation"""
@@ -184,6 +194,30 @@ def ndax_signatures(sent: Received) -> tuple[str, str]:
     return hmac_sha256(API_SECRET, f"{headers['Nonce']}{NDAX_USER_ID}{API_KEY}").hex(), headers["Signature"]
 
 
+def ascendex_signatures(sent: Received) -> tuple[str, str]:
+    """base64(HMAC-SHA256(secret, "<x-auth-timestamp>+<api-path>")), the api-path being the call's name
+    under the account group and the account category ("order" for /{group}/api/pro/v1/cash/order); the
+    query and the body are not signed. https://ascendex.github.io/ascendex-pro-api/#sign-a-request"""
+    assert sent.path == ASCENDEX_PATH and sent.headers["x-auth-key"] == API_KEY
+    pre_image = f"{sent.headers['x-auth-timestamp']}+order"
+    return base64.b64encode(hmac_sha256(API_SECRET, pre_image)).decode(), sent.headers["x-auth-signature"]
+
+
+# AscendEx signs the name of a documented call, so its probe is one: placing an order in account group 6.
+ASCENDEX_PATH = "/6/api/pro/v1/cash/order"
+
+
+KRAKEN_SECRET = base64.b64encode(API_SECRET.encode()).decode()
+
+
+def kraken_signatures(sent: Received) -> tuple[str, str]:
+    """base64 HMAC-SHA512, keyed with the base64-decoded secret, of path + SHA256(nonce + body); the nonce
+    is in the body (a JSON body here) and the query is not signed. https://docs.kraken.com/api/docs/guides/spot-rest-auth"""
+    nonce = str(orjson.loads(sent.body)["nonce"])
+    digest = hashlib.sha256(nonce.encode() + sent.body).digest()
+    signature = hmac.new(base64.b64decode(KRAKEN_SECRET), sent.path.encode() + digest, hashlib.sha512).digest()
+    assert sent.headers["API-Key"] == API_KEY
+    return base64.b64encode(signature).decode(), sent.headers["API-Sign"]
 # Cube issues its secrets as 32 bytes in hex and refuses any other.
 HEX_SECRET = hashlib.sha256(b"wire-test-api-secret-hex").hexdigest()
 
@@ -211,6 +245,8 @@ class Venue:
     secret: str = API_SECRET
     # The third credential as the venue takes it (NDAX: the user id, a number).
     passphrase: str = PASSPHRASE
+    # The path probed (a venue whose signature names the call needs a real one).
+    path: str = PATH
 
 
 VENUES = [
@@ -234,6 +270,9 @@ VENUES = [
     Venue("bitmart", bitmart_signatures, {"code": 1000, "message": "OK", "data": {}}),
     Venue("btc_markets", btc_markets_signatures, {}, secret=BASE64_SECRET),
     Venue("ndax", ndax_signatures, {}, passphrase=NDAX_USER_ID),
+    Venue("bitget_perpetual", bitget_signatures, {"code": "00000", "msg": "success", "data": {}}),
+    Venue("ascendex", ascendex_signatures, {"code": 0, "data": {}}, path=ASCENDEX_PATH),
+    Venue("kraken", kraken_signatures, {"error": [], "result": {}}, secret=KRAKEN_SECRET),
     Venue("cube", cube_signatures, {"result": {}}, secret=HEX_SECRET),
 ]
 
@@ -270,11 +309,11 @@ async def test_the_signature_covers_the_bytes_the_venue_receives(
     conn = clobconn.get_connector(venue.connector_id, api_key=API_KEY, api_secret=venue.secret,
                                   passphrase=venue.passphrase, rest_url=url, trading=False)
     try:
-        await conn.rest.request("GET", PATH, params=QUERY, signed=True)
+        await conn.rest.request("GET", venue.path, params=QUERY, signed=True)
         if venue.body_in_query:
-            await conn.rest.request("POST", PATH, params={**QUERY, **BODY}, signed=True)
+            await conn.rest.request("POST", venue.path, params={**QUERY, **BODY}, signed=True)
         else:
-            await conn.rest.request("POST", PATH, params=QUERY, data=BODY, signed=True)
+            await conn.rest.request("POST", venue.path, params=QUERY, data=BODY, signed=True)
     finally:
         await conn.rest.close()
 
@@ -290,7 +329,8 @@ async def test_the_signature_covers_the_bytes_the_venue_receives(
         expected, carried = venue.signatures(sent)
         assert carried == expected, f"{venue.connector_id} {sent.method} {sent.raw_path}"
     if not venue.body_in_query:
-        assert received[1].body.decode().startswith('{"text":"t-a,b:c/d*e!f\'g"')
+        # (Kraken puts its nonce first.)
+        assert received[1].body.decode().split('"text":', 1)[1].startswith('"t-a,b:c/d*e!f\'g"')
 
 
 def _parse_query(raw: str) -> dict[str, str]:
@@ -330,3 +370,28 @@ async def test_a_binance_ed25519_signature_arrives_percent_encoded_and_verifies_
     assert not set(signature) & set("+/=")
     # ... and the signature is Ed25519 over the query exactly as it arrived.
     key.public_key().verify(base64.b64decode(unquote(signature)), payload.encode())
+
+
+async def test_a_coinbase_jwt_names_the_method_host_and_path_the_venue_receives(
+    recorder: tuple[str, list[Received], dict[str, Any]]
+) -> None:
+    """Coinbase signs no bytes of the request: its JWT's uri claim is "METHOD host/path" (no query), and it
+    must name what the venue received. https://docs.cdp.coinbase.com/get-started/authentication/jwt-authentication"""
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    url, received, _ = recorder
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(Encoding.PEM, PrivateFormat.TraditionalOpenSSL, NoEncryption()).decode()
+    conn = clobconn.get_connector("coinbase_advanced_trade", api_key=API_KEY, api_secret=pem, rest_url=url,
+                                  trading=False)
+    try:
+        await conn.rest.request("GET", PATH, params=QUERY, signed=True)
+        await conn.rest.request("POST", PATH, params=QUERY, data=BODY, signed=True)
+    finally:
+        await conn.rest.close()
+    for sent in received:
+        token = sent.headers["Authorization"].removeprefix("Bearer ")
+        claims = jwt.decode(token, key.public_key(), algorithms=["ES256"])
+        assert claims["uri"] == f"{sent.method} {sent.headers['Host']}{sent.path}"
+        assert _parse_query(sent.query) == QUERY

@@ -149,6 +149,25 @@ class OrderBook:
             self.timestamp = timestamp
         self.applied_at = _monotonic()
 
+    def truncate(self, depth: int) -> None:
+        """Keep only the best ``depth`` levels a side. A venue whose subscription has a depth sends no
+        removal for a level pushed out of it (Kraken's ``book``), so a level beyond it is stale: left
+        in, it would come back as the top-N when better levels go, and the venue's checksum would fail."""
+        prices = self._bid_prices
+        if len(prices) > depth:
+            dropped, self._bid_prices = prices[: len(prices) - depth], prices[len(prices) - depth:]
+            for price in dropped:
+                del self._bids[price]
+                if self._raw is not None:
+                    self._raw.pop(price, None)
+        keys = self._ask_keys
+        if len(keys) > depth:
+            dropped, self._ask_keys = keys[: len(keys) - depth], keys[len(keys) - depth:]
+            for key in dropped:
+                del self._asks[-key]
+                if self._raw is not None:
+                    self._raw.pop(-key, None)
+
     # -- freshness -------------------------------------------------------------------------------
 
     @property

@@ -38,6 +38,8 @@ class PooledSocket:
     replaced_by: PooledSocket | None = None
     # Closed for good: its disconnect is no loss and its messages are nobody's.
     retired: bool = False
+    # The connection-wide number of the last frame (venues with sequenced_connections); None on a fresh connection.
+    last_sequence: int | None = None
 
     @property
     def retiring(self) -> bool:

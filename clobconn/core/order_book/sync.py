@@ -25,8 +25,9 @@ class SequenceRule(Enum):
     PREV_CHAIN = "prev_chain"
     # Every message carries a sequence number one above the last (KuCoin futures).
     SEQUENCE = "sequence"
-    # Diffs carry no sequence, only the venue's time (Bitstamp's microtimestamp) as last_id: nothing
-    # can show a missed diff, but the order can be checked. Right after a snapshot, a diff at or
+    # Diffs carry no sequence, only the venue's time (Bitstamp's microtimestamp) as last_id, or a number
+    # that rises but not by one (Bitget's books ``seq``): nothing can show a missed diff (a checksum can),
+    # but the order can be checked. Right after a snapshot, a diff at or
     # before the snapshot's time is already in it (stale); after that, each diff must be later than
     # the one before, and one that is not (the feed went backwards) asks for a resync.
     TIMESTAMP = "timestamp"
@@ -35,6 +36,14 @@ class SequenceRule(Enum):
     # with the book's own id (several changes share a stamp). The ids cannot show a gap; the venue's
     # checksum, which such venues send, is what detects one.
     MONOTONIC = "monotonic"
+    # The ids number every message of one connection, whatever its product or channel (Coinbase's
+    # sequence_num): a book's own messages rise but skip the numbers other messages took, so a book
+    # cannot see a gap. The data source checks the connection's numbers instead
+    # (OrderBookDataSource.connection_sequence) and a gap there resyncs every book on that socket. The
+    # book takes ids that rise and refuses older ones as stale; its snapshot comes on the same socket
+    # (RESUBSCRIBE), so every diff buffered before it is older than it and is dropped, never replayed
+    # (the numbers restart on each connection, so an id cannot tell).
+    CONNECTION = "connection"
     # No sequencing: every diff applies (venues with no ids), and every snapshot replaces the book
     # unless it is older than the book (see BookSynchronizer.on_snapshot). The rule of snapshot-only
     # venues, whose depth stream sends the whole book each time (Bitrue, BingX, HashKey).
@@ -93,8 +102,12 @@ class BookSynchronizer:
         checksum: ChecksumFn | None = None,
         resync_on_crossed: bool = True,
         max_buffer: int = 5000,
+        max_depth: int | None = None,
     ) -> None:
         self.rule = rule
+        # The depth the venue's subscription keeps, where it sends no removal for a level pushed out of
+        # it: the book is cut to it after every message (see OrderBook.truncate).
+        self._max_depth = max_depth
         self.book = OrderBook(trading_pair, keep_raw_strings=checksum is not None)
         self._checksum = checksum
         self._resync_on_crossed = resync_on_crossed
@@ -134,7 +147,11 @@ class BookSynchronizer:
             # Snapshot-only venues: a snapshot overtaken by a newer one (two sockets during a
             # rollover, a resubscribe's answer) must not take the book back in time.
             return SyncResult.STALE
+        if self.rule is SequenceRule.CONNECTION:
+            self._buffer.clear()
         self.book.replace_levels(bids, asks, message.last_id, message.timestamp, message.bids, message.asks)
+        if self._max_depth is not None:
+            self.book.truncate(self._max_depth)
         # A snapshot's id is authoritative even if it is lower (the venue may restart its ids).
         self.book.last_update_id = message.last_id
         self._awaiting_bridge = True
@@ -201,6 +218,8 @@ class BookSynchronizer:
 
     def _apply_checked(self, message: BookMessage, bids: list[Level], asks: list[Level]) -> SyncResult:
         self.book.apply_levels(bids, asks, message.last_id, message.timestamp, message.bids, message.asks)
+        if self._max_depth is not None:
+            self.book.truncate(self._max_depth)
         if self.rule is SequenceRule.PREV_CHAIN:
             # A diff that chains is authoritative even when its id is lower: a venue may restart
             # its ids (OKX after maintenance), and the next diff chains to the lower one.
@@ -240,9 +259,11 @@ class BookSynchronizer:
             return SyncResult.STALE if self._awaiting_bridge else SyncResult.GAP
         if rule is SequenceRule.MONOTONIC:
             return SyncResult.STALE if message.last_id < last else SyncResult.APPLIED
-        # SequenceRule.SEQUENCE
         if message.last_id <= last:
             return SyncResult.STALE
+        if rule is SequenceRule.CONNECTION:
+            return SyncResult.APPLIED
+        # SequenceRule.SEQUENCE
         return SyncResult.APPLIED if message.last_id == last + 1 else SyncResult.GAP
 
     def _verify(self, message: BookMessage) -> SyncResult:

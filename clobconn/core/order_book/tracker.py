@@ -80,6 +80,8 @@ class OrderBookTracker:
         # because the hand-over deadline came (a pair quiet through the whole overlap).
         self.rollovers = 0
         self.forced_handovers = 0
+        # Frames skipped in a socket's own numbering (sequenced_connections venues): each resyncs that socket's books.
+        self.connection_gaps = 0
 
     @property
     def runners(self) -> dict[str, StreamRunner]:
@@ -114,7 +116,8 @@ class OrderBookTracker:
         return all(sync.is_synced for sync in self.syncs.values())
 
     def _new_sync(self, trading_pair: str) -> BookSynchronizer:
-        return BookSynchronizer(trading_pair, self._source.sequence_rule, checksum=self._source.checksum())
+        return BookSynchronizer(trading_pair, self._source.sequence_rule, checksum=self._source.checksum(),
+                                max_depth=self._source.book_depth)
 
     async def start(self, trading_pairs: Iterable[str]) -> None:
         for pair in trading_pairs:
@@ -313,6 +316,8 @@ class OrderBookTracker:
     def _opener_for(self, socket: PooledSocket) -> Callable[[WSConnection], Any]:
         stream = socket.stream
         async def on_open(connection: WSConnection) -> None:
+            # A venue numbers each connection's frames afresh.
+            socket.last_sequence = None
             await self._source.on_open(stream, connection, list(socket.pairs))
             if stream == self._source.book_stream and self._asks_for_snapshots:
                 # Diffs are buffered from the moment we subscribe; the snapshots run concurrently. A
@@ -325,8 +330,11 @@ class OrderBookTracker:
 
     def _handler_for(self, socket: PooledSocket) -> Callable[[Any], StreamAction | None]:
         stream = socket.stream
+        sequenced = self._source.sequenced_connections
         def handle(message: Any) -> StreamAction | None:
             action: StreamAction | None = None
+            if sequenced:
+                self._check_connection_sequence(socket, message)
             for item in self._source.parse(stream, message):
                 if isinstance(item, BookMessage):
                     if self._rollovers and not self._takes(socket, item):
@@ -348,6 +356,38 @@ class OrderBookTracker:
                     action = item
             return action
         return handle
+
+    def _check_connection_sequence(self, socket: PooledSocket, message: Any) -> None:
+        """Follow the socket's own numbering; a skipped number resyncs every book the socket feeds.
+
+        The venue numbers every frame of a connection whatever its channel (sequenced_connections), so a
+        lost frame could have been any book's: each is rebuilt. A number that goes back is no loss (the
+        venue never sends one; counting simply restarts from it).
+        """
+        number = self._source.connection_sequence(socket.stream, message)
+        if number is None:
+            return
+        last, socket.last_sequence = socket.last_sequence, number
+        if last is None or number == last + 1:
+            return
+        if number <= last:
+            logger.warning("stream %s: sequence went back from %d to %d; counting from there", socket.name, last,
+                           number)
+            return
+        self.connection_gaps += 1
+        logger.warning("stream %s: %d frame(s) missed (sequence %d after %d); resyncing the books it feeds",
+                       socket.name, number - last - 1, number, last)
+        if socket.stream != self._source.book_stream:
+            return
+        for pair in list(socket.pairs):
+            sync = self.syncs.get(pair)
+            if sync is None or self._book_owner.get(pair) is not socket:
+                continue
+            was_synced = sync.is_synced
+            sync.gaps += 1
+            sync.invalidate()
+            self._report_sync_change(pair, was_synced, SyncResult.GAP.value)
+            self._resync(pair, SyncResult.GAP)
 
     def _on_disconnect(self, socket: PooledSocket) -> None:
         if socket.retired or socket.stream != self._source.book_stream:

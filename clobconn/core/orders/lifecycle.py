@@ -109,7 +109,8 @@ class OrderLifecycle:
         self._accept = accept
         # The local clock, in seconds; tests move it to pass an acceptance deadline.
         self.clock = clock
-        self.tracker = ClientOrderTracker(events, on_fills_missing=self._on_fills_missing)
+        self.tracker = ClientOrderTracker(events, on_fills_missing=self._on_fills_missing,
+                                          fills_trail_updates=not venue.spec.user_stream_fills)
         self._fills_wanted: set[str] = set()
 
     # == placing =================================================================================
@@ -388,7 +389,8 @@ class OrderLifecycle:
 
     async def _fetch_missing_fills(self, order: InFlightOrder) -> None:
         try:
-            await asyncio.sleep(MISSING_FILLS_GRACE)
+            # A venue whose stream never carries fills has nothing to wait for.
+            await asyncio.sleep(MISSING_FILLS_GRACE if self._venue.spec.user_stream_fills else 0.0)
             if order.client_order_id in self.tracker.active and not order.fills_complete:
                 await self.fetch_fills(order)
         finally:

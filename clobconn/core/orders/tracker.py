@@ -28,14 +28,18 @@ class ClientOrderTracker:
     An update that names an exchange order id nobody owns yet (a fill that overtook the placement
     ack) is held briefly and replayed when an order learns that id. An update or fill for an order
     given up as lost revives it. A FILLED order whose fills do not add up yet is handed to
-    ``on_fills_missing`` (the lifecycle fetches them) and completes once they do.
+    ``on_fills_missing`` (the lifecycle fetches them) and completes once they do. With
+    ``fills_trail_updates`` (a venue whose stream reports cumulative amounts but no fills) so is an
+    open order whose reported amount runs ahead of its fills.
     """
 
     def __init__(self, events: EventBus, finished_ttl: float = 600.0, clock: Callable[[], float] = time.time,
-                 on_fills_missing: Callable[[InFlightOrder], None] | None = None) -> None:
+                 on_fills_missing: Callable[[InFlightOrder], None] | None = None,
+                 fills_trail_updates: bool = False) -> None:
         self._events = events
         self._clock = clock
         self.on_fills_missing = on_fills_missing
+        self.fills_trail_updates = fills_trail_updates
         self.active: dict[str, InFlightOrder] = {}
         self.finished: TTLCache[str, InFlightOrder] = TTLCache(maxsize=10_000, ttl=finished_ttl, timer=clock)
         self._orphans: TTLCache[str, list[OrderUpdate | TradeUpdate]] = TTLCache(maxsize=1000, ttl=60.0, timer=clock)
@@ -78,6 +82,9 @@ class ClientOrderTracker:
         changed = order.apply_order_update(update)
         if changed:
             self._announce_state(order, previous)
+        if (self.fills_trail_updates and not order.is_done and not order.fills_complete
+                and self.on_fills_missing is not None):
+            self.on_fills_missing(order)
         # Held updates replay after the state is announced, so ORDER_CREATED precedes their fills.
         if not had_exchange_id and order.exchange_order_id is not None:
             self._replay_orphans(order)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from clobconn.core.errors import InvalidOrderArgument
 
@@ -12,6 +13,11 @@ UINT64_LIMIT = 2**64
 def fmt(value: Decimal) -> str:
     """A Decimal in plain notation, never an exponent ("0.00001", not "1E-5"), with the digits it has."""
     return format(value, "f")
+
+
+def optional_decimal(value: Any) -> Decimal | None:
+    """A number a venue may leave out or send as "": None then, never zero."""
+    return Decimal(value) if value not in (None, "") else None
 
 
 def to_units(value: Decimal, unit: Decimal, field: str, trading_pair: str, limit: int = UINT64_LIMIT) -> int:

@@ -10,7 +10,7 @@ is configured.
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import SecretStr
 
@@ -97,3 +97,58 @@ def load_pem_signer(secret: SecretStr) -> Ed25519Signer | RsaSigner:
         return RsaSigner(key)
     raise InvalidCredentials(f"the private key's type ({type(key).__name__}) is not supported: "
                              "use an Ed25519 or RSA key")
+
+
+# What a 32-byte Ed25519 seed, or the 64 bytes of seed and public key some venues hand out (Coinbase's
+# CDP Ed25519 keys), is as base64: 44 or 88 characters.
+_RAW_ED25519_LENGTHS = (32, 64)
+
+
+def key_text(secret: SecretStr) -> str:
+    """The key as pasted: surrounding quotes and blanks dropped, and a PEM block kept on one line with
+    literal ``\\n`` escapes (as keys are put in environment variables and JSON files) unfolded."""
+    text = secret.get_secret_value().strip().strip("'\"").strip()
+    return text.replace("\\r\\n", "\n").replace("\\n", "\n")
+
+
+def load_private_key(secret: SecretStr, expected: str) -> Any:
+    """A private key from a PEM block (PKCS#8 or the SEC1 ``EC PRIVATE KEY`` form), multi-line or on one
+    line with ``\\n`` escapes, or from the base64 of a raw Ed25519 key (its 32-byte seed, or seed and
+    public key: 64 bytes). Returns the ``cryptography`` key object; the caller checks its type.
+
+    ``expected`` names the formats the venue takes; a key that does not load raises ``InvalidCredentials``
+    saying so, and nothing of the key is in the message (nor in a chained exception).
+    """
+    try:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+    except ImportError:
+        raise MissingExtra(
+            f"a private key needs the 'cryptography' package: pip install 'clobconn[{CRYPTOGRAPHY_EXTRA}]'"
+        ) from None
+    text = key_text(secret)
+    problem = "it is not a PEM block"
+    if text.startswith(PEM_PRIVATE_KEY_MARKER):
+        try:
+            return load_pem_private_key(text.encode(), password=None)
+        except (ValueError, TypeError) as exc:
+            problem = f"the PEM block does not load ({type(exc).__name__})"
+    else:
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except ValueError:
+            raw = b""
+        if len(raw) in _RAW_ED25519_LENGTHS:
+            key = Ed25519PrivateKey.from_private_bytes(raw[:32])
+            if len(raw) == 32 or _public_bytes(key) == raw[32:]:
+                return key
+            problem = "its last 32 bytes are not the public key of its first 32"
+        else:
+            problem = "it is neither a PEM block nor the base64 of a 32- or 64-byte Ed25519 key"
+    raise InvalidCredentials(f"the api_secret cannot be read as a private key: {problem}; expected {expected}")
+
+
+def _public_bytes(key: Ed25519PrivateKey) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)

@@ -79,6 +79,9 @@ class ConnectSpec:
     compression: Compression = Compression.NONE
     # Decodes a binary frame (after decompression) for venues that send protobuf and the like.
     binary_decoder: Callable[[bytes], Any] | None = None
+    # Decodes a JSON text frame in place of orjson, for venues whose numbers must keep the digits they
+    # were sent with (Kraken's book checksum covers "0.10000000", which a float would make 0.1).
+    text_decoder: Callable[[str], Any] | None = None
 
 
 class StreamAction(Enum):
@@ -339,7 +342,7 @@ class StreamRunner:
             if frame.type is _TEXT:
                 text: str = frame.data
                 if text and text[0] in "{[":
-                    return orjson.loads(text)
+                    return orjson.loads(text) if spec.text_decoder is None else spec.text_decoder(text)
                 return text
             raw = decompress(frame.data, spec.compression)
             if spec.binary_decoder is not None:

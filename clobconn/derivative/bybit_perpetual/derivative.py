@@ -25,6 +25,7 @@ from clobconn.core.data_types import (
 from clobconn.core.errors import ExchangeError
 from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.web.endpoints import Endpoint
+from clobconn.core.web.numbers import optional_decimal
 from clobconn.derivative.bybit_perpetual.constants import (
     LEVERAGE_NOT_MODIFIED,
     LINEAR_BATCH_SIZE,
@@ -51,7 +52,6 @@ from clobconn.derivative.bybit_perpetual.user_stream_data_source import (
     parse_position,
 )
 from clobconn.exchange.bybit.exchange import BybitExchange, fmt
-from clobconn.exchange.bybit.parsers import optional_decimal
 
 POSITION_IDX = {PositionSide.BOTH: POSITION_IDX_ONEWAY, PositionSide.LONG: POSITION_IDX_LONG,
                 PositionSide.SHORT: POSITION_IDX_SHORT}

@@ -12,8 +12,8 @@ from typing import Any
 
 from clobconn.core.data_source import UserMessage
 from clobconn.core.data_types import Position, PositionSide
+from clobconn.core.web.numbers import optional_decimal
 from clobconn.derivative.bybit_perpetual.constants import POSITION_IDX_LONG, POSITION_IDX_SHORT
-from clobconn.exchange.bybit.parsers import optional_decimal
 from clobconn.exchange.bybit.user_stream_data_source import BybitUserStreamDataSource
 
 POSITION_SIDES = {POSITION_IDX_LONG: PositionSide.LONG, POSITION_IDX_SHORT: PositionSide.SHORT}

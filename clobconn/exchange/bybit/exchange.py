@@ -27,6 +27,7 @@ from clobconn.core.errors import ClobconnError, OrderNotFound, error_class_for
 from clobconn.core.exchange_base import ExchangeBase, Placement
 from clobconn.core.venue import VenueSpec
 from clobconn.core.web.endpoints import Endpoint
+from clobconn.core.web.numbers import optional_decimal
 from clobconn.core.web.rest import default_error_extractor
 from clobconn.exchange.bybit.auth import BybitAuth
 from clobconn.exchange.bybit.constants import (
@@ -45,7 +46,7 @@ from clobconn.exchange.bybit.constants import (
     WALLET,
 )
 from clobconn.exchange.bybit.order_book_data_source import BybitOrderBookDataSource
-from clobconn.exchange.bybit.parsers import optional_decimal, parse_coin, parse_fill, parse_order
+from clobconn.exchange.bybit.parsers import parse_coin, parse_fill, parse_order
 from clobconn.exchange.bybit.user_stream_data_source import BybitUserStreamDataSource
 
 # instruments-info pages (1000 symbols each): a bound, in case a cursor never runs out.

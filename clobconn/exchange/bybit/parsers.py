@@ -15,6 +15,7 @@ from typing import Any
 
 from clobconn.core.data_source import UserMessage
 from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TradeFee, TradeUpdate
+from clobconn.core.web.numbers import optional_decimal
 from clobconn.exchange.bybit.constants import ORDER_STATES
 
 _ZERO = Decimal(0)
@@ -23,10 +24,6 @@ _ZERO = Decimal(0)
 def _decimal(value: Any) -> Decimal:
     """Bybit sends "" for a field that does not apply."""
     return Decimal(value) if value not in (None, "") else _ZERO
-
-
-def optional_decimal(value: Any) -> Decimal | None:
-    return Decimal(value) if value not in (None, "") else None
 
 
 def _millis(value: Any) -> float:

@@ -14,7 +14,7 @@ from typing import Any
 
 from clobconn.core.data_source import UserMessage, UserStreamDataSource
 from clobconn.core.errors import MissingCredentials
-from clobconn.core.login import login_refusal
+from clobconn.core.login import login_refusal, receive_answer
 from clobconn.core.web.ws import ConnectSpec, WSConnection
 from clobconn.exchange.htx.auth import HtxAuth
 from clobconn.exchange.htx.constants import HEARTBEAT, LOGIN_ERRORS, PRIVATE_WS_PATH, answer_ping
@@ -36,12 +36,7 @@ class HtxUserStreamDataSource(UserStreamDataSource):
             raise MissingCredentials("the HTX private stream needs api_key and api_secret")
         # Topics may only be subscribed once the auth request is answered.
         await connection.send(auth.ws_login_payload())
-        while True:
-            answer = await connection.receive()
-            pong = answer_ping(answer)
-            if pong is None:
-                break
-            await connection.send(pong)
+        answer = await receive_answer(connection, lambda message: answer_ping(message) is None, answer_ping)
         if not (isinstance(answer, dict) and answer.get("ch") == "auth" and answer.get("code") == 200):
             code = answer.get("code") if isinstance(answer, dict) else None
             message = str(answer.get("message", "")) if isinstance(answer, dict) else repr(answer)

@@ -8,7 +8,7 @@ code, often in HTTP 200, and per-order outcomes as ``sCode``/``sMsg`` inside ``d
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from clobconn.core.data_types import (
 )
 from clobconn.core.errors import ClobconnError, ExchangeError, OrderNotFound, error_class_for
 from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.orders.batches import batch_chunks
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.numbers import fmt
 from clobconn.core.web.rest import default_error_extractor
@@ -72,10 +73,6 @@ def parse_instrument(instrument: Mapping[str, Any]) -> TradingRule:
         min_price_increment=Decimal(instrument["tickSz"]),
         min_base_amount_increment=Decimal(instrument["lotSz"]),
     )
-
-
-def _chunks(items: Sequence[InFlightOrder]) -> list[Sequence[InFlightOrder]]:
-    return [items[i:i + MAX_BATCH] for i in range(0, len(items), MAX_BATCH)]
 
 
 class OkxExchange(ExchangeBase):
@@ -163,7 +160,7 @@ class OkxExchange(ExchangeBase):
 
     async def _place_orders_batch(self, orders: list[InFlightOrder]) -> list[Placement | ClobconnError]:
         results: list[Placement | ClobconnError] = []
-        for chunk in _chunks(orders):
+        for chunk in batch_chunks(orders, MAX_BATCH):
             try:
                 answer = await self._call(BATCH_ORDERS, body=[self._order_body(o) for o in chunk])
             except ExchangeError as exc:
@@ -192,7 +189,7 @@ class OkxExchange(ExchangeBase):
         20 a request. Orders the answer refuses are left to the core, which asks each one's state."""
         targets = [o for o in self.orders.active.values() if o.trading_pair == trading_pair and o.is_open]
         updates: list[OrderUpdate] = []
-        for chunk in _chunks(targets):
+        for chunk in batch_chunks(targets, MAX_BATCH):
             answer = await self._call(CANCEL_BATCH, body=[self._order_ref(o) for o in chunk])
             by_id = {entry.get("ordId"): entry for entry in answer} | {entry.get("clOrdId"): entry for entry in answer}
             for order in chunk:

@@ -7,47 +7,24 @@ resubscribing, not by the REST book.
 
 from __future__ import annotations
 
-import logging
-import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from clobconn.core.data_source import MarketMessage, OrderBookDataSource
+from clobconn.core.channel_frames import ChannelPush
+from clobconn.core.channel_streams import ChannelMarketSource
+from clobconn.core.data_source import MarketMessage
 from clobconn.core.data_types import TradeType
-from clobconn.core.order_book.levels import RawLevel
+from clobconn.core.order_book.checksums import interleaved_checksum
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
-from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.sync import ChecksumFn, ResyncMode, SequenceRule
-from clobconn.core.web.ws import ConnectSpec, StreamAction
+from clobconn.core.web.ws import ConnectSpec
 from clobconn.exchange.okx.constants import HEARTBEAT, PUBLIC_WS_PATH
 
-logger = logging.getLogger(__name__)
-
+# The top 25 levels a side are checked (see core/order_book/checksums.py).
 CHECKSUM_DEPTH = 25
 BOOK_ACTIONS = {"snapshot": BookMessageType.SNAPSHOT, "update": BookMessageType.DIFF}
-
-
-def checksum_string(bids: Sequence[RawLevel], asks: Sequence[RawLevel]) -> str:
-    """The checked string: the top 25 a side as "price:size", bid and ask alternately; when one side
-    runs out the other continues alone. Uses the venue's strings ("3366.1", not "3366.10")."""
-    parts: list[str] = []
-    bids, asks = bids[:CHECKSUM_DEPTH], asks[:CHECKSUM_DEPTH]
-    for i in range(max(len(bids), len(asks))):
-        for side in (bids, asks):
-            if i < len(side):
-                parts.append(f"{side[i][0]}:{side[i][1]}")
-    return ":".join(parts)
-
-
-def signed_crc32(text: str) -> int:
-    """CRC32 as the venue sends it: a signed 32-bit integer."""
-    value = zlib.crc32(text.encode())
-    return value - (1 << 32) if value >= 1 << 31 else value
-
-
-def book_checksum(book: OrderBook) -> int:
-    return signed_crc32(checksum_string(book.raw_levels(True, CHECKSUM_DEPTH), book.raw_levels(False, CHECKSUM_DEPTH)))
+book_checksum = interleaved_checksum(CHECKSUM_DEPTH)
 
 
 def parse_book(trading_pair: str, action: str, data: Mapping[str, Any]) -> BookMessage:
@@ -71,7 +48,9 @@ def parse_trade(trading_pair: str, trade: Mapping[str, Any]) -> PublicTrade:
                        int(trade["ts"]) / 1000)
 
 
-class OkxOrderBookDataSource(OrderBookDataSource):
+class OkxOrderBookDataSource(ChannelMarketSource):
+    # A notice (64008) says the socket closes soon for a service upgrade: move to a new one now.
+    closing_events = frozenset({"notice"})
     sequence_rule = SequenceRule.PREV_CHAIN
     resync_mode = ResyncMode.RESUBSCRIBE
 
@@ -86,24 +65,9 @@ class OkxOrderBookDataSource(OrderBookDataSource):
                 for pair in trading_pairs for channel in ("books", "trades")]
         return [{"op": op, "args": args}] if args else []
 
-    def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
-        if not isinstance(message, dict):
-            return ()
-        if "event" in message:
-            # Acks carry no data; a refused subscription or a notice of a coming disconnect is worth a line.
-            if message["event"] in ("error", "notice"):
-                logger.warning("%s public stream: %s %s", self.connector.name, message.get("code"), message.get("msg"))
-            # A notice (64008) says the socket closes soon for a service upgrade: move to a new one now.
-            return (StreamAction.RECONNECT,) if message["event"] == "notice" else ()
-        arg = message.get("arg")
-        if not isinstance(arg, dict):
-            return ()
-        pair = self.connector.trading_pair_of(str(arg.get("instId")))
-        if pair is None:
-            return ()
-        channel = arg.get("channel")
-        if channel == "books":
-            return [parse_book(pair, message["action"], entry) for entry in message["data"]]
-        if channel == "trades":
-            return [parse_trade(pair, trade) for trade in message["data"]]
+    def parse_push(self, trading_pair: str, push: ChannelPush) -> Iterable[MarketMessage]:
+        if push.channel == "books":
+            return [parse_book(trading_pair, str(push.action), entry) for entry in push.data]
+        if push.channel == "trades":
+            return [parse_trade(trading_pair, trade) for trade in push.data]
         return ()

@@ -8,20 +8,15 @@ parser lives here and exchange.py imports it.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from clobconn.core.data_source import UserMessage, UserStreamDataSource
+from clobconn.core.channel_frames import ChannelPush
+from clobconn.core.channel_streams import ChannelUserStream
+from clobconn.core.data_source import UserMessage
 from clobconn.core.data_types import Balance, OrderUpdate, TradeFee, TradeUpdate
-from clobconn.core.errors import MissingCredentials
-from clobconn.core.login import login_refusal
-from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
-from clobconn.exchange.okx.auth import OkxAuth
 from clobconn.exchange.okx.constants import HEARTBEAT, INST_TYPE, ORDER_STATES, PRIVATE_WS_PATH
-
-logger = logging.getLogger(__name__)
 
 SUBSCRIBE = {"op": "subscribe", "args": [{"channel": "orders", "instType": INST_TYPE}, {"channel": "account"}]}
 
@@ -70,46 +65,22 @@ def parse_balances(account: Mapping[str, Any]) -> list[Balance]:
             for detail in account.get("details", ())]
 
 
-class OkxUserStreamDataSource(UserStreamDataSource):
-    # The stream counts as live once the venue acknowledges the ``orders`` subscription.
-    confirms_subscription = True
+class OkxUserStreamDataSource(ChannelUserStream):
+    ws_path = PRIVATE_WS_PATH
+    heartbeat = HEARTBEAT
+    # A notice announces that the venue is about to close the socket (64008): reconnect now.
+    reconnect_events = frozenset({"error", "notice"})
 
-    async def connect_spec(self) -> ConnectSpec:
-        return ConnectSpec(url=f"{self.connector.private_ws_url}{PRIVATE_WS_PATH}", heartbeat=HEARTBEAT)
+    def subscribe_frame(self) -> Any:
+        return SUBSCRIBE
 
-    async def on_open(self, connection: WSConnection) -> None:
-        auth = self.connector.auth
-        if not isinstance(auth, OkxAuth):
-            raise MissingCredentials("the OKX private stream needs api_key, api_secret and passphrase")
-        # Private channels may only be subscribed once the login is acknowledged (or the venue answers
-        # 60011 "please log in"), so the subscribe waits for the login's answer.
-        await connection.send(auth.ws_login_payload())
-        answer = await connection.receive()
-        if not (isinstance(answer, dict) and answer.get("event") == "login" and answer.get("code") == "0"):
-            # The error table says which codes refuse the credentials (the stream stops) and which do not.
-            code = answer.get("code") if isinstance(answer, dict) else None
-            message = str(answer.get("msg", "")) if isinstance(answer, dict) else repr(answer)
-            raise login_refusal(self.connector.name, self.connector.spec.error_table, code, message)
-        await connection.send(SUBSCRIBE)
-
-    def parse(self, message: Any) -> Iterable[UserMessage]:
-        if not isinstance(message, dict):
-            return ()
-        event = message.get("event")
-        if event == "subscribe":
-            return (StreamAction.SUBSCRIBED,) if message.get("arg", {}).get("channel") == "orders" else ()
-        if event in ("error", "notice"):
-            # A refused login or subscription leaves the stream useless, and a notice announces that the
-            # venue is about to close the socket (64008): reconnect, with the core's backoff.
-            logger.error("%s private stream: %s %s", self.connector.name, message.get("code"), message.get("msg"))
-            return (StreamAction.RECONNECT,)
-        channel = message.get("arg", {}).get("channel")
-        if channel == "account":
-            return [balance for account in message["data"] for balance in parse_balances(account)]
-        if channel != "orders":
+    def parse_push(self, push: ChannelPush) -> Iterable[UserMessage]:
+        if push.channel == "account":
+            return [balance for account in push.data for balance in parse_balances(account)]
+        if push.channel != "orders":
             return ()
         messages: list[UserMessage] = []
-        for data in message["data"]:
+        for data in push.data:
             pair = self.connector.trading_pair_of(data["instId"])
             if pair is not None:
                 messages += parse_order_event(pair, data)

@@ -15,7 +15,8 @@ from pydantic import SecretStr
 
 from clobconn.core.errors import InsufficientFunds, OrderNotFound, error_class_for
 from clobconn.core.web.auth import RestRequest
-from clobconn.exchange.kucoin.auth import KucoinAuth, sign
+from clobconn.core.web.auth import hmac_sha256_base64 as sign
+from clobconn.exchange.kucoin.auth import KucoinAuth
 from clobconn.exchange.kucoin.constants import ERRORS
 
 

@@ -20,6 +20,7 @@ from pydantic import SecretStr
 
 from clobconn.core.data_types import OrderState, OrderUpdate, TradeUpdate
 from clobconn.core.errors import InsufficientFunds, OrderNotFound, error_class_for
+from clobconn.core.order_book.checksums import interleaved_levels, signed_crc32
 from clobconn.core.order_book.messages import BookMessageType
 from clobconn.core.order_book.order_book import OrderBook
 from clobconn.core.order_book.sync import BookSynchronizer, SequenceRule, SyncResult
@@ -31,9 +32,7 @@ from clobconn.exchange.okx.exchange import OkxExchange, parse_instrument
 from clobconn.exchange.okx.order_book_data_source import (
     OkxOrderBookDataSource,
     book_checksum,
-    checksum_string,
     parse_book,
-    signed_crc32,
 )
 from clobconn.exchange.okx.user_stream_data_source import OkxUserStreamDataSource
 
@@ -103,11 +102,11 @@ def test_auth_repr_names_no_secret() -> None:
 # == checksum (#order-book-trading-market-data-ws-order-book-channel, "Calculate Checksum") ======
 
 def test_checksum_strings_match_the_documented_examples() -> None:
-    more = checksum_string([["3366.1", "7", "0", "3"], ["3366", "6", "3", "4"]],
-                           [["3366.8", "9", "10", "3"], ["3368", "8", "3", "4"]])
+    more = interleaved_levels([["3366.1", "7", "0", "3"], ["3366", "6", "3", "4"]],
+                           [["3366.8", "9", "10", "3"], ["3368", "8", "3", "4"]], 25)
     assert more == "3366.1:7:3366.8:9:3366:6:3368:8"
-    fewer = checksum_string([["3366.1", "7", "0", "3"]],
-                            [["3366.8", "9", "10", "3"], ["3368", "8", "3", "4"], ["3372", "8", "3", "4"]])
+    fewer = interleaved_levels([["3366.1", "7", "0", "3"]],
+                            [["3366.8", "9", "10", "3"], ["3368", "8", "3", "4"], ["3372", "8", "3", "4"]], 25)
     assert fewer == "3366.1:7:3366.8:9:3368:8:3372:8"
 
 
@@ -124,7 +123,7 @@ def test_checksum_takes_25_levels_a_side() -> None:
     bids = [[f"{1000 - i}.5", "1", "0", "1"] for i in range(30)]
     asks = [[f"{2000 + i}.25", "2", "0", "1"] for i in range(26)]
     expected = ":".join(f"{1000 - i}.5:1:{2000 + i}.25:2" for i in range(25))
-    assert checksum_string(bids, asks) == expected
+    assert interleaved_levels(bids, asks, 25) == expected
 
 
 # == sequencing (#order-book-trading-market-data-ws-order-book-channel, "Sequence ID") ============

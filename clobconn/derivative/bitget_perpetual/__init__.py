@@ -1,0 +1,1 @@
+"""Bitget USDT-M (and USDC-M) perpetual futures connector, API v2."""

@@ -1,0 +1,1 @@
+"""Kraken spot: REST (API-Sign, nonce), public and private WebSockets v2."""
