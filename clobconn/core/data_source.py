@@ -17,6 +17,7 @@ from clobconn.core.orders.tracker import ClientOrderTracker
 from clobconn.core.venue import DomainUrls, VenueSpec
 from clobconn.core.web.auth import AuthBase
 from clobconn.core.web.rest import RestClient
+from clobconn.core.web.socket_requests import SocketRequests
 from clobconn.core.web.time_sync import TimeSynchronizer
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 
@@ -41,6 +42,8 @@ class ConnectorView(Protocol):
     time_sync: TimeSynchronizer
     # The venue's account context once fetched (ExchangeBase.account_context), else None.
     account: dict[str, str] | None
+    # Requests sent on the user stream's socket, whose answers the user stream hands back (Cube's orders).
+    stream_requests: SocketRequests
 
     @property
     def name(self) -> str: ...
@@ -104,6 +107,12 @@ class OrderBookDataSource(ABC):
     # The word a venue's subscribe and unsubscribe frames carry: on most venues they differ by nothing else.
     subscribe_verb: ClassVar[str] = "subscribe"
     unsubscribe_verb: ClassVar[str] = "unsubscribe"
+
+    async def connect_spec_for(self, stream: str, trading_pairs: Sequence[str]) -> ConnectSpec:
+        """Where and how to connect the socket of ``stream`` that carries ``trading_pairs``: a venue whose
+        socket URL names its market (Cube's ``/md/book/{market_id}``, with ``max_subscriptions_per_socket = 1``)
+        overrides this; by default every socket of a stream connects alike (``connect_spec``)."""
+        return await self.connect_spec(stream)
 
     @abstractmethod
     def subscription_frames(self, verb: str, stream: str, trading_pairs: Sequence[str]) -> list[Any]:

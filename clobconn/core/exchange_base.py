@@ -78,6 +78,7 @@ from clobconn.core.venue import Feature, VenueSpec
 from clobconn.core.web.auth import AuthBase
 from clobconn.core.web.query_auth import QuerySignedAuth
 from clobconn.core.web.rest import RestClient, default_error_extractor
+from clobconn.core.web.socket_requests import SocketRequests
 from clobconn.core.web.throttler import AsyncThrottler
 from clobconn.core.web.time_sync import TimeSynchronizer
 from clobconn.core.web.ws import StreamAction, StreamRunner
@@ -143,6 +144,11 @@ class ExchangeBase(ABC):
         self._user_stream: StreamRunner | None = None
         self._user_source: UserStreamDataSource | None = None
         self._user_subscribed = False
+        # Requests a venue takes on its user stream's socket rather than over REST (Cube's orders on /os):
+        # the connector sends with ``stream_requests.request``, its user stream hands each answer to
+        # ``stream_requests.answer``. An answer is awaited as long as a REST answer would be.
+        self.stream_requests = SocketRequests(f"{self.spec.connector_id} user stream", self._send_on_user_stream,
+                                              self.config.request_timeout)
         # A loop whose call the venue refuses for its credentials stops and reports (_on_auth_refused).
         self.tasks = ConnectorTasks(self.spec.connector_id, fatal=(AuthenticationError,),
                                     on_fatal=self._on_auth_refused)
@@ -761,8 +767,15 @@ class ExchangeBase(ABC):
             return False
         return self._user_subscribed or not source.confirms_subscription
 
+    async def _send_on_user_stream(self, payload: Any) -> bool:
+        """Send on the user stream's socket once it is live; False (nothing sent) otherwise."""
+        stream = self._user_stream
+        return stream is not None and self._user_stream_live and await stream.send(payload)
+
     def _on_user_stream_down(self) -> None:
         self._user_subscribed = False
+        # What the closed socket carried will never be answered on it.
+        self.stream_requests.connection_lost()
         # Updates were missed while down: reconcile now rather than at the next slow poll.
         self._poll_soon()
         self._readiness_changed()

@@ -25,6 +25,7 @@ CONNECTORS: dict[str, str] = {
     "bybit": "clobconn.exchange.bybit.exchange:BybitExchange",
     "bybit_perpetual": "clobconn.derivative.bybit_perpetual.derivative:BybitPerpetualDerivative",
     "coinbase_advanced_trade": "clobconn.exchange.coinbase_advanced_trade.exchange:CoinbaseExchange",
+    "cube": "clobconn.exchange.cube.exchange:CubeExchange",
     "gate_io": "clobconn.exchange.gate_io.exchange:GateIoExchange",
     "gate_io_perpetual": "clobconn.derivative.gate_io_perpetual.derivative:GateIoPerpetualDerivative",
     "hashkey": "clobconn.exchange.hashkey.exchange:HashkeyExchange",

@@ -223,10 +223,7 @@ class MockVenue:
         for ws in list(self.endpoint(path).sockets):
             if ws.closed:
                 continue
-            if isinstance(frame, bytes):
-                await ws.send_bytes(frame)
-            else:
-                await ws.send_str(frame if isinstance(frame, str) else orjson.dumps(frame).decode())
+            await _send(ws, frame)
             sent += 1
         return sent
 
@@ -237,7 +234,7 @@ class MockVenue:
         for ws, session in list(self.endpoint(path).live):
             if ws.closed or not sent_by(session):
                 continue
-            await ws.send_str(frame if isinstance(frame, str) else orjson.dumps(frame).decode())
+            await _send(ws, frame)
             sent += 1
         return sent
 
@@ -283,6 +280,23 @@ class MockVenue:
         async with self._changed:
             self._changed.notify_all()
 
+    async def scripted_answer(self, recorded: RecordedRequest) -> MockResponse | None:
+        """Record a request and return the response scripted for its method and path (after its delay),
+        or None where no route is scripted. HTTP requests come here; so do the requests a venue takes on
+        a socket (Cube's order socket), which a test bridges to routes so the scenarios script them alike."""
+        self.requests.append(recorded)
+        await self._notify()
+        route = self._find_route(recorded.method, recorded.path, recorded)
+        if route is None:
+            return None
+        scripted = route.next()
+        response = scripted if isinstance(scripted, MockResponse) else scripted(recorded)
+        if not isinstance(response, MockResponse):
+            response = await response
+        if response.delay:
+            await asyncio.sleep(response.delay)
+        return response
+
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
             return await self._serve_ws(request)
@@ -294,17 +308,9 @@ class MockVenue:
             body=await request.read(),
             received_at=time.monotonic(),
         )
-        self.requests.append(recorded)
-        await self._notify()
-        route = self._find_route(request.method, request.path, recorded)
-        if route is None:
+        response = await self.scripted_answer(recorded)
+        if response is None:
             return web.json_response({"error": f"no mock route for {request.method} {request.path}"}, status=404)
-        scripted = route.next()
-        response = scripted if isinstance(scripted, MockResponse) else scripted(recorded)
-        if not isinstance(response, MockResponse):
-            response = await response
-        if response.delay:
-            await asyncio.sleep(response.delay)
         body = response.body if isinstance(response.body, bytes | str) else orjson.dumps(response.body)
         return web.Response(body=body, status=response.status, headers=response.headers,
                             content_type=None if "Content-Type" in response.headers else "application/json")
@@ -323,21 +329,33 @@ class MockVenue:
         await self._notify()
         try:
             for greeting in endpoint.greeter(request.path_qs) if endpoint.greeter is not None else ():
-                await ws.send_str(greeting if isinstance(greeting, str) else orjson.dumps(greeting).decode())
+                await _send(ws, greeting)
             async for frame in ws:
-                if frame.type is not WSMsgType.TEXT:
-                    continue
-                try:
-                    message = orjson.loads(frame.data)
-                except orjson.JSONDecodeError:
+                if frame.type is WSMsgType.BINARY:
+                    # A venue whose clients send protobuf (Cube): the frame is recorded as the bytes it is.
                     message = frame.data
+                elif frame.type is not WSMsgType.TEXT:
+                    continue
+                else:
+                    try:
+                        message = orjson.loads(frame.data)
+                    except orjson.JSONDecodeError:
+                        message = frame.data
                 session.append(message)
                 if endpoint.replier is not None:
                     for reply in endpoint.replier(message):
-                        await ws.send_str(reply if isinstance(reply, str) else orjson.dumps(reply).decode())
+                        await _send(ws, reply)
                 await self._notify()
         finally:
             endpoint.sockets.remove(ws)
             endpoint.live.remove((ws, session))
             await self._notify()
         return ws
+
+
+async def _send(ws: web.WebSocketResponse, frame: Any) -> None:
+    """A frame as a venue sends it: bytes as a binary frame, text as it is, anything else as JSON text."""
+    if isinstance(frame, bytes):
+        await ws.send_bytes(frame)
+    else:
+        await ws.send_str(frame if isinstance(frame, str) else orjson.dumps(frame).decode())

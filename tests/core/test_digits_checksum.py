@@ -1,11 +1,12 @@
 """core/order_book/checksums.py against the worked examples of BTC Markets' checksum guide
-(https://github.com/ngin-io/websocket-checksum, README and test/checksum.test.js)."""
+(https://github.com/ngin-io/websocket-checksum, README and test/checksum.test.js), and the level counts."""
 
 from __future__ import annotations
 
 import pytest
 
-from clobconn.core.order_book.checksums import digits_crc32, level_digits
+from clobconn.core.order_book.checksums import digits_crc32, level_counts, level_counts_of, level_digits
+from clobconn.core.order_book.order_book import OrderBook
 
 
 @pytest.mark.parametrize(("value", "digits"), [
@@ -33,3 +34,10 @@ def test_level_digits_drop_the_point_then_the_leading_zeros(value: str, digits: 
 ])
 def test_the_guides_worked_examples(bids: list[list[object]], asks: list[list[object]], checksum: int) -> None:
     assert digits_crc32((bids, asks)) == checksum
+
+
+def test_level_counts_are_the_books_side_depths_as_one_number() -> None:
+    # The check of a venue whose diffs carry each side's level count (Cube), not a CRC.
+    book = OrderBook("X-Y")
+    book.apply_snapshot([(100.0, 1.0), (99.0, 2.0)], [(101.0, 1.0)], 1)
+    assert level_counts(book) == level_counts_of(2, 1) != level_counts_of(1, 2)

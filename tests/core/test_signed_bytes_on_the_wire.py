@@ -218,6 +218,18 @@ def kraken_signatures(sent: Received) -> tuple[str, str]:
     signature = hmac.new(base64.b64decode(KRAKEN_SECRET), sent.path.encode() + digest, hashlib.sha512).digest()
     assert sent.headers["API-Key"] == API_KEY
     return base64.b64encode(signature).decode(), sent.headers["API-Sign"]
+# Cube issues its secrets as 32 bytes in hex and refuses any other.
+HEX_SECRET = hashlib.sha256(b"wire-test-api-secret-hex").hexdigest()
+
+
+def cube_signatures(sent: Received) -> tuple[str, str]:
+    """base64(HMAC-SHA256(hex-decoded secret, b"cube.xyz" + the x-api-timestamp seconds as 8 little-endian
+    bytes)): nothing of the request itself is signed, so the bytes sent only need to arrive intact.
+    https://cubexch.gitbook.io/cube-api/exchange-info#authentication-headers"""
+    assert sent.headers["x-api-key"] == API_KEY
+    pre_image = b"cube.xyz" + int(sent.headers["x-api-timestamp"]).to_bytes(8, "little")
+    digest = hmac.new(bytes.fromhex(HEX_SECRET), pre_image, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode(), sent.headers["x-api-signature"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +273,7 @@ VENUES = [
     Venue("bitget_perpetual", bitget_signatures, {"code": "00000", "msg": "success", "data": {}}),
     Venue("ascendex", ascendex_signatures, {"code": 0, "data": {}}, path=ASCENDEX_PATH),
     Venue("kraken", kraken_signatures, {"error": [], "result": {}}, secret=KRAKEN_SECRET),
+    Venue("cube", cube_signatures, {"result": {}}, secret=HEX_SECRET),
 ]
 
 

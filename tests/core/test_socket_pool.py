@@ -117,6 +117,19 @@ class StreamSnapshotSource(PoolSource):
     resync_mode: ClassVar[ResyncMode] = ResyncMode.RESUBSCRIBE
 
 
+class PerPairSocketSource(StreamSnapshotSource):
+    """A socket per pair whose URL names it, and a book resynced by connecting again (Cube)."""
+
+    max_subscriptions_per_socket: ClassVar[int | None] = 1
+    resync_mode: ClassVar[ResyncMode] = ResyncMode.RECONNECT
+
+    def subscriptions_per_pair(self, stream: str) -> int:
+        return 1
+
+    async def connect_spec_for(self, stream: str, trading_pairs: Sequence[str]) -> ConnectSpec:
+        return ConnectSpec(f"{self.venue.ws_url}{PATH}?pair={trading_pairs[0]}")
+
+
 class RecordingSync(BookSynchronizer):
     """Notes where each snapshot left the book and each diff applied on top, in order."""
 
@@ -160,7 +173,8 @@ async def make_tracker(venue: MockVenue, http_session: aiohttp.ClientSession) ->
     trackers: list[OrderBookTracker] = []
 
     def make(source_type: type[PoolSource] = PoolSource, lifetime: float | None = None) -> Setup:
-        fake = FakeVenue(venue, snapshots_on_stream=source_type.resync_mode is ResyncMode.RESUBSCRIBE)
+        fake = FakeVenue(venue, snapshots_on_stream=source_type.resync_mode in (ResyncMode.RESUBSCRIBE,
+                                                                                ResyncMode.RECONNECT))
         source = source_type(venue, fake)
         source.max_socket_lifetime = lifetime  # type: ignore[misc]
         changes: list[tuple[str, bool, str]] = []
@@ -299,3 +313,29 @@ async def test_the_old_socket_keeps_its_books_while_the_replacement_cannot_conne
     await eventually(lambda: tracker.order_book("A-USDT").last_update_id == fake.ids["A-USDT"],
                      what="the diff through the replacement")
     assert [change for change in changes if not change[1]] == []
+
+
+async def test_each_socket_connects_to_the_url_its_pairs_give(make_tracker: Callable[..., Setup],
+                                                               venue: MockVenue) -> None:
+    tracker, _, _ = make_tracker(PerPairSocketSource)
+    await tracker.start(PAIRS[:3])
+    await eventually(lambda: tracker.ready, what="every book synced")
+    assert sorted(venue.endpoint(PATH).connect_paths) == [f"{PATH}?pair={pair}" for pair in PAIRS[:3]]
+    await tracker.add_trading_pair(PAIRS[3])
+    await eventually(lambda: tracker.ready, what="the added pair's book synced")
+    assert venue.endpoint(PATH).connect_paths[-1] == f"{PATH}?pair={PAIRS[3]}"
+
+
+async def test_a_reconnect_resync_opens_that_books_socket_again_and_no_other(make_tracker: Callable[..., Setup],
+                                                                             venue: MockVenue) -> None:
+    tracker, fake, changes = make_tracker(PerPairSocketSource)
+    await tracker.start(PAIRS[:2])
+    await eventually(lambda: tracker.ready, what="books synced")
+    changes.clear()
+    fake.ids["A-USDT"] += 1  # the venue moves on without us: the next diff leaves a gap
+    await fake.publish("A-USDT")
+    await eventually(lambda: ("A-USDT", False, "gap") in changes, what="the gap reported")
+    await eventually(lambda: tracker.ready, what="A synced again")
+    paths = venue.endpoint(PATH).connect_paths
+    assert paths.count(f"{PATH}?pair=A-USDT") == 2 and paths.count(f"{PATH}?pair=B-USDT") == 1
+    assert tracker.order_book("A-USDT").last_update_id == fake.ids["A-USDT"]

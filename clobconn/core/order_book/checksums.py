@@ -6,6 +6,7 @@
 - The interleaved-levels checksum: OKX and Bitget take the signed 32-bit CRC32 of the top N levels a
   side written "price:size", best bid and best ask alternately; when one side runs out the other
   continues alone.
+- Level counts: Cube's diffs carry no sequence but each side's level count once applied.
 
 Only the venue's own strings give the venue's checksum ("1.0" is "10", not "1"; "0.5000" is not
 "0.5"), which is why a book with a checksum keeps them (``OrderBook.raw_levels``).
@@ -54,3 +55,15 @@ def interleaved_checksum(depth: int) -> ChecksumFn:
     def checksum(book: OrderBook) -> int:
         return signed_crc32(interleaved_levels(book.raw_levels(True, depth), book.raw_levels(False, depth), depth))
     return checksum
+
+
+def level_counts(book: OrderBook) -> int:
+    """How many bid and ask levels the book holds, as one number (bids in the high 32 bits): the check
+    of a venue whose diffs carry no sequence but say how many levels each side has once applied (Cube's
+    ``total_bid_levels``/``total_ask_levels``). A lost diff that added or removed a level shows here."""
+    return book.bid_depth << 32 | book.ask_depth
+
+
+def level_counts_of(bid_levels: int, ask_levels: int) -> int:
+    """The venue's side counts as ``level_counts`` gives the book's."""
+    return bid_levels << 32 | ask_levels

@@ -58,6 +58,9 @@ class ResyncMode(Enum):
     # Ask for a snapshot on the book's own socket (a request the venue answers on the same stream, as
     # HTX answers a "req" for its mbp topic) while the diffs keep arriving and are buffered.
     STREAM_REQUEST = "stream_request"
+    # Open the book's socket again: the venue sends a snapshot only when a socket connects, one socket
+    # per market (Cube's /md/book/{market_id}), and has no other way to ask for one.
+    RECONNECT = "reconnect"
 
 
 class SyncResult(Enum):

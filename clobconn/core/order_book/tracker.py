@@ -196,7 +196,7 @@ class OrderBookTracker:
         socket.runner = StreamRunner(
             name=socket.name,
             session=self._session,
-            connect=self._connector_for(stream),
+            connect=self._connector_for(socket),
             on_open=self._opener_for(socket),
             on_message=self._handler_for(socket),
             throttler=self._throttler,
@@ -307,9 +307,9 @@ class OrderBookTracker:
 
     # -- stream callbacks ------------------------------------------------------------------------
 
-    def _connector_for(self, stream: str) -> Callable[[], Any]:
+    def _connector_for(self, socket: PooledSocket) -> Callable[[], Any]:
         async def connect() -> ConnectSpec:
-            spec: ConnectSpec = await self._source.connect_spec(stream)
+            spec: ConnectSpec = await self._source.connect_spec_for(socket.stream, list(socket.pairs))
             return spec
         return connect
 
@@ -444,7 +444,12 @@ class OrderBookTracker:
             self._request_snapshot(trading_pair)
         else:
             owner = self._book_owner.get(trading_pair)
-            if owner is not None:
+            if owner is None:
+                return
+            if self._source.resync_mode is ResyncMode.RECONNECT:
+                # Only a fresh connection brings a snapshot; its disconnect marks the book unsynced meanwhile.
+                owner.runner.request_reconnect()
+            else:
                 asyncio.get_running_loop().create_task(self._resubscribe(owner.runner, trading_pair))
 
     async def _resubscribe(self, runner: StreamRunner, trading_pair: str) -> None:

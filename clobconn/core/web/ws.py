@@ -106,6 +106,12 @@ class WSConnection:
     def closed(self) -> bool:
         return self._ws.closed
 
+    @property
+    def close_code(self) -> int | None:
+        """The close code the peer sent, once closed: how a venue that refuses a login by closing the
+        socket (Cube's 4401) says why."""
+        return self._ws.close_code
+
     async def send(self, payload: Any) -> None:
         if self._throttler is not None and self._send_limit_id:
             await self._throttler.acquire(self._send_limit_id)
