@@ -159,6 +159,9 @@ class ExchangeBase(ABC):
         self._started = False
         # Set when the venue refused the credentials outright: no retry can mend that.
         self.auth_failure: AuthenticationError | None = None
+        if self.query_auth_class is None and type(self)._create_auth is ExchangeBase._create_auth:
+            # A connector must say how it signs, whether or not this instance has credentials to sign with.
+            raise TypeError(f"{type(self).__name__} declares no query_auth_class and overrides no _create_auth")
 
     # == what a connector implements ==============================================================
 
@@ -168,8 +171,7 @@ class ExchangeBase(ABC):
         A venue that signs the Binance way declares ``query_auth_class``: the signer is built with the
         request window ``spec.placement_expiry``, the one window both sides agree on. Others override.
         """
-        if self.query_auth_class is None:
-            raise NotImplementedError(f"{type(self).__name__} declares no query_auth_class and no _create_auth")
+        assert self.query_auth_class is not None, "checked at construction"
         assert self.config.api_key is not None and self.config.api_secret is not None
         return self.query_auth_class(self.config.api_key, self.config.api_secret, self.time_sync.time_ms,
                                      recv_window_ms=round(self.spec.placement_expiry * 1000))

@@ -55,6 +55,10 @@ class PerpetualDerivativeBase(ExchangeBase):
         self._leverage: dict[str, Decimal] = {}
         self.position_mode = self.spec.fixed_position_mode or PositionMode.ONEWAY
         self._positions_fetched = False
+        reads_mode = type(self)._fetch_position_mode is not PerpetualDerivativeBase._fetch_position_mode
+        if self.spec.fixed_position_mode is None and not reads_mode:
+            raise TypeError(f"{type(self).__name__} declares no fixed_position_mode and overrides no "
+                            "_fetch_position_mode")
 
     # == what a perpetual connector implements ===================================================
 
@@ -71,10 +75,11 @@ class PerpetualDerivativeBase(ExchangeBase):
         raise NotSupported(f"{self.name} cannot switch its position mode")
 
     async def _fetch_position_mode(self) -> PositionMode:
-        """The account's current position mode: a venue without a fixed one implements it."""
-        if self.spec.fixed_position_mode is None:
-            raise NotImplementedError(f"{self.name} reads no position mode")
-        return self.spec.fixed_position_mode
+        """The account's current position mode: the declared fixed one, else the venue's answer (a venue
+        without a fixed mode overrides this, which construction checks)."""
+        fixed = self.spec.fixed_position_mode
+        assert fixed is not None, "checked at construction"
+        return fixed
 
     @abstractmethod
     async def _fetch_funding_info(self, trading_pair: str) -> FundingInfo:
