@@ -45,6 +45,7 @@ from clobconn.core.data_types import (
     TradeUpdate,
     TradingRule,
 )
+from clobconn.core.errors import NotSupported
 from clobconn.core.events import (
     BookSyncedEvent,
     BookSyncLostEvent,
@@ -56,7 +57,7 @@ from clobconn.core.events import (
     OrderFilledEvent,
     PositionUpdatedEvent,
 )
-from clobconn.core.registry import CONNECTORS
+from clobconn.core.registry import CONNECTORS, WITHOUT_PUBLIC_API, connector_class
 from clobconn.testing import FixtureSet, MockVenue
 
 T = TypeVar("T")
@@ -128,7 +129,7 @@ def serve_spot_public(venue: MockVenue, snapshot_id: int) -> None:
 def test_connectors_lists_public_connectors_with_their_facts() -> None:
     rows = {row.connector_id: row for row in connector_rows()}
     # Every registered connector but the _template teaching one, whichever venues have landed.
-    public = {name for name in CONNECTORS if not name.startswith("_")}
+    public = {name for name in CONNECTORS if not name.startswith("_")} | set(WITHOUT_PUBLIC_API)
     assert set(rows) == public and {"binance", "binance_perpetual"} <= public
     spot, perp = rows["binance"], rows["binance_perpetual"]
     assert (spot.market, perp.market) == ("spot", "perpetual")
@@ -138,13 +139,25 @@ def test_connectors_lists_public_connectors_with_their_facts() -> None:
     assert spot.order_types == ("LIMIT", "LIMIT_MAKER", "MARKET")
     assert spot.time_in_force == ("FOK", "GTC", "IOC")
     assert spot.credentials == ("api key", "api secret")  # Binance keys have no passphrase
+    assert rows["okx"].credentials == ("api key", "api secret", "passphrase")
+    assert spot.status == "live"
 
     result = invoke("connectors")
     assert result.exit_code == 0
     table = table_rows(result.output)
     assert set(table) == public
-    assert table["binance_perpetual"][1:3] == ["perpetual", "mainnet"]
+    assert table["binance_perpetual"][1:4] == ["perpetual", "live", "mainnet"]
     assert "_template" not in result.output
+
+
+def test_a_market_whose_venue_has_no_public_api_is_listed_as_such_and_never_built(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(WITHOUT_PUBLIC_API, "nowhere_perpetual", "docs/connectors/nowhere_perpetual.md")
+    row = {row.connector_id: row for row in connector_rows()}["nowhere_perpetual"]
+    assert (row.market, row.status, row.credentials) == ("-", "no public API", ())
+    assert table_rows(invoke("connectors").output)["nowhere_perpetual"][1:3] == ["-", "no public API"]
+    with pytest.raises(NotSupported, match=r"nowhere_perpetual\.md"):
+        connector_class("nowhere_perpetual")
 
 
 def test_a_connector_whose_extra_is_missing_is_listed_with_the_extra_to_install(

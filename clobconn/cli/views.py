@@ -30,7 +30,7 @@ from clobconn.core.events import (
     PositionUpdatedEvent,
 )
 from clobconn.core.order_book import OrderBook
-from clobconn.core.registry import CONNECTORS, connector_class
+from clobconn.core.registry import CONNECTORS, WITHOUT_PUBLIC_API, connector_class
 
 
 def number(value: Decimal | None) -> str:
@@ -51,6 +51,8 @@ def price_text(value: Decimal, tick: Decimal | None) -> str:
 
 # == connectors ==================================================================================
 
+NO_PUBLIC_API = "no public API"
+
 @dataclass(frozen=True, slots=True)
 class ConnectorRow:
     connector_id: str
@@ -60,6 +62,7 @@ class ConnectorRow:
     time_in_force: tuple[str, ...]
     features: tuple[str, ...]
     credentials: tuple[str, ...]
+    status: str
 
 
 def connector_rows() -> list[ConnectorRow]:
@@ -70,7 +73,7 @@ def connector_rows() -> list[ConnectorRow]:
             spec = connector_class(connector_id).spec
         except MissingExtra as exc:
             # Listed all the same, with the sentence that says which extra to install.
-            rows.append(ConnectorRow(connector_id, "-", (), (), (), (str(exc),), ()))
+            rows.append(ConnectorRow(connector_id, "-", (), (), (), (str(exc),), (), "-"))
             continue
         default = spec.default_domain
         rows.append(ConnectorRow(
@@ -81,9 +84,12 @@ def connector_rows() -> list[ConnectorRow]:
             order_types=tuple(sorted(t.value for t in spec.order_types)),
             time_in_force=tuple(sorted(t.value for t in spec.time_in_force)),
             features=tuple(sorted(f.value for f in spec.features)),
-            credentials=("api key", "api secret", *((spec.passphrase_label,) if spec.needs_passphrase else ())),
+            credentials=spec.credential_labels,
+            status=spec.status.value,
         ))
-    return rows
+    rows.extend(ConnectorRow(connector_id, "-", (), (), (), (), (), NO_PUBLIC_API)
+                for connector_id in WITHOUT_PUBLIC_API)
+    return sorted(rows, key=lambda row: row.connector_id)
 
 
 def connectors_table(rows: Iterable[ConnectorRow]) -> Table:
@@ -92,12 +98,13 @@ def connectors_table(rows: Iterable[ConnectorRow]) -> Table:
     # An id is what a user types: never cut it short, whatever else a narrow terminal has to lose.
     table.add_column("connector", no_wrap=True, style="bold",
                      min_width=max((len(row.connector_id) for row in rows), default=0))
-    for header in ("market", "domains", "order types", "time in force", "features", "credentials"):
-        table.add_column(header, no_wrap=True)
+    for header in ("market", "status", "domains", "order types", "time in force", "features", "credentials"):
+        table.add_column(header, no_wrap=header != "status")
     for row in rows:
         # One item per line keeps the table narrow enough for a terminal.
-        table.add_row(row.connector_id, row.market, "\n".join(row.domains), "\n".join(row.order_types),
-                      "\n".join(row.time_in_force), "\n".join(row.features) or "-", "\n".join(row.credentials))
+        table.add_row(row.connector_id, row.market, row.status, "\n".join(row.domains),
+                      "\n".join(row.order_types), "\n".join(row.time_in_force), "\n".join(row.features) or "-",
+                      "\n".join(row.credentials) or "-")
     return table
 
 

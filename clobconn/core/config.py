@@ -8,8 +8,13 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 class ConnectorConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    api_key: SecretStr | None = None
-    api_secret: SecretStr | None = None
+    # Wallet venues name these otherwise, and take those names too: the account's address
+    # (``wallet_address=``; Derive's wallet, Vertex's sender) as the key, and its signing secret
+    # (``private_key=``, dYdX's ``mnemonic=``, XRPL's ``seed=``) as the secret. Where the venue derives
+    # the address from the secret, only the secret is needed (``VenueSpec.key_name`` is None).
+    api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("api_key", "wallet_address"))
+    api_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("api_secret", "private_key", "mnemonic", "seed"))
     # The third credential some venues issue with a key (OKX, KuCoin, Bitget; Bitmart calls it the memo,
     # and ``memo=`` is accepted for it; NDAX needs the key's user id, ``user_id=``); ignored by the others.
     passphrase: SecretStr | None = Field(default=None,
@@ -38,5 +43,5 @@ class ConnectorConfig(BaseModel):
 
     @property
     def has_credentials(self) -> bool:
-        """Key and secret are set (a venue that also needs a passphrase checks it in ExchangeBase)."""
+        """Key and secret are set (the connector's own ``has_credentials`` knows what its venue needs)."""
         return self.api_key is not None and self.api_secret is not None

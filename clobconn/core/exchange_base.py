@@ -249,7 +249,11 @@ class ExchangeBase(ABC):
         return not self.missing_credentials()
 
     def missing_credentials(self) -> list[str]:
-        missing = [name for name in ("api_key", "api_secret") if getattr(self.config, name) is None]
+        spec, missing = self.spec, []
+        if spec.key_name is not None and self.config.api_key is None:
+            missing.append(_credential_label(spec.key_name, "api_key"))
+        if self.config.api_secret is None:
+            missing.append(_credential_label(spec.secret_name, "api_secret"))
         if self.spec.needs_passphrase and self.config.passphrase is None:
             missing.append(self.spec.passphrase_label)
         return missing
@@ -805,3 +809,8 @@ class ExchangeBase(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(domain={self.domain!r}, config={self.config!r})"
+
+
+def _credential_label(venue_name: str, config_field: str) -> str:
+    """A credential as a message names it: the config field, and the venue's word for it where it differs."""
+    return config_field if venue_name == config_field.replace("_", " ") else f"{venue_name} ({config_field})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from clobconn.core.errors import NotSupported
 from clobconn.core.exchange_base import ExchangeBase
 
 CONNECTORS: dict[str, str] = {
@@ -39,8 +40,16 @@ CONNECTORS: dict[str, str] = {
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
 }
 
+# Markets on the roadmap whose venue publishes no public API to build against: listed by
+# ``clobconn connectors``, never built. Each one's docs page says what was looked for, and where.
+WITHOUT_PUBLIC_API: dict[str, str] = {
+}
+
 
 def connector_class(connector_id: str) -> type[ExchangeBase]:
+    if connector_id in WITHOUT_PUBLIC_API:
+        raise NotSupported(f"{connector_id}: the venue publishes no public API for this market "
+                           f"(what was looked for, and where: {WITHOUT_PUBLIC_API[connector_id]})")
     try:
         target = CONNECTORS[connector_id]
     except KeyError:

@@ -28,6 +28,16 @@ class Feature(Enum):
     HEDGE_MODE = "hedge_mode"
 
 
+class VenueStatus(Enum):
+    """Whether a venue serves the API its connector is built against, as ``clobconn connectors`` shows it."""
+
+    LIVE = "live"
+    # The venue closed; the connector is kept, built against its last documented API (Vertex).
+    SHUT_DOWN = "shut down: built against its last documented API"
+    # No primary source says whether the venue still serves its API (its docs page says what was checked).
+    UNCONFIRMED = "unconfirmed: see its docs page"
+
+
 class ResetUnit(Enum):
     # Seconds to wait (Retry-After).
     SECONDS = "seconds"
@@ -143,6 +153,11 @@ class VenueSpec:
     # The throttler pool WebSocket sends spend on.
     ws_send_limit_id: str = ""
     is_perpetual: bool = False
+    # What the venue calls the two credentials ``api_key`` and ``api_secret`` hold, for messages and
+    # ``clobconn connectors``. A wallet venue that derives the account from the secret needs no key:
+    # key_name None (Dexalot, Tegro: the address of the private key; dYdX: of the mnemonic).
+    key_name: str | None = "api key"
+    secret_name: str = "api secret"
     # Whether an API key comes with a passphrase that every signed request needs.
     needs_passphrase: bool = False
     # What the venue calls that credential, where it names it otherwise (Bitmart: "memo").
@@ -159,6 +174,16 @@ class VenueSpec:
     # Whether the user stream reports each fill. Where it reports an order's cumulative amount only
     # (Coinbase's user channel), an update that runs ahead of the fills known fetches them over REST.
     user_stream_fills: bool = True
+
+    # Whether the venue still serves its API: a connector for a venue that shut down is kept, built
+    # against its last documented API, and says so here.
+    status: VenueStatus = VenueStatus.LIVE
+
+    @property
+    def credential_labels(self) -> tuple[str, ...]:
+        """Every credential the venue needs, in the words it uses."""
+        labels = (*((self.key_name,) if self.key_name else ()), self.secret_name)
+        return (*labels, self.passphrase_label) if self.needs_passphrase else labels
 
     @property
     def passphrase_label(self) -> str:
