@@ -19,6 +19,9 @@ QUOTE = "USDC"
 
 
 def x18(value: int | str) -> Decimal:
+    """An X18 integer (or its decimal string) as a Decimal; anything else (a float, a boolean) is malformed."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"not an X18 integer: {value!r}")
     return from_fixed_point(value, X18_DECIMALS)
 
 
