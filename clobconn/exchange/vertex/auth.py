@@ -7,6 +7,7 @@ No network code here: the clock is handed in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -50,7 +51,7 @@ class VertexAuth(AuthBase):
         self.signer = EvmSigner(private_key, "vertex")
         # With a linked signer the account is another wallet's; without, the key's own.
         address = wallet.get_secret_value() if wallet is not None else self.signer.address
-        if not (address.startswith("0x") and len(address) == 42 and _is_hex(address[2:])):
+        if not re.fullmatch(r"0x[0-9a-fA-F]{40}", address):
             raise InvalidCredentials("vertex: wallet_address must be the 0x-prefixed 20-byte address of the "
                                      "wallet a linked signer acts for; nothing was sent")
         self.sender = sender_bytes32(address, subaccount_name)
@@ -73,10 +74,3 @@ class VertexAuth(AuthBase):
         return {"method": "authenticate", "id": 0, "tx": tx,
                 "signature": self.sign("StreamAuthentication", message, endpoint_addr, chain_id)}
 
-
-def _is_hex(text: str) -> bool:
-    try:
-        bytes.fromhex(text)
-    except ValueError:
-        return False
-    return True

@@ -4,6 +4,8 @@ follows its last documented API (see docs/connectors/vertex.md): https://docs.ve
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from clobconn.core import errors
 from clobconn.core.data_types import OrderType, TimeInForce
 from clobconn.core.venue import DomainUrls, Feature, VenueSpec, VenueStatus
@@ -43,6 +45,8 @@ EIP712_NAME, EIP712_VERSION = "Vertex", "0.0.1"
 ORDER_TYPE_SHIFT = 62
 DEFAULT, IOC, FOK, POST_ONLY = 0, 1, 2, 3
 GTC_EXPIRATION = 2**32 - 1
+# A market order is an IOC order priced this far past the book's best price (the oracle band is 20% to 500%).
+MARKET_SLIPPAGE = Decimal("0.05")
 PLACEMENT_EXPIRY = 30.0
 STREAM_AUTH_EXPIRY_MS = 60_000
 
@@ -61,7 +65,7 @@ ERRORS: errors.VenueErrorTable = {
 SPEC = VenueSpec(
     connector_id="vertex", domains=DOMAINS, rate_limits=RATE_LIMITS, error_table=ERRORS,
     client_order_id=NonceOrderIds(recv_window=PLACEMENT_EXPIRY),
-    order_types=frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER}),
+    order_types=frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.MARKET}),
     time_in_force=frozenset({TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK}),
     features=frozenset({Feature.CANCEL_ALL}),
     ws_send_limit_id=WS_SEND_LIMIT_ID, placement_expiry=PLACEMENT_EXPIRY,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any, cast
 
 from clobconn.core.config import ConnectorConfig
@@ -21,7 +22,7 @@ from clobconn.core.data_types import (
     TradeUpdate,
     TradingRule,
 )
-from clobconn.core.errors import ExchangeError, MissingCredentials, OrderNotFound
+from clobconn.core.errors import ExchangeError, MissingCredentials, OrderNotFound, OrderRuleViolation
 from clobconn.core.evm.signing import typed_data_digest
 from clobconn.core.exchange_base import ExchangeBase, Placement
 from clobconn.core.web.numbers import to_fixed_point
@@ -51,8 +52,9 @@ class VertexExchange(ExchangeBase):
         self.products: dict[str, Product] = {}
         self.products_by_id: dict[int, Product] = {}
         self.contracts: Contracts | None = None
-        # An order's digest is known once it is signed, before the venue answers: a cancel needs it.
-        self._digests: dict[str, str] = {}
+        # Digest -> client order id of every order signed here: the digest is known before the venue answers,
+        # and a cancel, a status query or a fill that comes before the answer names the order by it.
+        self.signed_orders: dict[str, str] = {}
         super().__init__(*args, **kwargs)
         self.archive_url = cast(VertexConfig, self.config).archive_url or self.domain_urls.extra["archive"]
 
@@ -109,24 +111,34 @@ class VertexExchange(ExchangeBase):
 
     async def _place_order(self, order: InFlightOrder) -> Placement:
         product, pair = self.products[order.trading_pair], order.trading_pair
-        assert order.price is not None
         sign = 1 if order.trade_type is TradeType.BUY else -1
-        order_type = (vx.POST_ONLY if order.order_type is OrderType.LIMIT_MAKER else
-                      {TimeInForce.IOC: vx.IOC, TimeInForce.FOK: vx.FOK}.get(order.time_in_force, vx.DEFAULT))
-        message = {"sender": self._auth.sender, "priceX18": to_fixed_point(order.price, vx.X18_DECIMALS, "price", pair),
+        order_type = (vx.POST_ONLY if order.order_type is OrderType.LIMIT_MAKER else vx.IOC if order.order_type is
+                      OrderType.MARKET else {TimeInForce.IOC: vx.IOC, TimeInForce.FOK: vx.FOK}.get(order.time_in_force,
+                                                                                                 vx.DEFAULT))
+        price = order.price if order.price is not None else self._protection_price(pair, order.trade_type)
+        message = {"sender": self._auth.sender, "priceX18": to_fixed_point(price, vx.X18_DECIMALS, "price", pair),
                    "amount": sign * to_fixed_point(order.amount, vx.X18_DECIMALS, "amount", pair),
                    "expiration": vx.GTC_EXPIRATION | order_type << vx.ORDER_TYPE_SHIFT,
                    "nonce": int(order.client_order_id)}
         signature, digest = self._signed("Order", message, self._chain().book_addrs[product.product_id])
-        self._digests[order.client_order_id] = digest
+        self.signed_orders[digest] = order.client_order_id
         # spot_leverage false: a spot order that would borrow is refused rather than opening a loan.
         await self._execute("place_order", {
             "product_id": product.product_id, "order": {k: str(v) for k, v in message.items()},
             "signature": signature, "spot_leverage": False})
         return OrderUpdate(pair, time.time(), OrderState.OPEN, order.client_order_id, digest), []
 
+    def _protection_price(self, pair: str, side: TradeType) -> Decimal:
+        """Vertex has no market order: one is an IOC limit order at the book's far side, ``MARKET_SLIPPAGE`` past it."""
+        reference, tick = self._reference_price(pair, side), self.trading_rules[pair].min_price_increment
+        if reference is None:
+            raise OrderRuleViolation(f"{pair}: no price to bound a market order with", trading_pair=pair, rule="price")
+        bound = reference * (1 + vx.MARKET_SLIPPAGE if side is TradeType.BUY else 1 - vx.MARKET_SLIPPAGE) / tick
+        return bound.to_integral_value(ROUND_CEILING if side is TradeType.BUY else ROUND_FLOOR) * tick
+
     def _digest(self, order: InFlightOrder) -> str:
-        digest = order.exchange_order_id or self._digests.get(order.client_order_id)
+        digest = order.exchange_order_id or next(
+            (digest for digest, client_id in self.signed_orders.items() if client_id == order.client_order_id), None)
         if digest is None:
             raise OrderNotFound(f"{self.name}: order {order.client_order_id} was never signed here")
         return digest

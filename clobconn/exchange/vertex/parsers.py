@@ -43,6 +43,7 @@ class VertexView(ConnectorView, Protocol):
     products: dict[str, Product]
     products_by_id: dict[int, Product]
     contracts: Contracts | None
+    signed_orders: dict[str, str]
 
     async def sender(self) -> str: ...
 
@@ -136,8 +137,12 @@ def archived_fills(pair: str, answer: Mapping[str, Any], digest: str, client_ord
 
 
 def stream_fill(pair: str, event: Mapping[str, Any], client_order_id: str | None) -> list[Any]:
-    """fill: the trade, and the order's state after it (its original and remaining sizes)."""
-    base, price = abs(x18(event["filled_qty"])), x18(event["price"])
+    """fill: the trade, and the order's state after it (its original and remaining sizes). Quantities carry the
+    order's side as its amount does (negative for an ask): one whose sign contradicts ``is_bid`` is malformed."""
+    side = 1 if event["is_bid"] else -1
+    base, price = side * x18(event["filled_qty"]), x18(event["price"])
+    if base <= 0:
+        raise ValueError(f"a fill of {event['filled_qty']} for an order with is_bid {event['is_bid']}")
     original, remaining = abs(x18(event["original_qty"])), abs(x18(event["remaining_qty"]))
     at, digest = int(event["timestamp"]) / 1e9, str(event["order_digest"])
     trade_id = str(event.get("submission_idx") or f"{digest}:{event['timestamp']}")

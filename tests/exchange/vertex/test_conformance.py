@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 from eth_account import Account
 
-from clobconn.core.data_types import OrderState, TradeType
+from clobconn.core.data_types import OrderState, OrderType, TradeType
 from clobconn.core.errors import InsufficientFunds
-from clobconn.core.evm.signing import recover_typed_data_signer
+from clobconn.core.events import EventType
+from clobconn.core.evm.signing import recover_typed_data_signer, typed_data_digest
 from clobconn.exchange.vertex.auth import sender_bytes32, typed_data
 from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
 from clobconn.testing.suites import SECRETS, SpotConformanceSuite, eventually
@@ -58,8 +59,8 @@ def archive(kind: str, by: str) -> Any:
     return lambda request: by in (request.json or {}).get(kind, {})
 
 
-def execute_signer(request: RecordedRequest) -> str:
-    """The wallet whose key signed an execute, recovered from its EIP-712 signature."""
+def execute_typed_data(request: RecordedRequest) -> tuple[dict[str, Any], str]:
+    """The EIP-712 typed data an execute's signature covers, rebuilt from its body, and the signature."""
     ((kind, body),) = request.json.items()
     if kind == "place_order":
         message, contract = body["order"], BOOKS[body["product_id"]]
@@ -67,7 +68,12 @@ def execute_signer(request: RecordedRequest) -> str:
         message, contract = body["tx"], ENDPOINT
     typed = {name: (int(value) if name in ("priceX18", "amount", "expiration", "nonce") else value)
              for name, value in message.items()}
-    return recover_typed_data_signer(typed_data(EXECUTE_STRUCTS[kind], typed, contract, CHAIN_ID), body["signature"])
+    return typed_data(EXECUTE_STRUCTS[kind], typed, contract, CHAIN_ID), body["signature"]
+
+
+def execute_signer(request: RecordedRequest) -> str:
+    """The wallet whose key signed an execute, recovered from its EIP-712 signature."""
+    return recover_typed_data_signer(*execute_typed_data(request))
 
 
 class TestVertexSpotConformance(SpotConformanceSuite):
@@ -93,6 +99,8 @@ class TestVertexSpotConformance(SpotConformanceSuite):
     user_ws_path = "/private/subscribe"
     # Vertex's order_update says placed, filled or cancelled, without the filled amount: fills come with theirs.
     stream_order_updates = False
+    # position_change carries the balance only: nothing says how much open orders hold (they lock none).
+    stream_balance_has_available = False
     venue_states = {OrderState.OPEN: "open", OrderState.PARTIALLY_FILLED: "open", OrderState.FILLED: "ended",
                     OrderState.CANCELED: "ended"}
     venue_sides = {TradeType.BUY: "buy", TradeType.SELL: "sell"}
@@ -136,8 +144,11 @@ class TestVertexSpotConformance(SpotConformanceSuite):
         return [[x18(price), x18(size)] for price, size in levels]
 
     def template_vars(self, variables: dict[str, Any]) -> dict[str, Any]:
+        # The venue names an order by its EIP-712 digest: the digest of the order placed with that client order id
+        # (its nonce), computed here from the request; an order never placed gets one made of its exchange id.
         exchange_id = str(variables["exchange_order_id"])
-        variables["digest"] = "0x" + int(exchange_id).to_bytes(32, "big").hex() if exchange_id.isdigit() else exchange_id
+        variables["digest"] = self.placed_digest(str(variables["client_order_id"])) or (
+            "0x" + int(exchange_id).to_bytes(32, "big").hex() if exchange_id.isdigit() else exchange_id)
         variables["sender"] = SENDER
         amount, cumulative = Decimal(str(variables["amount"])), Decimal(str(variables["cum_amount"]))
         left = Decimal(0) if variables["state"] is OrderState.FILLED else max(amount - cumulative, Decimal(0))
@@ -154,6 +165,14 @@ class TestVertexSpotConformance(SpotConformanceSuite):
         variables["order_reason"] = {OrderState.OPEN: "placed", OrderState.CANCELED: "cancelled"}.get(
             variables["state"], "filled")
         return variables
+
+    def placed_digest(self, client_order_id: str) -> str | None:
+        if not hasattr(self, "conn"):
+            return None
+        for request in self.placements():
+            if request.json["place_order"]["order"]["nonce"] == client_order_id:
+                return "0x" + typed_data_digest(execute_typed_data(request)[0]).hex()
+        return None
 
     def ws_reply(self, path: str, message: Any) -> list[Any]:
         if isinstance(message, dict) and message.get("method") in ("subscribe", "unsubscribe", "authenticate"):
@@ -186,8 +205,44 @@ class TestVertexSpotConformance(SpotConformanceSuite):
         streams = {(f["stream"]["type"], f["stream"]["product_id"]) for f in frames[1:]}
         assert streams == {(kind, product) for kind in ("fill", "position_change", "order_update") for product in (1, 3)}
 
+    async def test_place_market_order(self) -> None:
+        # Vertex has no market order: one goes out as IOC at the best ask plus 5%, on the price increment.
+        await eventually(lambda: self.conn.get_order_book(self.trading_pair).best_ask is not None, what="the book")
+        self.serve("place_order", lambda req: self.reply("place_order", self._ack_vars(req, "503", None)))
+        order = await self.conn.place_order(self.trading_pair, TradeType.BUY, self.order_amount, OrderType.MARKET)
+        placed = self.placements()[-1].json["place_order"]["order"]
+        assert order.exchange_order_id == self.placed_digest(order.client_order_id)
+        assert Decimal(self.extract_order_fields(self.placements()[-1])["price"] or 0) == Decimal("105.6")  # 100.50 * 1.05 up
+        assert int(placed["expiration"]) >> 62 == 1 and execute_signer(self.placements()[-1]) == WALLET
+
+    async def test_unknown_placement_listed_as_open_is_not_lost(self) -> None:
+        # The suite's version expects the listing's exchange id; Vertex's is the order's digest, known at signing.
+        client_id = await self.place_with_lost_answer()
+        self.serve("order_status", self.reply("order_not_found"))
+        self.serve_listings({"client_order_id": client_id, "state": OrderState.OPEN})
+        self.pass_acceptance_deadline()
+        for _ in range(self.conn.spec.lost_order_threshold):
+            await self.conn._update_order_status()
+        order = self.conn.in_flight_orders[client_id]
+        assert order.state is OrderState.OPEN and order.exchange_order_id == self.placed_digest(client_id)
+        assert not self.events(EventType.ORDER_LOST)
+
     async def test_a_perp_product_is_not_a_spot_market(self) -> None:
         assert set(self.conn.symbols) == {"WETH-USDC", "WBTC-USDC"}
+
+    async def test_secrets_never_in_logs_reprs_or_errors(self, caplog: pytest.LogCaptureFixture) -> None:
+        # The suite's version checks that the API key reached the venue; Vertex has none, and its key signs.
+        caplog.set_level(logging.DEBUG)
+        self.serve("place_order", self.reply("place_order_rejected"))
+        with pytest.raises(InsufficientFunds) as info:
+            await self.conn.place_order(self.trading_pair, TradeType.BUY, self.order_amount, OrderType.LIMIT,
+                                        self.order_price)
+        texts = [caplog.text, repr(self.conn), repr(self.conn.config), str(self.conn.config), str(info.value),
+                 repr(info.value), repr(info.value.request), repr(self.conn.auth)]
+        for secret in (*SECRETS, PRIVATE_KEY, PRIVATE_KEY.removeprefix("0x")):
+            assert all(secret not in text for text in texts)
+        # The signed order did reach the venue, so the check above was not vacuous.
+        assert execute_signer(self.placements()[-1]) == WALLET
 
     async def test_secrets_never_in_logs_through_a_private_login(self, caplog: pytest.LogCaptureFixture) -> None:
         # Vertex has no API key: the wallet address is public and the login is signed, so the login is checked
