@@ -191,7 +191,8 @@ class TestVertexSpotConformance(SpotConformanceSuite):
         placed = executes[0].json["place_order"]
         # A spot order never borrows; the client order id is the nonce, the amount X18 and signed by side.
         assert placed["spot_leverage"] is False and placed["order"]["nonce"] == client_id
-        assert (placed["order"]["amount"], placed["order"]["priceX18"]) == ("500000000000000000", "2000100000000000000000")
+        assert placed["order"]["amount"] == "500000000000000000"
+        assert placed["order"]["priceX18"] == "2000100000000000000000"
         assert placed["order"]["sender"] == SENDER and placed["product_id"] == 3
 
     async def test_the_private_streams_open_with_a_signed_stream_authentication(self) -> None:
@@ -203,7 +204,8 @@ class TestVertexSpotConformance(SpotConformanceSuite):
                                            auth["signature"])
         assert signer == WALLET
         streams = {(f["stream"]["type"], f["stream"]["product_id"]) for f in frames[1:]}
-        assert streams == {(kind, product) for kind in ("fill", "position_change", "order_update") for product in (1, 3)}
+        kinds = ("fill", "position_change", "order_update")
+        assert streams == {(kind, product) for kind in kinds for product in (1, 3)}
 
     async def test_place_market_order(self) -> None:
         # Vertex has no market order: one goes out as IOC at the best ask plus 5%, on the price increment.
@@ -212,7 +214,8 @@ class TestVertexSpotConformance(SpotConformanceSuite):
         order = await self.conn.place_order(self.trading_pair, TradeType.BUY, self.order_amount, OrderType.MARKET)
         placed = self.placements()[-1].json["place_order"]["order"]
         assert order.exchange_order_id == self.placed_digest(order.client_order_id)
-        assert Decimal(self.extract_order_fields(self.placements()[-1])["price"] or 0) == Decimal("105.6")  # 100.50 * 1.05 up
+        # 100.50 * 1.05, rounded up to the 0.1 increment.
+        assert Decimal(self.extract_order_fields(self.placements()[-1])["price"] or 0) == Decimal("105.6")
         assert int(placed["expiration"]) >> 62 == 1 and execute_signer(self.placements()[-1]) == WALLET
 
     async def test_unknown_placement_listed_as_open_is_not_lost(self) -> None:
