@@ -264,3 +264,16 @@ class TestDexalotSpotConformance(SnapshotBookScenarios, SpotConformanceSuite):
         address, signature = request.headers["x-signature"].split(":")
         assert address == ADDRESS and recover_personal_signer("dexalot", signature) == ADDRESS
         assert request.query["orderid"] == order.exchange_order_id
+
+    async def test_amend_is_one_cancel_add_list_transaction(self) -> None:
+        client_id = await self.open_order()
+        old = self.conn.in_flight_orders[client_id]
+        self.venue.route("POST", "/chain/cancelAddList",
+                         lambda req: self.reply("place_order", self._ack_vars(req, "990", None)))
+        new = await self.conn.amend_order(self.trading_pair, client_id, price=Decimal("98.50"))
+        (request,) = self.venue.requests_to("POST", "/chain/cancelAddList")
+        assert request.json["order_ids"] == [old.exchange_order_id]
+        assert request.json["orders"][0]["client_order_id"] == new.client_order_id != client_id
+        assert request.json["orders"][0]["price"] == "98.5"
+        assert new.state is OrderState.OPEN and new.exchange_order_id == order_id_hex(order_id("990"))
+        assert client_id not in self.conn.in_flight_orders and self.chain.sent[-1].gas == 1_200_000
