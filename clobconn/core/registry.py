@@ -39,11 +39,13 @@ CONNECTORS: dict[str, str] = {
     "ndax": "clobconn.exchange.ndax.exchange:NdaxExchange",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
     "vertex": "clobconn.exchange.vertex.exchange:VertexExchange",
+    "dexalot": "clobconn.exchange.dexalot.exchange:DexalotExchange",
 }
 
 # Markets on the roadmap whose venue publishes no public API to build against: listed by
 # ``clobconn connectors``, never built. Each one's docs page says what was looked for, and where.
 WITHOUT_PUBLIC_API: dict[str, str] = {
+    "dexalot_perpetual": "docs/connectors/dexalot_perpetual.md",
 }
 
 

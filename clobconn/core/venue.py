@@ -174,6 +174,10 @@ class VenueSpec:
     # Whether the user stream reports each fill. Where it reports an order's cumulative amount only
     # (Coinbase's user channel), an update that runs ahead of the fills known fetches them over REST.
     user_stream_fills: bool = True
+    # Whether the venue's fill messages carry the order's state. Where they do not, and the state comes in
+    # messages of its own (Dexalot's executionEvent and orderStatusUpdateEvent), a fill short of the amount
+    # moves an open order to PARTIALLY_FILLED at once, as the state message will.
+    fills_carry_state: bool = True
 
     # Whether the venue still serves its API: a connector for a venue that shut down is kept, built
     # against its last documented API, and says so here.
