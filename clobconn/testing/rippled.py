@@ -77,6 +77,8 @@ class RippledNode:
         # The engine result the next submits answer instead of applying (tem/tef/tel codes), one each.
         self.submit_answers: list[str] = []
         self.meta_hook: MetaHook | None = None
+        # Seconds before submit answers (after applying): longer than the client's timeout loses the answer.
+        self.submit_delay = 0.0
         venue.route("POST", PATH, self._rpc)
         venue.on_ws_message(PATH, self._ws)
 
@@ -115,7 +117,7 @@ class RippledNode:
         method, params = body["method"], (body.get("params") or [{}])[0]
         handler = getattr(self, f"_{method}", None)
         result = handler(params) if handler is not None else _error("unknownCmd", "Unknown method.")
-        return MockResponse({"result": result})
+        return MockResponse({"result": result}, delay=self.submit_delay if method == "submit" else 0.0)
 
     def _server_info(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"info": {"build_version": "2.3.0", "load_factor": 1, "server_state": "full",

@@ -27,6 +27,7 @@ from clobconn.core.errors import (
     InvalidOrder,
     InvalidOrderArgument,
     NotSupported,
+    OrderOutcomeUnknown,
     OrderRejected,
     OrderRuleViolation,
 )
@@ -224,6 +225,22 @@ class TestAgainstNode:
         await self.conn._reconcile_order(order)
         assert order.state is OrderState.FAILED and "LastLedgerSequence" in (order.failure_reason or "")
         assert len(self.node.submitted) == 1
+
+    async def test_a_lost_submit_answer_is_settled_by_the_ledger_and_the_sequence_read_again(self) -> None:
+        self.node.submit_delay = 1.5
+        with pytest.raises(OrderOutcomeUnknown):
+            await self.place()
+        [order] = self.conn.in_flight_orders.values()
+        assert order.outcome_unknown and order.exchange_order_id == "7"
+        self.node.submit_delay = 0.0
+        await self.node.close_ledger()
+        await eventually(lambda: state_of(order) is OrderState.OPEN, what="the order found in the ledger")
+        assert len(self.node.submitted) == 1
+        second = await self.place()
+        assert second.exchange_order_id == "8"
+        reads = [r for r in self.venue.requests if r.json and r.json["method"] == "account_info"
+                 and r.json["params"][0]["ledger_index"] == "current"]
+        assert len(reads) == 2
 
     async def test_a_partial_crossing_fills_once_whichever_path_brings_it(self) -> None:
         def crossed(fields: dict[str, Any]) -> dict[str, Any]:
