@@ -67,8 +67,6 @@ RESULT_ERRORS: VenueErrorTable = {
     "telCAN_NOT_QUEUE": ExchangeNotAvailable,
     "tecNO_TARGET": OrderNotFound,
 }
-# Sequence answers: the account's Sequence is re-read from the node before the next transaction.
-SEQUENCE_RESULTS = frozenset({"tefPAST_SEQ", "terPRE_SEQ"})
 
 # JSON-RPC "error" codes (docs.xrpl.org/docs/references/http-websocket-apis/api-conventions/error-formatting).
 ERRORS: VenueErrorTable = {

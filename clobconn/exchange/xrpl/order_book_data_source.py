@@ -17,7 +17,7 @@ from clobconn.core.data_source import MarketMessage, OrderBookDataSource
 from clobconn.core.order_book.messages import BookMessage, BookMessageType
 from clobconn.core.order_book.sync import ResyncMode, SequenceRule
 from clobconn.core.web.ws import ConnectSpec, Heartbeat, StreamAction, WSConnection
-from clobconn.exchange.xrpl.assets import parse_pair
+from clobconn.core.xrpl.amounts import parse_pair
 from clobconn.exchange.xrpl.parsers import book_levels
 
 logger = logging.getLogger(__name__)

@@ -1,17 +1,14 @@
 """XRP Ledger objects as core types: offers as book levels, validated transactions as order updates
 and fills, account roots and trust lines as balances.
 
-A validated transaction comes from ``tx`` (API v1 or v2) and from the account stream alike; its metadata
-(``meta.AffectedNodes``) is the only truth about offers: docs.xrpl.org/docs/references/protocol/
-transactions/metadata. exchange.py and user_stream_data_source.py both read them here.
+A validated transaction comes from ``tx`` and from the account stream alike; its metadata is the only
+truth about offers (clobconn/core/xrpl/metadata.py reads it). exchange.py and the user stream share these.
 """
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -26,11 +23,9 @@ from clobconn.core.data_types import (
 )
 from clobconn.core.order_book.levels import RawLevel
 from clobconn.core.web.numbers import fmt
-from clobconn.exchange.xrpl.assets import Asset, asset_of, parse_pair, value_of
+from clobconn.core.xrpl.amounts import Asset, asset_of, parse_pair, value_of
+from clobconn.core.xrpl.metadata import OfferChange, TokenAmount, ledger_time, offer_changes, transaction_parts
 
-# The ledger counts time from 2000-01-01T00:00:00Z.
-RIPPLE_EPOCH = 946_684_800
-TokenAmount = tuple[Asset, Decimal]
 OrderLookup = Callable[[str], "InFlightOrder | None"]
 
 
@@ -59,49 +54,6 @@ def book_levels(trading_pair: str, offers: Sequence[Mapping[str, Any]]) -> tuple
     return bids, asks
 
 
-@dataclass(frozen=True, slots=True)
-class OfferChange:
-    """One Offer entry a transaction touched
-    (docs.xrpl.org/docs/references/protocol/ledger-data/ledger-entry-types/offer)."""
-
-    owner: str
-    sequence: int
-    kind: str  # CreatedNode, ModifiedNode, DeletedNode
-    remaining_gets: Any
-    remaining_pays: Any
-    # What the owner gave and got in this transaction; None when it did not trade.
-    gave: TokenAmount | None
-    got: TokenAmount | None
-
-
-def _delta(previous: Mapping[str, Any], final: Mapping[str, Any], name: str) -> TokenAmount | None:
-    if name not in previous:
-        return None
-    return asset_of(final[name]), value_of(previous[name]) - value_of(final[name])
-
-
-def offer_changes(meta: Mapping[str, Any]) -> Iterator[OfferChange]:
-    for affected in meta.get("AffectedNodes", ()):
-        kind, node = next(iter(affected.items()))
-        if node.get("LedgerEntryType") != "Offer":
-            continue
-        fields = node.get("NewFields") or node.get("FinalFields") or {}
-        previous = node.get("PreviousFields") or {}
-        yield OfferChange(fields["Account"], int(fields["Sequence"]), kind, fields["TakerGets"], fields["TakerPays"],
-                          _delta(previous, fields, "TakerGets"), _delta(previous, fields, "TakerPays"))
-
-
-def transaction_parts(message: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any], str]:
-    """(transaction fields, metadata, hash) of a ``tx`` answer or a stream message, API v1 or v2."""
-    fields = message.get("tx_json") or message.get("transaction") or message
-    return fields, message.get("meta") or message.get("metaData") or {}, str(message.get("hash") or fields["hash"])
-
-
-def _timestamp(fields: Mapping[str, Any]) -> float:
-    date = fields.get("date")
-    return float(date) + RIPPLE_EPOCH if isinstance(date, int) else time.time()
-
-
 def _fill(order: InFlightOrder, trade_id: str, gave: TokenAmount, got: TokenAmount, when: float,
           maker: bool, fee: TradeFee) -> TradeUpdate | None:
     base, quote = parse_pair(order.trading_pair)
@@ -128,7 +80,7 @@ def account_events(message: Mapping[str, Any], account: str,
     and crossing (taker), and each of its resting offers traded (maker), cancelled or removed. Each fill
     is named by the transaction hash and the offer's Sequence, so however often it is read it counts once."""
     fields, meta, tx_hash = transaction_parts(message)
-    when = _timestamp(fields)
+    when = ledger_time(fields)
     result = meta.get("TransactionResult", "")
     events: list[OrderUpdate | TradeUpdate] = []
     changes = list(offer_changes(meta))

@@ -15,7 +15,7 @@ from clobconn.core.data_source import UserMessage, UserStreamDataSource
 from clobconn.core.data_types import InFlightOrder
 from clobconn.core.errors import MissingCredentials
 from clobconn.core.web.ws import ConnectSpec, WSConnection
-from clobconn.exchange.xrpl.auth import XrplAuth
+from clobconn.core.xrpl.signing import XrplWallet
 from clobconn.exchange.xrpl.order_book_data_source import HEARTBEAT
 from clobconn.exchange.xrpl.parsers import account_events
 
@@ -24,7 +24,7 @@ class XrplUserStreamDataSource(UserStreamDataSource):
     @property
     def address(self) -> str:
         auth = self.connector.auth
-        if not isinstance(auth, XrplAuth):
+        if not isinstance(auth, XrplWallet):
             raise MissingCredentials("the xrpl account stream needs the account's seed")
         return auth.address
 

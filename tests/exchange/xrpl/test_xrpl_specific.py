@@ -32,8 +32,8 @@ from clobconn.core.errors import (
     OrderRuleViolation,
 )
 from clobconn.core.registry import get_connector
-from clobconn.exchange.xrpl.assets import ROUND_CEILING, Asset, ledger_amount, parse_pair
-from clobconn.exchange.xrpl.auth import XrplAuth
+from clobconn.core.xrpl.amounts import ROUND_CEILING, Asset, ledger_amount, parse_pair
+from clobconn.core.xrpl.signing import XrplWallet
 from clobconn.exchange.xrpl.exchange import XrplExchange
 from clobconn.exchange.xrpl.parsers import account_events, book_levels, token_balances
 from clobconn.testing.fixtures import FixtureSet
@@ -127,9 +127,9 @@ def test_amounts_are_exact_drops_and_fifteen_significant_digits() -> None:
 
 def test_a_bad_seed_is_refused_without_naming_it() -> None:
     with pytest.raises(InvalidCredentials) as info:
-        XrplAuth(SecretStr("sNotAValidSeedAtAll1234567890"))
+        XrplWallet(SecretStr("sNotAValidSeedAtAll1234567890"), "xrpl")
     assert "sNotAValid" not in str(info.value)
-    assert SEED not in repr(XrplAuth(SecretStr(SEED)))
+    assert SEED not in repr(XrplWallet(SecretStr(SEED), "xrpl"))
 
 
 # == against the loopback node ====================================================================
