@@ -344,9 +344,29 @@ class TestAgainstNode:
         result = self.node._submit({"tx_blob": encode(sign(tx, other).to_xrpl())})
         assert result["status"] == "error" and self.node.refused_signatures == 1
 
-    async def test_the_seed_is_never_logged(self, caplog: pytest.LogCaptureFixture) -> None:
+    async def test_a_refusal_on_submit_fails_the_order_with_the_mapped_error(self) -> None:
+        self.node.submit_answers = ["temBAD_OFFER"]
+        with pytest.raises(InvalidOrder, match="temBAD_OFFER"):
+            await self.place()
+        [order] = self.conn.in_flight_orders.values() or self.conn.orders.finished.values()
+        assert order.state is OrderState.FAILED
+        # Not applied, so its Sequence is still the next one.
+        assert (await self.place()).exchange_order_id == "7"
+
+    async def test_the_seed_is_never_in_logs_reprs_or_errors(self, caplog: pytest.LogCaptureFixture) -> None:
         caplog.set_level(logging.DEBUG)
+        self.node.submit_answers = ["temBAD_OFFER"]
+        with pytest.raises(InvalidOrder) as info:
+            await self.place()
         await self.place()
         await self.node.close_ledger()
-        await asyncio.sleep(0.05)
-        assert SEED not in caplog.text and SEED not in repr(self.conn) and SEED not in repr(self.conn.config)
+        connections = self.venue.connections("/")
+        await self.venue.drop("/")  # the account stream subscribes again
+        await self.venue.wait_for_connections("/", count=connections + 2, timeout=8)
+        await eventually(lambda: self.conn.status_dict["user_stream_connected"], what="the account stream back")
+        texts = [caplog.text, repr(self.conn), repr(self.conn.config), str(self.conn.config), repr(self.conn.auth),
+                 self.conn.config.model_dump_json(), str(info.value), repr(info.value), repr(info.value.request)]
+        for text in texts:
+            assert SEED not in text
+        # The seed did sign what the node received, so the check above was not vacuous.
+        assert self.node.submitted[0].fields["Account"] == ADDRESS and self.node.refused_signatures == 0
