@@ -40,6 +40,7 @@ CONNECTORS: dict[str, str] = {
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
     "vertex": "clobconn.exchange.vertex.exchange:VertexExchange",
     "dexalot": "clobconn.exchange.dexalot.exchange:DexalotExchange",
+    "xrpl": "clobconn.exchange.xrpl.exchange:XrplExchange",
 }
 
 # Markets on the roadmap whose venue publishes no public API to build against: listed by
