@@ -38,6 +38,7 @@ CONNECTORS: dict[str, str] = {
     "mexc": "clobconn.exchange.mexc.exchange:MexcExchange",
     "ndax": "clobconn.exchange.ndax.exchange:NdaxExchange",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
+    "dydx_v4_perpetual": "clobconn.derivative.dydx_v4_perpetual.derivative:DydxV4PerpetualDerivative",
 }
 
 # Markets on the roadmap whose venue publishes no public API to build against: listed by

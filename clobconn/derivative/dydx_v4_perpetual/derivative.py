@@ -40,9 +40,9 @@ from clobconn.core.data_types import (
     TradingRule,
 )
 from clobconn.core.errors import (
-    BadRequest,
     ClobconnError,
     InvalidArgument,
+    InvalidCredentials,
     NetworkError,
     OrderNotFound,
     OrderRuleViolation,
@@ -124,7 +124,8 @@ class DydxV4PerpetualDerivative(PerpetualDerivativeBase):
         # A node of another chain would refuse every signature: say so at start, not at the first order.
         block = await self.node.latest_block()
         if block.chain_id != self.chain_id:
-            raise BadRequest(f"{self.name}: the node at {self.node.url} serves {block.chain_id}, not {self.chain_id}")
+            raise InvalidCredentials(f"{self.name}: the node at {self.node.url} serves {block.chain_id}, not "
+                                     f"{self.chain_id}: it would refuse every signature")
         return {"address": self.address, "subaccount": str(self.subaccount_number)}
 
     def _extract_error(self, status: int, payload: Any) -> tuple[str | int | None, str] | None:
