@@ -16,9 +16,15 @@ import pytest_asyncio
 from pydantic import SecretStr
 from v4_proto.dydxprotocol.clob.tx_pb2 import MsgCancelOrder, MsgPlaceOrder
 
-from clobconn.core.cosmos.signing import BadTransaction, CosmosSigner, decode_signed_tx
+from clobconn.core.cosmos.signing import CosmosSigner
 from clobconn.core.data_types import Balance, OrderState, OrderType, TradeType
-from clobconn.core.errors import AuthenticationError, InvalidArgument, InvalidCredentials, OrderRuleViolation
+from clobconn.core.errors import (
+    AuthenticationError,
+    InvalidArgument,
+    InvalidCredentials,
+    OrderOutcomeUnknown,
+    OrderRuleViolation,
+)
 from clobconn.core.events import EventType
 from clobconn.core.registry import get_connector
 from clobconn.core.web.ws import StreamAction
@@ -108,29 +114,6 @@ def placements(harness: Harness) -> list[MsgPlaceOrder]:
 
 
 # == keys and transactions ========================================================================
-
-def test_the_mnemonic_gives_the_published_cosmos_account_and_its_dydx_address() -> None:
-    # The Cosmos Hub vector of the BIP-39 test phrase; dYdX derives on the same path with its own prefix.
-    cosmos = CosmosSigner(SecretStr(MNEMONIC), "cosmos", "test")
-    assert cosmos.address == "cosmos19rl4cm2hmr8afy4kldpxz3fka4jguq0auqdal4"
-    signer = CosmosSigner(SecretStr(MNEMONIC), "dydx", "test")
-    assert signer.address == "dydx19rl4cm2hmr8afy4kldpxz3fka4jguq0a4erelz"
-    assert signer.public_key.hex() == "024f4e2ad99c34d60b9ba6283c9431a8418af8673212961f97a77b6377fcd05b62"
-
-
-def test_a_signature_holds_only_for_its_chain_and_account_number() -> None:
-    signer = CosmosSigner(SecretStr(MNEMONIC), "dydx", "test")
-    tx = signer.sign_tx([MsgCancelOrder()], CHAIN, 77, 5)
-    signed = decode_signed_tx(tx, CHAIN, 77)
-    assert (signed.public_key, signed.sequence) == (signer.public_key, 5)
-    for chain, number in (("dydx-testnet-4", 77), (CHAIN, 78)):
-        with pytest.raises(BadTransaction):
-            decode_signed_tx(tx, chain, number)
-    tampered = bytearray(tx)
-    tampered[-1] ^= 1
-    with pytest.raises(BadTransaction):
-        decode_signed_tx(bytes(tampered), CHAIN, 77)
-
 
 def test_a_bad_mnemonic_is_refused_without_repeating_it(caplog: pytest.LogCaptureFixture) -> None:
     words = "abandon abandon abandon secretword"
@@ -302,3 +285,18 @@ async def test_the_mnemonic_never_reaches_the_logs(harness: Harness, caplog: pyt
     async with harness.connector() as conn:
         await conn.place_order("BTC-USD", TradeType.BUY, Decimal("0.001"), OrderType.LIMIT, Decimal("60000"))
     assert caplog.records and not any("abandon" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_broadcast_without_answer_leaves_the_order_unknown_and_the_sequence_read_again(
+        harness: Harness) -> None:
+    async with harness.connector(request_timeout=0.5) as conn:
+        harness.node.delay = 1.0  # the node takes the transaction, but answers too late
+        with pytest.raises(OrderOutcomeUnknown):
+            await conn.place_order("BTC-USD", TradeType.BUY, Decimal("0.001"), OrderType.LIMIT, Decimal("60000"))
+        await eventually(lambda: len(harness.node.accepted) == 1, what="the late transaction accepted")
+        harness.node.delay = 0.0
+        accounts = len(harness.venue.requests_to("GET", f"/cosmos/auth/v1beta1/accounts/{conn.address}"))
+        await conn.place_order("BTC-USD", TradeType.BUY, Decimal("0.001"), OrderType.LIMIT, Decimal("60001"))
+        # Never re-sent; the next order read the sequence the late one took, and was not refused for it.
+        assert [tx.sequence for tx in harness.node.accepted] == [5, 6] and not harness.node.refused
+        assert len(harness.venue.requests_to("GET", f"/cosmos/auth/v1beta1/accounts/{conn.address}")) == accounts + 1
