@@ -52,12 +52,10 @@ from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.numbers import to_units
 from clobconn.core.web.rest import default_error_extractor
+from clobconn.core.web.times import iso_seconds
 from clobconn.derivative.dydx_v4_perpetual import constants as dc
 from clobconn.derivative.dydx_v4_perpetual.auth import DydxAuth
-from clobconn.derivative.dydx_v4_perpetual.order_book_data_source import (
-    DydxV4PerpetualOrderBookDataSource,
-    iso_seconds,
-)
+from clobconn.derivative.dydx_v4_perpetual.order_book_data_source import DydxV4PerpetualOrderBookDataSource
 from clobconn.derivative.dydx_v4_perpetual.user_stream_data_source import (
     DydxV4PerpetualUserStreamDataSource,
     parse_balance,

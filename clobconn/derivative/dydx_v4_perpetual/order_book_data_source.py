@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,16 +22,12 @@ from clobconn.core.data_source import MarketMessage, OrderBookDataSource
 from clobconn.core.data_types import TradeType
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
 from clobconn.core.order_book.sync import ResyncMode, SequenceRule
+from clobconn.core.web.times import iso_seconds
 from clobconn.core.web.ws import ConnectSpec
 from clobconn.derivative.dydx_v4_perpetual.constants import BOOK_CHANNEL, HEARTBEAT, TRADES_CHANNEL
 
 logger = logging.getLogger(__name__)
 BOOK_TYPES = {"subscribed": BookMessageType.SNAPSHOT, "channel_data": BookMessageType.DIFF}
-
-
-def iso_seconds(text: Any) -> float:
-    """The indexer's ISO 8601 times ("2023-04-04T19:09:24.869Z") in epoch seconds."""
-    return datetime.fromisoformat(str(text)).timestamp()
 
 
 def book_levels(levels: Iterable[Any]) -> list[Sequence[Any]]:

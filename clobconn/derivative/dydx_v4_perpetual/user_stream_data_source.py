@@ -15,6 +15,7 @@ from typing import Any, Protocol, cast
 from clobconn.core.data_source import ConnectorView, UserMessage, UserStreamDataSource
 from clobconn.core.data_types import Balance, OrderUpdate, Position, PositionSide, TradeFee, TradeUpdate
 from clobconn.core.web.numbers import optional_decimal
+from clobconn.core.web.times import iso_seconds
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
 from clobconn.derivative.dydx_v4_perpetual.constants import (
     HEARTBEAT,
@@ -22,7 +23,6 @@ from clobconn.derivative.dydx_v4_perpetual.constants import (
     QUOTE_ASSET,
     SUBACCOUNTS_CHANNEL,
 )
-from clobconn.derivative.dydx_v4_perpetual.order_book_data_source import iso_seconds
 
 
 class DydxConnectorView(ConnectorView, Protocol):
