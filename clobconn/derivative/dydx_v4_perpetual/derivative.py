@@ -95,6 +95,8 @@ class DydxV4PerpetualDerivative(PerpetualDerivativeBase):
         self.sequence = AccountSequence(lambda: self.node.account(self.address))
         # Per pair, the market's clobPairId, atomicResolution, quantumConversionExponent, initialMarginFraction.
         self.markets: dict[str, Mapping[str, Any]] = {}
+        # The order flags each order was placed with (a cancel names them), by client order id.
+        self._flags: dict[str, int] = {}
 
     # == credentials and the account ===============================================================
 
@@ -220,13 +222,16 @@ class DydxV4PerpetualDerivative(PerpetualDerivativeBase):
                      side=dc.SIDES[order.trade_type], quantums=self.quantums(pair, order.amount),
                      subticks=self.subticks(pair, price), time_in_force=tif, reduce_only=order.reduce_only)
         await self._set_expiry(body, short_term)
+        self._flags[order.client_order_id] = flags
         await self._broadcast(MsgPlaceOrder(order=body), consumes_sequence=not short_term)
         # CheckTx took it: the order id is the indexer's, learnt from the account stream or a poll.
         return OrderUpdate(pair, time.time(), OrderState.OPEN, order.client_order_id), []
 
     async def _order_flags(self, order: InFlightOrder) -> int:
-        found = await self._find_order(order)
-        return int(found["orderFlags"])
+        """As placed; for an order placed before a restart, as the indexer reports it."""
+        if order.client_order_id in self._flags:
+            return self._flags[order.client_order_id]
+        return int((await self._find_order(order))["orderFlags"])
 
     async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
         flags = await self._order_flags(order)

@@ -8,6 +8,7 @@ so their parsers live here for derivative.py too.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Protocol, cast
@@ -33,9 +34,10 @@ class DydxConnectorView(ConnectorView, Protocol):
 
 
 def parse_order(trading_pair: str, order: Mapping[str, Any]) -> OrderUpdate:
-    """An order of GET /orders, /orders/{id} or the channel; ``clientId`` is the id the client chose."""
+    """An order of GET /orders, /orders/{id} or the channel; ``clientId`` is the id the client chose. The
+    channel's orders carry no time: they are news as they arrive."""
     moment = order.get("updatedAt")
-    return OrderUpdate(trading_pair, iso_seconds(moment) if moment else 0.0, ORDER_STATES[order["status"]],
+    return OrderUpdate(trading_pair, iso_seconds(moment) if moment else time.time(), ORDER_STATES[order["status"]],
                        str(order["clientId"]), str(order["id"]),
                        executed_amount=optional_decimal(order.get("totalFilled")))
 

@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from v4_proto.dydxprotocol.clob.tx_pb2 import MsgCancelOrder, MsgPlaceOrder
 
 from clobconn.core.cosmos.signing import CosmosSigner
-from clobconn.core.data_types import Balance, OrderState, OrderType, TradeType
+from clobconn.core.data_types import Balance, OrderState, OrderType, TimeInForce, TradeType
 from clobconn.core.errors import (
     AuthenticationError,
     InvalidArgument,
@@ -215,16 +215,28 @@ async def test_bad_orders_are_refused_before_anything_is_signed(harness: Harness
 
 async def test_cancel_is_a_transaction_with_the_orders_flags(harness: Harness, conn: DydxV4PerpetualDerivative) -> None:
     order = await conn.place_order("BTC-USD", TradeType.BUY, Decimal("0.001"), OrderType.LIMIT, Decimal("60000"))
-    harness.orders = [{"id": "64fe30a2-006d-5108-a156-cb0c8443546c", "clientId": order.client_order_id,
-                       "clobPairId": "0", "side": "BUY", "size": "0.001", "totalFilled": "0", "price": "60000",
-                       "type": "LIMIT", "status": "OPEN", "orderFlags": "64", "ticker": "BTC-USD",
-                       "subaccountNumber": 0, "updatedAt": "2024-05-01T10:00:00.000Z"}]
     await conn.cancel_order("BTC-USD", order.client_order_id)
     cancel = harness.node.accepted[-1].messages[0]
     assert isinstance(cancel, MsgCancelOrder)
     assert (cancel.order_id.client_id, cancel.order_id.order_flags) == (int(order.client_order_id), 64)
     assert cancel.WhichOneof("good_til_oneof") == "good_til_block_time"
-    assert harness.node.accepted[-1].sequence == 6
+    assert harness.node.accepted[-1].sequence == 6 and not harness.venue.requests_to("GET", "/v4/orders")
+
+
+async def test_an_order_placed_before_a_restart_is_cancelled_with_the_flags_the_indexer_reports(
+        harness: Harness, conn: DydxV4PerpetualDerivative) -> None:
+    order = await conn.place_order("BTC-USD", TradeType.BUY, Decimal("0.001"), OrderType.LIMIT, Decimal("60000"),
+                                   time_in_force=TimeInForce.IOC)
+    conn._flags.clear()  # as after a restart: only the indexer knows how it was placed
+    harness.orders = [{"id": "64fe30a2-006d-5108-a156-cb0c8443546c", "clientId": order.client_order_id,
+                       "clobPairId": "0", "side": "BUY", "size": "0.001", "totalFilled": "0", "price": "60000",
+                       "type": "LIMIT", "status": "OPEN", "orderFlags": "0", "goodTilBlock": "1020",
+                       "ticker": "BTC-USD", "subaccountNumber": 0, "updatedAt": "2024-05-01T10:00:00.000Z"}]
+    await conn.cancel_order("BTC-USD", order.client_order_id)
+    cancel = harness.node.accepted[-1].messages[0]
+    assert isinstance(cancel, MsgCancelOrder) and cancel.order_id.order_flags == 0
+    assert cancel.good_til_block == harness.node.height + 20 and harness.venue.requests_to("GET", "/v4/orders")
+    assert harness.node.accounts[conn.address].sequence == 5  # short-term: no sequence taken
 
 
 # == the indexer: book, account, positions, funding ================================================
