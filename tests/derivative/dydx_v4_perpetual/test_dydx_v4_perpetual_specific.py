@@ -312,3 +312,18 @@ async def test_a_broadcast_without_answer_leaves_the_order_unknown_and_the_seque
         # Never re-sent; the next order read the sequence the late one took, and was not refused for it.
         assert [tx.sequence for tx in harness.node.accepted] == [5, 6] and not harness.node.refused
         assert len(harness.venue.requests_to("GET", f"/cosmos/auth/v1beta1/accounts/{conn.address}")) == accounts + 1
+
+
+async def test_a_subaccount_other_than_zero_is_followed_and_traded(harness: Harness) -> None:
+    async with harness.connector(subaccount_number=3) as conn:
+        await conn.place_order("BTC-USD", TradeType.SELL, Decimal("0.001"), OrderType.LIMIT_MAKER, Decimal("70000"))
+        body = placements(harness)[0].order
+        assert (body.order_id.subaccount_id.number, body.time_in_force) == (3, 2)  # TIME_IN_FORCE_POST_ONLY
+        subscribe = [m for m in harness.venue.endpoint(WS_PATH).received
+                     if isinstance(m, dict) and m.get("channel") == "v4_subaccounts"]
+        assert subscribe == [{"type": "subscribe", "channel": "v4_subaccounts", "id": f"{conn.address}/3"}]
+        balance_query = harness.venue.requests_to("GET", "/v4/addresses/{address}/subaccountNumber/{number}")[0]
+        assert balance_query.path == f"/v4/addresses/{conn.address}/subaccountNumber/3"
+        assert harness.venue.requests_to("GET", "/v4/perpetualPositions")[0].query["subaccountNumber"] == "3"
+    with pytest.raises(ValueError):
+        harness.connector(subaccount_number=-1)
