@@ -41,6 +41,7 @@ CONNECTORS: dict[str, str] = {
     "vertex": "clobconn.exchange.vertex.exchange:VertexExchange",
     "dexalot": "clobconn.exchange.dexalot.exchange:DexalotExchange",
     "xrpl": "clobconn.exchange.xrpl.exchange:XrplExchange",
+    "dydx_v4_perpetual": "clobconn.derivative.dydx_v4_perpetual.derivative:DydxV4PerpetualDerivative",
 }
 
 # Markets on the roadmap whose venue publishes no public API to build against: listed by
