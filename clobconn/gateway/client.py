@@ -162,16 +162,33 @@ class GatewayClient:
             body["slippagePct"] = slippage_pct
         return Submission.parse(await self._call("POST", "/trading/swap/execute", body=body))
 
+    async def router_quote(self, base: str, quote: str, side: str, amount: Decimal,
+                           slippage_pct: float | None) -> Any:
+        """``GET /connectors/{dex}/router/quote-swap``: a quote with a ``quoteId`` Gateway keeps in memory
+        for a short while, executable by ``execute_quote``."""
+        params: dict[str, Any] = {**self.config.network_params(), "baseToken": base, "quoteToken": quote,
+                                  "amount": str(amount), "side": side}
+        if slippage_pct is not None:
+            params["slippagePct"] = str(slippage_pct)
+        return await self._call("GET", self._dex_path("quote-swap", "router"), params=params)
+
+    async def execute_quote(self, quote_id: str) -> Submission:
+        """``POST /connectors/{dex}/router/execute-quote``; an id Gateway forgot is ``QuoteExpired``."""
+        body: dict[str, Any] = {**self.config.network_params(), "quoteId": quote_id}
+        if self.config.wallet_address:
+            body["walletAddress"] = self.config.wallet_address
+        return Submission.parse(await self._call("POST", self._dex_path("execute-quote", "router"), body=body))
+
     async def poll(self, signature: str) -> Poll:
         body: dict[str, Any] = {**self.config.network_params(), "signature": signature}
         return Poll.parse(await self._call("POST", f"/chains/{self.config.chain}/poll", body=body))
 
     # == pools and liquidity ======================================================================
 
-    def _dex_path(self, action: str) -> str:
+    def _dex_path(self, action: str, dex_type: str | None = None) -> str:
         if self.config.dex is None:
-            raise ValueError("pool and liquidity calls need the config's dex (and dex_type amm or clmm)")
-        return f"/connectors/{self.config.dex}/{self.config.dex_type.value}/{action}"
+            raise ValueError("pool, liquidity and router calls need the config's dex")
+        return f"/connectors/{self.config.dex}/{dex_type or self.config.dex_type.value}/{action}"
 
     async def pool_info(self, pool_address: str) -> PoolInfo:
         params = {**self.config.network_params(), "poolAddress": pool_address}

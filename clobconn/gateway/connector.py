@@ -181,12 +181,17 @@ class GatewayConnector:
         return pair, trade_type, value, slippage
 
     async def quote(self, trading_pair: str, side: TradeType | str, amount: Decimal,
-                    slippage_pct: float | None = None) -> Quote:
-        """What a swap of ``amount`` base would do now: price, amounts in and out, the bound, impact, pool."""
+                    slippage_pct: float | None = None, executable: bool = False) -> Quote:
+        """What a swap of ``amount`` base would do now: price, amounts in and out, the bound, impact, pool.
+        ``executable`` asks the DEX's router for a quote with a ``quote_id`` that ``place_swap`` can
+        execute as quoted (Gateway keeps it a short while; after that it is ``QuoteExpired``)."""
         pair, trade_type, value, slippage = self._checked(trading_pair, side, amount, slippage_pct)
         base, quote_token = pair.split("-")
-        payload = await self.client.quote(base, quote_token, trade_type.value, value, slippage)
-        return Quote.parse(pair, trade_type.value, payload)
+        if executable:
+            payload = await self.client.router_quote(base, quote_token, trade_type.value, value, slippage)
+        else:
+            payload = await self.client.quote(base, quote_token, trade_type.value, value, slippage)
+        return Quote.parse(pair, trade_type.value, value, payload)
 
     def buy(self, trading_pair: str, amount: Decimal, slippage_pct: float | None = None) -> str:
         """Swap for exactly ``amount`` base; returns the client order id at once, the outcome as events."""
@@ -197,12 +202,21 @@ class GatewayConnector:
         return self._in_background(self._new_order(trading_pair, TradeType.SELL, amount, slippage_pct))
 
     async def place_swap(self, trading_pair: str, side: TradeType | str, amount: Decimal,
-                         slippage_pct: float | None = None) -> SwapOrder:
+                         slippage_pct: float | None = None, quote: Quote | None = None) -> SwapOrder:
         """Submit a swap and wait for Gateway's answer: returns the order with its signature recorded (its
         verdict follows as events; ``wait_final`` awaits it). Raises the typed refusal, or
         ``OrderOutcomeUnknown`` when execute's answer was lost (the order is then settled from balances
-        at its deadline, never resubmitted)."""
+        at its deadline, never resubmitted). With an executable ``quote`` (``quote(..., executable=True)``)
+        that very quote is executed; an expired one raises ``QuoteExpired`` and is not re-quoted."""
+        if quote is not None and quote.quote_id is None:
+            raise InvalidArgument("quote must be executable: quote(..., executable=True)", field="quote")
         order = self._new_order(trading_pair, side, amount, slippage_pct)
+        if quote is not None:
+            if (quote.trading_pair, quote.side, quote.amount) != (order.trading_pair, order.trade_type.value,
+                                                                  order.amount):
+                del self.swaps.orders[order.client_order_id]
+                raise InvalidArgument("the quote is of another pair, side or amount", field="quote")
+            order.quote_id = quote.quote_id
         submission = await self.swaps.submit(order)
         self._follow_in_background(order, submission)
         if submission is None:
@@ -242,6 +256,8 @@ class GatewayConnector:
                           quiet=ClobconnError)
 
     async def _execute(self, order: SwapOrder) -> Submission:
+        if order.quote_id is not None:
+            return await self.client.execute_quote(order.quote_id)
         return await self.client.execute_swap(order.base, order.quote, order.trade_type.value, order.amount,
                                               order.slippage_pct)
 

@@ -91,13 +91,16 @@ class Quote:
     max_amount_in: Decimal
     price_impact_pct: Decimal
     pool_address: str | None
+    # The base amount quoted (what ``amount`` was).
+    amount: Decimal
     quote_id: str | None = None
 
     @classmethod
-    def parse(cls, trading_pair: str, side: str, payload: Any) -> Quote:
+    def parse(cls, trading_pair: str, side: str, amount: Decimal, payload: Any) -> Quote:
         return cls(
             trading_pair=trading_pair,
             side=side,
+            amount=amount,
             price=to_decimal(required(payload, "price"), "price"),
             token_in=str(required(payload, "tokenIn")),
             token_out=str(required(payload, "tokenOut")),

@@ -64,6 +64,8 @@ class SwapOrder:
     executed_quote: Decimal = Decimal(0)
     fee: Decimal = Decimal(0)
     reason: str = ""
+    # A router quote executed as quoted, instead of a fresh swap at the market.
+    quote_id: str | None = None
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property

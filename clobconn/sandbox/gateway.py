@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import logging
 import ssl
+import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -109,6 +110,9 @@ class GatewaySandbox:
         self.allowances: dict[tuple[str, str], Decimal] = {}
         self.pools: list[Pool] = self._seed_pools()
         self.positions: dict[str, dict[str, Any]] = {}
+        # Router quotes by id: (expiry on the monotonic clock, pool, side, amount, base, quote).
+        self.quotes: dict[str, tuple[float, Pool, str, Decimal, str, str]] = {}
+        self.quote_ttl = 30.0
         # What each next transaction shows; the default when none is scripted.
         self.confirm_statuses = list(confirm_statuses)
         self.scripted: deque[list[int]] = deque()
@@ -276,6 +280,8 @@ class GatewaySandbox:
             web.get("/trading/swap/quote", self._quote),
             web.post("/trading/swap/execute", self._execute),
             web.get("/pools/{pair}", self._find_pool),
+            web.get("/connectors/{dex}/router/quote-swap", self._router_quote),
+            web.post("/connectors/{dex}/router/execute-quote", self._execute_quote),
             web.get("/connectors/{dex}/{kind}/pool-info", self._pool_info),
             web.get("/connectors/{dex}/{kind}/position-info", self._position_info),
             web.post("/connectors/{dex}/{kind}/{action}", self._liquidity),
@@ -404,6 +410,25 @@ class GatewaySandbox:
         body = await self._body(request)
         self._check_wallet(body.get("walletAddress"))
         pool, side, amount, base, quote, _ = self._swap_request(body)
+        return self._swap(pool, side, amount, base, quote)
+
+    async def _router_quote(self, request: web.Request) -> web.Response:
+        params = {**request.query, "connector": f"{request.match_info['dex']}/amm"}
+        pool, side, amount, base, quote, slippage = self._swap_request(params)
+        quote_id = hashlib.sha256(f"quote-{len(self.quotes)}-{self.chain.block}".encode()).hexdigest()[:32]
+        self.quotes[quote_id] = (time.monotonic() + self.quote_ttl, pool, side, amount, base, quote)
+        return web.json_response({**self._quote_body(pool, side, amount, base, quote, slippage), "quoteId": quote_id})
+
+    async def _execute_quote(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        self._check_wallet(body.get("walletAddress"))
+        held = self.quotes.pop(str(body.get("quoteId")), None)
+        if held is None or held[0] < time.monotonic():
+            raise ChainRefusal(400, "Quote not found or expired")
+        _, pool, side, amount, base, quote = held
+        return self._swap(pool, side, amount, base, quote)
+
+    def _swap(self, pool: Pool, side: str, amount: Decimal, base: str, quote: str) -> web.Response:
         amount_in, amount_out = pool.swap_amounts(side, amount)
         token_in, token_out = (base, quote) if side == "SELL" else (quote, base)
         if self.balances.get(token_in, ZERO) < amount_in:
