@@ -19,7 +19,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from typing import Any
 
 from aiohttp import web
@@ -388,9 +388,16 @@ class GatewaySandbox:
         slippage = _decimal(params.get("slippagePct", 1), "slippagePct")
         return pool, str(side), amount, base, quote, slippage
 
+    def _amounts(self, pool: Pool, side: str, amount: Decimal, base: str, quote: str) -> tuple[Decimal, Decimal]:
+        """The pool's amounts at the tokens' decimals: what comes out rounded down, what goes in up."""
+        amount_in, amount_out = pool.swap_amounts(side, amount)
+        token_in, token_out = (base, quote) if side == "SELL" else (quote, base)
+        return (amount_in.quantize(Decimal(1).scaleb(-self.tokens[token_in]), rounding=ROUND_UP),
+                amount_out.quantize(Decimal(1).scaleb(-self.tokens[token_out]), rounding=ROUND_DOWN))
+
     def _quote_body(self, pool: Pool, side: str, amount: Decimal, base: str, quote: str,
                     slippage: Decimal) -> dict[str, Any]:
-        amount_in, amount_out = pool.swap_amounts(side, amount)
+        amount_in, amount_out = self._amounts(pool, side, amount, base, quote)
         price = amount_out / amount if side == "SELL" else amount_in / amount
         impact = abs(price - pool.price) / pool.price * 100
         token_in, token_out = (base, quote) if side == "SELL" else (quote, base)
@@ -429,7 +436,7 @@ class GatewaySandbox:
         return self._swap(pool, side, amount, base, quote)
 
     def _swap(self, pool: Pool, side: str, amount: Decimal, base: str, quote: str) -> web.Response:
-        amount_in, amount_out = pool.swap_amounts(side, amount)
+        amount_in, amount_out = self._amounts(pool, side, amount, base, quote)
         token_in, token_out = (base, quote) if side == "SELL" else (quote, base)
         if self.balances.get(token_in, ZERO) < amount_in:
             raise ChainRefusal(400, f"Insufficient funds: {token_in} balance below {amount_in}")
