@@ -89,8 +89,7 @@ class GatewayClient:
 
     async def tokens(self) -> dict[str, Token]:
         """``GET /tokens``: the network's token list, by symbol."""
-        payload = await self._call("GET", "/tokens", params={"chain": self.config.chain,
-                                                             **self.config.network_params()})
+        payload = await self._call("GET", "/tokens", params=self.config.registry_params())
         tokens = {}
         for entry in required(payload, "tokens"):
             try:
@@ -196,7 +195,7 @@ class GatewayClient:
 
     async def find_pool(self, base: str, quote: str) -> Any:
         """``GET /pools/{BASE-QUOTE}``: the registry's pool for the pair on the configured DEX and type."""
-        params = {**self.config.network_params(), "connector": self.config.dex,
+        params = {**self.config.registry_params(), "connector": self.config.dex,
                   "type": self.config.dex_type.value}
         return await self._call("GET", f"/pools/{base}-{quote}", params=params)
 

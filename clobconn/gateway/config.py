@@ -69,6 +69,9 @@ class GatewayConfig(BaseModel):
     # Gateway refuses more than 100 requests a minute in all.
     max_requests_per_minute: int = 100
     event_queue_size: int = 10_000
+    # Gateway after gateway#683 addresses its token and pool registry (/tokens, /pools) by one
+    # ``chainNetwork`` parameter (its src/schemas/chain-network-field.ts); 2.13 takes chain and network.
+    chain_network_registry: bool = False
 
     @field_validator("url")
     @classmethod
@@ -94,12 +97,19 @@ class GatewayConfig(BaseModel):
     def is_evm(self) -> bool:
         return self.chain == "ethereum"
 
+    # The three encodings of the network, one per family of routes: a Gateway version that moves one is
+    # an edit here (and a new flag above).
+
     def network_params(self) -> dict[str, Any]:
-        """How Gateway is told the network on the chain-scoped routes (``/chains/{chain}/...``,
-        ``/connectors/...``, ``/tokens``). Gateway 2.13 takes ``network`` (the chain is in the path or a
-        ``chain`` parameter); gateway#683 moved token and pool routes to one ``chainNetwork``. A version
-        change is an edit here and in ``trading_params``."""
+        """The network on the routes whose path names the chain (``/chains/{chain}/...``) or the DEX
+        (``/connectors/{dex}/...``)."""
         return {"network": self.network}
+
+    def registry_params(self) -> dict[str, Any]:
+        """The network on the token and pool registry routes (``/tokens``, ``/pools/...``)."""
+        if self.chain_network_registry:
+            return {"chainNetwork": self.chain_network}
+        return {"chain": self.chain, "network": self.network}
 
     def trading_params(self) -> dict[str, Any]:
         """The network as the unified ``/trading/...`` routes take it (Gateway 2.13: ``chainNetwork``)."""

@@ -207,7 +207,7 @@ class GatewaySandbox:
                 return pool
         raise ChainRefusal(404, f"No {kind.upper()} pool found for {base}-{quote}")
 
-    def _pool_by_address(self, address: str) -> Pool:
+    def pool_by_address(self, address: str) -> Pool:
         for pool in self.pools:
             if pool.address == address:
                 return pool
@@ -318,8 +318,18 @@ class GatewaySandbox:
         if network not in (None, self.spec.network):
             raise ChainRefusal(400, f"Network {network} not supported for {self.spec.chain}")
 
+    def _check_registry_network(self, query: Mapping[str, str]) -> None:
+        """Either 2.13's chain and network, or the later chainNetwork (gateway#683)."""
+        if "chainNetwork" in query:
+            if query["chainNetwork"] != f"{self.spec.chain}-{self.spec.network}":
+                raise ChainRefusal(400, "querystring/chainNetwork must be equal to one of the allowed values")
+            return
+        if query.get("chain", self.spec.chain) != self.spec.chain:
+            raise ChainRefusal(400, f"Chain {query.get('chain')} not supported")
+        self._check_network(query.get("network"))
+
     async def _tokens(self, request: web.Request) -> web.Response:
-        self._check_network(request.query.get("network"))
+        self._check_registry_network(request.query)
         return web.json_response({"tokens": [
             {"symbol": s, "address": self.addresses[s], "decimals": d, "name": s} for s, d in self.tokens.items()]})
 
@@ -484,6 +494,7 @@ class GatewaySandbox:
     # == pools and positions =====================================================================
 
     async def _find_pool(self, request: web.Request) -> web.Response:
+        self._check_registry_network(request.query)
         base, _, quote = request.match_info["pair"].partition("-")
         pool = self.pool_for(base, quote, request.query.get("type", "amm"), request.query.get("connector"))
         return web.json_response({"address": pool.address, "baseTokenAddress": self.addresses[pool.base],
@@ -492,7 +503,7 @@ class GatewaySandbox:
 
     async def _pool_info(self, request: web.Request) -> web.Response:
         self._check_network(request.query.get("network"))
-        pool = self._pool_by_address(request.query.get("poolAddress", ""))
+        pool = self.pool_by_address(request.query.get("poolAddress", ""))
         info: dict[str, Any] = {
             "address": pool.address, "baseTokenAddress": self.addresses[pool.base],
             "quoteTokenAddress": self.addresses[pool.quote], "feePct": _number(pool.fee_pct),

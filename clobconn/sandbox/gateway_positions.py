@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from clobconn.sandbox.gateway_chain import ZERO, ChainRefusal, Pool
 
-if TYPE_CHECKING:
-    from clobconn.sandbox.gateway import GatewaySandbox
+
+class GatewaySandbox(Protocol):
+    """What the position calls read and change of the sandbox Gateway."""
+
+    wallet: str
+    balances: dict[str, Decimal]
+    positions: dict[str, dict[str, Any]]
+
+    def pool_by_address(self, address: str) -> Pool: ...
 
 Effect = Callable[[], None]
 # The fees a CLMM position has earned when collected: a flat share of what it holds, for the demo.
@@ -112,7 +119,7 @@ def _clmm(sandbox: GatewaySandbox, action: str,
                 "_base": base, "_quote": quote}
         return {pool.base: -base, pool.quote: -quote}, open_position, {"positionAddress": address}
     position = _position(sandbox, body)
-    pool = sandbox._pool_by_address(position["poolAddress"])
+    pool = sandbox.pool_by_address(position["poolAddress"])
     fees = {pool.base: Decimal(repr(position["baseFeeAmount"])), pool.quote: Decimal(repr(position["quoteFeeAmount"]))}
     if action == "collect-fees":
         def collect() -> None:
@@ -150,7 +157,7 @@ def _clmm(sandbox: GatewaySandbox, action: str,
 
 
 def _pool(sandbox: GatewaySandbox, body: Mapping[str, Any]) -> Pool:
-    return sandbox._pool_by_address(str(body.get("poolAddress", "")))
+    return sandbox.pool_by_address(str(body.get("poolAddress", "")))
 
 
 def _check_funds(sandbox: GatewaySandbox, needs: Mapping[str, Decimal]) -> None:

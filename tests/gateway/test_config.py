@@ -13,6 +13,9 @@ from clobconn.gateway.config import GatewayConfig, GatewayTls
 def test_network_encoding_lives_in_one_place() -> None:
     config = GatewayConfig(chain="ethereum", network="base", dex="uniswap", dex_type="clmm")
     assert config.network_params() == {"network": "base"}
+    assert config.registry_params() == {"chain": "ethereum", "network": "base"}
+    later = GatewayConfig(chain="ethereum", network="base", chain_network_registry=True)
+    assert later.registry_params() == {"chainNetwork": "ethereum-base"}
     assert config.trading_params() == {"chainNetwork": "ethereum-base", "connector": "uniswap/clmm"}
     assert GatewayConfig(chain="solana", network="mainnet-beta").trading_params() == {
         "chainNetwork": "solana-mainnet-beta"}

@@ -24,6 +24,15 @@ async def test_start_loads_tokens_gas_and_balances(solana_gateway: GatewaySandbo
     assert conn.ready
 
 
+@pytest.mark.parametrize("chain_network_registry", [False, True])
+async def test_start_with_either_registry_encoding(solana_gateway: GatewaySandbox, connect: Factory,
+                                                   chain_network_registry: bool) -> None:
+    conn = await connect(solana_gateway, trading_pairs=["SOL-USDC"], dex_type="clmm",
+                         chain_network_registry=chain_network_registry)
+    assert await conn.pool_address("SOL-USDC") == "RaydiumC1mmPoo1SOLUSDC"
+    assert "SOL" in conn.tokens
+
+
 async def test_start_fails_fast_when_gateway_does_not_answer() -> None:
     conn = GatewayConnector(url="http://127.0.0.1:9", chain="solana", network="mainnet-beta", **FAST)
     with pytest.raises(GatewayStartError, match="does not answer"):
