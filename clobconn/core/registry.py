@@ -38,6 +38,8 @@ CONNECTORS: dict[str, str] = {
     "mexc": "clobconn.exchange.mexc.exchange:MexcExchange",
     "ndax": "clobconn.exchange.ndax.exchange:NdaxExchange",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
+    "derive": "clobconn.exchange.derive.exchange:DeriveExchange",
+    "derive_perpetual": "clobconn.derivative.derive_perpetual.derivative:DerivePerpetualDerivative",
 }
 
 # Markets on the roadmap whose venue publishes no public API to build against: listed by
