@@ -65,9 +65,9 @@ class DeriveOrderBookDataSource(OrderBookDataSource):
                 logger.warning("%s public stream refused a request: %s", self.connector.name, message["error"])
             return ()
         channel, data = push
+        # kind.instrument[.params]: instrument names hold no dots.
         kind, _, rest = channel.partition(".")
-        instrument = rest.split(".")[0] if kind == "orderbook" else rest
-        pair = self.connector.trading_pair_of(instrument)
+        pair = self.connector.trading_pair_of(rest.split(".")[0])
         if pair is None:
             return ()
         return self.parse_channel(kind, pair, data)

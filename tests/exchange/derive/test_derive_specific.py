@@ -135,8 +135,10 @@ def test_the_session_key_is_never_in_the_auths_repr() -> None:
 
 def book_message(publish_id: int, bid: str) -> Any:
     # https://v3.docs.derive.xyz/subscriptions.asyncapi.json, orderbook notification.
-    return parse_book("ETH-USDC", {"instrument_name": "ETH-USDC", "publish_id": publish_id, "timestamp": 1700000000000,
-                                   "bids": [{"price": bid, "amount": "1.5"}], "asks": [{"price": "2500", "amount": "2"}]})
+    return parse_book("ETH-USDC", {"instrument_name": "ETH-USDC", "publish_id": publish_id,
+                                   "timestamp": 1700000000000,
+                                   "bids": [{"price": bid, "amount": "1.5"}],
+                                   "asks": [{"price": "2500", "amount": "2"}]})
 
 
 def test_each_book_message_is_a_snapshot_numbered_by_publish_id() -> None:
