@@ -33,3 +33,12 @@ def to_units(value: Decimal, unit: Decimal, field: str, trading_pair: str, limit
 def from_units(units: int | str, unit: Decimal) -> Decimal:
     """A whole number of ``unit`` as the Decimal it stands for, exactly."""
     return Decimal(int(units)) * unit
+
+
+def to_fixed_point(value: Decimal, decimals: int = 18, bits: int = 256) -> int:
+    """``value`` as a signed fixed-point integer of ``decimals`` decimals (the 1e18 words of EVM contracts):
+    exact, or ValueError, never rounded; it must fit a signed integer of ``bits`` bits."""
+    scaled = value.scaleb(decimals)
+    if not scaled.is_finite() or scaled != scaled.to_integral_value() or abs(scaled) >= 2 ** (bits - 1):
+        raise ValueError(f"{value} is not a {decimals}-decimal fixed-point number of {bits} bits")
+    return int(scaled)

@@ -1,21 +1,16 @@
 """Derive's two signatures, both made with the session key.
 
-Session login (https://docs.derive.xyz/authentication/session-login): the current time in milliseconds,
-as a decimal string, signed EIP-191 (personal_sign). REST sends it as ``X-DeriveWallet``,
-``X-DeriveTimestamp`` and ``X-DeriveSignature`` on each private request; the socket as the params of
-``public/login``. Logging in authorizes nothing: each order carries its own action signature.
+Session login (https://docs.derive.xyz/authentication/session-login): the time in milliseconds as a
+decimal string, signed EIP-191; on REST as ``X-DeriveWallet``/``X-DeriveTimestamp``/``X-DeriveSignature``,
+on the socket as the params of ``public/login``. It authorizes nothing: each order carries its own action.
 
-Action signing (https://docs.derive.xyz/authentication/action-signing): an EIP-712 digest over the
-venue's published domain separator and the ``Action`` struct, hashed the Solidity way:
-keccak(abi.encode(ACTION_TYPEHASH, subaccount_id, nonce, module, keccak(module data), expiry, owner,
-signer)). The Trade module's data is abi.encode(asset, sub_id, limit_price, amount, max_fee,
-recipient_id, is_bid), decimals as 18-decimal fixed point (canonical ABI encoding since the changelog's
-2026-07-31 entry). Nonces are UTC nanoseconds (v3 rejects ms- or µs-scale ones).
+Action signing (https://docs.derive.xyz/authentication/action-signing): EIP-712 over the venue's domain
+separator and the ``Action`` struct, hashed the Solidity way; the Trade module's data is canonical
+abi.encode (changelog, 2026-07-31), decimals as 1e18 words. Nonces are UTC nanoseconds.
 """
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,26 +18,17 @@ from decimal import Decimal
 from typing import Any
 
 from eth_abi.abi import encode
-from eth_utils.address import is_hex_address, to_checksum_address
+from eth_utils.address import to_checksum_address
 from pydantic import SecretStr
 
-from clobconn.core.errors import InvalidCredentials
+from clobconn.core.evm.addresses import checksum_address
 from clobconn.core.evm.signing import EvmSigner, eip712_digest, keccak
 from clobconn.core.web.auth import AuthBase, RestRequest
+from clobconn.core.web.numbers import to_fixed_point
 from clobconn.exchange.derive.constants import Protocol
 
 ACTION_FIELDS = ["bytes32", "uint256", "uint256", "address", "bytes32", "uint256", "address", "address"]
 TRADE_FIELDS = ["address", "uint256", "int256", "int256", "uint256", "uint256", "bool"]
-SCALE = Decimal(10) ** 18
-INT256_LIMIT = 2**255
-
-
-def fixed_point(value: Decimal) -> int:
-    """A decimal as the protocol's 18-decimal integer; the wire's 12 decimals always fit exactly."""
-    scaled = value * SCALE
-    if scaled != scaled.to_integral_value() or abs(scaled) >= INT256_LIMIT:
-        raise ValueError(f"{value} is not an 18-decimal fixed-point number")
-    return int(scaled)
 
 
 @dataclass(frozen=True)
@@ -59,8 +45,8 @@ class TradeData:
 
     def encoded(self) -> bytes:
         return encode(TRADE_FIELDS, [to_checksum_address(self.asset_address), self.sub_id,
-                                     fixed_point(self.limit_price), fixed_point(self.amount),
-                                     fixed_point(self.max_fee), self.recipient_id, self.is_bid])
+                                     to_fixed_point(self.limit_price), to_fixed_point(self.amount),
+                                     to_fixed_point(self.max_fee), self.recipient_id, self.is_bid])
 
 
 @dataclass(frozen=True)
@@ -86,25 +72,16 @@ class Action:
         return eip712_digest(protocol.domain_separator, self.struct_hash(protocol))
 
 
-def wallet_address(wallet: SecretStr, who: str) -> str:
-    """The owner's address, checksummed; anything else is refused naming the format."""
-    text = wallet.get_secret_value().strip()
-    if not (text.startswith("0x") and is_hex_address(text)):
-        raise InvalidCredentials(f"{who}: the wallet address must be a 0x-prefixed 20-byte hex address")
-    return str(to_checksum_address(text))
-
-
 class DeriveAuth(AuthBase):
     """The wallet (an address, not a secret) and its session key, which signs logins and actions."""
 
     def __init__(self, wallet: SecretStr, session_key: SecretStr, protocol: Protocol,
                  now_ms: Callable[[], int]) -> None:
-        self.wallet = wallet_address(wallet, "derive")
+        self.wallet = checksum_address(wallet.get_secret_value(), "derive")
         self.signer = EvmSigner(session_key, "derive session key")
         self.protocol = protocol
         self._now_ms = now_ms
         self._last_nonce = 0
-        self._login_ids = itertools.count(1)
 
     def __repr__(self) -> str:
         return f"DeriveAuth(wallet={self.wallet}, session key {self.signer.address})"
@@ -121,7 +98,8 @@ class DeriveAuth(AuthBase):
         return request
 
     def ws_login_payload(self) -> dict[str, Any]:
-        return {"method": "public/login", "params": self.login(), "id": f"login-{next(self._login_ids)}"}
+        # One login per connection, answered on it: the id needs to be unique on that socket only.
+        return {"method": "public/login", "params": self.login(), "id": "login"}
 
     def next_nonce(self) -> int:
         """UTC nanoseconds, strictly increasing within the process (two orders in one tick differ)."""

@@ -1,31 +1,17 @@
 """Derive facts as data: hosts, JSON-RPC methods, protocol constants, limits, errors and order states.
 
-The v3 API (https://docs.derive.xyz, changelog https://docs.derive.xyz/changelog): every method is a
-JSON-RPC 2.0 call, served as ``POST /v3/<method>`` with the params as the body and on the socket
-``/v3/ws``. Machine-readable specs: https://v3.docs.derive.xyz/openapi.json (REST methods) and
-https://v3.docs.derive.xyz/subscriptions.asyncapi.json (channels). Protocol constants (domain
-separators, Action typehash, Trade module): https://docs.derive.xyz/authentication/action-signing,
-as the venue's SDK carries them (github.com/derivexyz/derive-py, derive_py/config/contracts.py).
+The v3 API (https://docs.derive.xyz): JSON-RPC 2.0, as ``POST /v3/<method>`` and on the socket ``/v3/ws``.
+Specs: https://v3.docs.derive.xyz/openapi.json, .../subscriptions.asyncapi.json. Protocol constants:
+https://docs.derive.xyz/authentication/action-signing, as derive-py carries them (config/contracts.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from clobconn.core import errors
 from clobconn.core.config import ConnectorConfig
 from clobconn.core.data_types import OrderState, OrderType, TimeInForce
-from clobconn.core.errors import (
-    AuthenticationError,
-    BadRequest,
-    BadSymbol,
-    ExchangeNotAvailable,
-    InsufficientFunds,
-    InvalidOrder,
-    OrderNotFound,
-    PermissionDenied,
-    RateLimitExceeded,
-    VenueErrorTable,
-)
 from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
 from clobconn.core.web.endpoints import Endpoint, rate_limits
 from clobconn.core.web.throttler import RateLimit
@@ -98,8 +84,6 @@ PAGE_SIZE = 1000
 BOOK_GROUP = 1
 BOOK_DEPTH = 20
 
-# Signed decimals are 18-decimal fixed point; the API takes at most 12 fractional digits.
-WIRE_DECIMALS = 12
 # An order lives as long as its signature: a resting order is cancelled when it expires. 30 days
 # keeps well within the venue's maximum for non-MMP orders.
 ORDER_SIGNATURE_TTL = 30 * 24 * 3600
@@ -110,37 +94,29 @@ MAX_FEE_MULTIPLE = 2
 # The docs state no tolerance for X-DeriveTimestamp; the placement window is the core's default.
 PLACEMENT_EXPIRY = 30.0
 
-ORDER_STATES = {
-    "open": OrderState.OPEN,
-    "untriggered": OrderState.OPEN,
-    "algo_active": OrderState.OPEN,
-    "filled": OrderState.FILLED,
-    "cancelled": OrderState.CANCELED,
-    "expired": OrderState.CANCELED,
-    "rejected": OrderState.FAILED,
-}
+ORDER_STATES = {"open": OrderState.OPEN, "untriggered": OrderState.OPEN, "algo_active": OrderState.OPEN,
+                "filled": OrderState.FILLED, "cancelled": OrderState.CANCELED, "expired": OrderState.CANCELED,
+                "rejected": OrderState.FAILED}
 TIME_IN_FORCE = {TimeInForce.GTC: "gtc", TimeInForce.IOC: "ioc", TimeInForce.FOK: "fok"}
 
 # https://docs.derive.xyz/error-codes (the SDK's DeriveJSONRPCErrorCode mirrors the catalog).
-ERRORS: VenueErrorTable = {
-    "-32000": RateLimitExceeded,
-    "-32100": RateLimitExceeded,  # too many concurrent sockets
-    **dict.fromkeys(("-32700", "-32600", "-32601", "-32602"), BadRequest),
-    "-32603": ExchangeNotAvailable,
-    **dict.fromkeys(("9000", "9001"), ExchangeNotAvailable),  # order / engine confirmation timeout
-    "11000": InsufficientFunds,
-    "11020": InsufficientFunds,  # negative ERC20 balance
-    **dict.fromkeys(("11003", "11004", "11005", "11006"), OrderNotFound),  # cancelled, filled, expired, none
+ERRORS: errors.VenueErrorTable = {
+    "-32000": errors.RateLimitExceeded,
+    "-32100": errors.RateLimitExceeded,  # too many concurrent sockets
+    **dict.fromkeys(("-32700", "-32600", "-32601", "-32602"), errors.BadRequest),
+    "-32603": errors.ExchangeNotAvailable,
+    **dict.fromkeys(("9000", "9001"), errors.ExchangeNotAvailable),  # order / engine confirmation timeout
+    "11000": errors.InsufficientFunds,
+    "11020": errors.InsufficientFunds,  # negative ERC20 balance
+    **dict.fromkeys(("11003", "11004", "11005", "11006"), errors.OrderNotFound),  # cancelled, filled, expired, none
     **dict.fromkeys(("11002", "11007", "11008", "11009", "11010", "11011", "11012", "11013", "11014", "11015",
-                     "11016", "11017", "11018", "11019", "11021", "11023", "11024", "11025"), InvalidOrder),
-    **dict.fromkeys(("12000", "12001", "12002"), BadSymbol),  # asset, instrument, currency not found
-    **dict.fromkeys(("14000", "14001", "14002"), PermissionDenied),  # account or subaccount unknown
+                     "11016", "11017", "11018", "11019", "11021", "11023", "11024", "11025"), errors.InvalidOrder),
+    **dict.fromkeys(("12000", "12001", "12002"), errors.BadSymbol),  # asset, instrument, currency not found
+    **dict.fromkeys(("14000", "14001", "14002"), errors.PermissionDenied),  # account or subaccount unknown
     # A signature or session key the venue does not accept: a definite refusal of the credentials.
-    **dict.fromkeys(("14013", "14014", "14020", "14021", "14023", "14026", "14030"), AuthenticationError),
-    **dict.fromkeys(("14029", "14031", "16000", "16001"), PermissionDenied),  # IP, scope, region, compliance
+    **dict.fromkeys(("14013", "14014", "14020", "14021", "14023", "14026", "14030"), errors.AuthenticationError),
+    **dict.fromkeys(("14029", "14031", "16000", "16001"), errors.PermissionDenied),  # IP, scope, region, compliance
 }
-
-ORDER_TYPES = frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.MARKET})
 
 SPEC = VenueSpec(
     connector_id=CONNECTOR_ID,
@@ -149,7 +125,7 @@ SPEC = VenueSpec(
     error_table=ERRORS,
     # The client order id travels as the order's label, which the docs bound at no length; 32 is ours.
     client_order_id=ClientOrderIdRule(max_length=32, prefix="cc"),
-    order_types=ORDER_TYPES,
+    order_types=frozenset({OrderType.LIMIT, OrderType.LIMIT_MAKER, OrderType.MARKET}),
     time_in_force=frozenset(TIME_IN_FORCE),
     features=frozenset({Feature.CANCEL_ALL}),
     ws_send_limit_id=WS_SEND_LIMIT_ID,

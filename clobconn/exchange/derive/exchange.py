@@ -1,10 +1,7 @@
 """DeriveExchange: Derive spot (ERC-20 instruments such as ETH-USDC) over the v3 JSON-RPC API.
 
-https://docs.derive.xyz. Every call is ``POST /v3/<method>`` with its params as the JSON body; the
-answer is ``{"result": ...}`` or ``{"error": {"code", "message", "data"}}``. Private calls carry the
-session login headers (auth.py); each order also carries an EIP-712 action signed by the session key
-over its Trade module data, so what it says (price, amount, fee cap, side) is refused by the protocol
-if altered. The perpetual connector (``clobconn.derivative.derive_perpetual``) shares ``DeriveBase``.
+https://docs.derive.xyz. Every call is ``POST /v3/<method>``, its params the JSON body. Private calls carry
+the session login headers; each order also an EIP-712 action signed by the session key (auth.py).
 """
 
 from __future__ import annotations
@@ -27,6 +24,7 @@ from clobconn.core.data_types import (
 from clobconn.core.errors import ExchangeError, OrderNotFound, OrderRuleViolation
 from clobconn.core.exchange_base import ExchangeBase, Placement
 from clobconn.core.web.endpoints import Endpoint
+from clobconn.core.web.json_rpc import rpc_error, rpc_result
 from clobconn.core.web.numbers import fmt
 from clobconn.exchange.derive import constants as derive
 from clobconn.exchange.derive.auth import DeriveAuth, TradeData
@@ -57,17 +55,10 @@ class DeriveBase(ExchangeBase):
                           self.time_sync.time_ms)
 
     def _extract_error(self, status: int, payload: Any) -> tuple[str | int | None, str] | None:
-        error = payload.get("error") if isinstance(payload, Mapping) else None
-        if isinstance(error, Mapping):
-            message = " ".join(str(part) for part in (error.get("message"), error.get("data")) if part)
-            return error.get("code"), message
-        return None if status < 400 else (None, str(payload)[:500])
+        return rpc_error(payload) or (None if status < 400 else (None, str(payload)[:500]))
 
     async def _rpc(self, endpoint: Endpoint, params: Mapping[str, Any] | None = None) -> Any:
-        answer = await self.rest.call(endpoint, data=dict(params or {}))
-        if not isinstance(answer, Mapping) or "result" not in answer:
-            raise ExchangeError(f"{self.name}: {endpoint.path} answered without a result")
-        return answer["result"]
+        return rpc_result(await self.rest.call(endpoint, data=dict(params or {})), f"{self.name} {endpoint.path}")
 
     async def _fetch_server_time(self) -> float:
         return int(await self._rpc(derive.GET_TIME)) / 1000

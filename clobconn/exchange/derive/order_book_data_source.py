@@ -1,35 +1,23 @@
-"""Derive public data over JSON-RPC on /v3/ws: ``orderbook.{instrument}.1.20`` and ``trades.{instrument}``.
-
-https://v3.docs.derive.xyz/subscriptions.asyncapi.json. ``subscribe`` / ``unsubscribe`` take
-``{"channels": [...]}``; pushes come as ``{"method": "subscription", "params": {"channel", "data"}}``.
-Every book message is a full snapshot of its depth (no diffs), numbered by ``publish_id``: each
-replaces the book, and the core never lets an older one replace a newer. A resync resubscribes.
+"""Derive public data over JSON-RPC on /v3/ws: ``orderbook.{instrument}.1.20`` and ``trades.{instrument}``
+(https://v3.docs.derive.xyz/subscriptions.asyncapi.json). Every book message is a full snapshot of its
+depth, numbered by ``publish_id``: each replaces the book, never by an older one; a resync resubscribes.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from clobconn.core.data_source import MarketMessage, OrderBookDataSource
 from clobconn.core.order_book.sync import ResyncMode, SequenceRule
+from clobconn.core.web.json_rpc import rpc_error, subscription_push
 from clobconn.core.web.ws import ConnectSpec
 from clobconn.exchange.derive.constants import BOOK_DEPTH, BOOK_GROUP, WS_PATH
 from clobconn.exchange.derive.parsers import parse_book, parse_public_trade
 
 logger = logging.getLogger(__name__)
-
-
-def subscription_push(message: Any) -> tuple[str, Any] | None:
-    """(channel, data) of a subscription push; None for anything else (answers, errors)."""
-    if not isinstance(message, Mapping) or message.get("method") != "subscription":
-        return None
-    params = message.get("params")
-    if not isinstance(params, Mapping) or not isinstance(params.get("channel"), str):
-        return None
-    return params["channel"], params.get("data")
 
 
 class DeriveOrderBookDataSource(OrderBookDataSource):
@@ -61,8 +49,8 @@ class DeriveOrderBookDataSource(OrderBookDataSource):
     def parse(self, stream: str, message: Any) -> Iterable[MarketMessage]:
         push = subscription_push(message)
         if push is None:
-            if isinstance(message, Mapping) and isinstance(message.get("error"), Mapping):
-                logger.warning("%s public stream refused a request: %s", self.connector.name, message["error"])
+            if (error := rpc_error(message)) is not None:
+                logger.warning("%s public stream refused a request: %s %s", self.connector.name, *error)
             return ()
         channel, data = push
         # kind.instrument[.params]: instrument names hold no dots.

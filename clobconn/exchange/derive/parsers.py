@@ -1,10 +1,6 @@
-"""Derive objects, REST and socket alike: instruments, orders, trades, collaterals and book snapshots.
-
-The shapes are the v3 specs' (https://v3.docs.derive.xyz/openapi.json: public/get_all_instruments,
-private/order, private/get_trade_history, private/get_subaccount; subscriptions.asyncapi.json:
-orderbook, trades, {subaccount_id}.orders / .trades / .balances). An order, its REST answers and its
-``{subaccount_id}.orders`` push are one object; so are a trade row and its ``.trades`` push.
-"""
+"""Derive objects, REST and socket alike (the shapes of https://v3.docs.derive.xyz/openapi.json and
+subscriptions.asyncapi.json): an order is one object in its REST answers and its ``.orders`` push; a
+trade likewise on ``private/get_trade_history`` and ``.trades``."""
 
 from __future__ import annotations
 

@@ -1,11 +1,6 @@
-"""Derive private stream on /v3/ws: ``public/login``, then the subaccount's channels.
-
-https://docs.derive.xyz/authentication/session-login (the login: its answer is the subaccount ids the
-socket may now read, or a JSON-RPC error) and https://v3.docs.derive.xyz/subscriptions.asyncapi.json:
-``{subaccount_id}.orders`` (order objects), ``{subaccount_id}.trades`` (the subaccount's fills) and
-``{subaccount_id}.balances`` (``name`` and ``new_balance`` after each change, collaterals and
-positions alike). Each push is an array.
-"""
+"""Derive private stream on /v3/ws: ``public/login`` (answered with the subaccount ids, or an error:
+https://docs.derive.xyz/authentication/session-login), then ``{subaccount_id}.orders``, ``.trades`` and
+``.balances`` (https://v3.docs.derive.xyz/subscriptions.asyncapi.json), each push an array."""
 
 from __future__ import annotations
 
@@ -18,10 +13,10 @@ from clobconn.core.data_source import UserMessage, UserStreamDataSource
 from clobconn.core.data_types import Balance
 from clobconn.core.errors import MissingCredentials
 from clobconn.core.login import login_refusal, receive_answer
+from clobconn.core.web.json_rpc import rpc_error, subscription_push
 from clobconn.core.web.ws import ConnectSpec, WSConnection
 from clobconn.exchange.derive.auth import DeriveAuth
 from clobconn.exchange.derive.constants import WS_PATH
-from clobconn.exchange.derive.order_book_data_source import subscription_push
 from clobconn.exchange.derive.parsers import parse_order, parse_trade
 
 if TYPE_CHECKING:
@@ -49,11 +44,10 @@ class DeriveUserStreamDataSource(UserStreamDataSource):
         await connection.send(login)
         answer = await receive_answer(connection, lambda message: isinstance(message, Mapping)
                                       and message.get("id") == login["id"])
-        error = answer.get("error")
-        if isinstance(error, Mapping) or not isinstance(answer.get("result"), list):
-            error = error if isinstance(error, Mapping) else {}
-            message = " ".join(str(part) for part in (error.get("message"), error.get("data")) if part)
-            raise login_refusal(self.connector.name, self.connector.spec.error_table, error.get("code"), message)
+        error = rpc_error(answer)
+        if error is not None or not isinstance(answer.get("result"), list):
+            code, message = error or (None, repr(answer))
+            raise login_refusal(self.connector.name, self.connector.spec.error_table, code, message)
         await connection.send({"method": "subscribe", "id": f"private-{next(self._ids)}",
                                "params": {"channels": [f"{subaccount}.{channel}" for channel in CHANNELS]}})
 

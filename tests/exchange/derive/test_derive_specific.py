@@ -95,7 +95,7 @@ def test_nonces_are_nanoseconds_and_strictly_increase() -> None:
 
 def test_a_price_finer_than_18_decimals_is_refused_before_signing() -> None:
     data = TradeData(WALLET, 0, Decimal("1.0000000000000000001"), Decimal(1), Decimal(1), 1, True)
-    with pytest.raises(ValueError, match="18-decimal"):
+    with pytest.raises(ValueError, match="18-decimal fixed-point"):
         data.encoded()
 
 
