@@ -18,7 +18,6 @@ from clobconn.core.web.throttler import RateLimit
 
 CONNECTOR_ID = "derive"
 
-# One host per network serves REST (POST /v3/<method>) and the socket (/v3/ws).
 DOMAINS = {
     "mainnet": DomainUrls(rest="https://api.derive.xyz", ws="wss://api.derive.xyz"),
     "testnet": DomainUrls(rest="https://testnet.api.derive.xyz", ws="wss://testnet.api.derive.xyz"),
