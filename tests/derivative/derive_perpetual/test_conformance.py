@@ -27,20 +27,10 @@ FIXTURES = Path(__file__).parents[2] / "fixtures" / "derive_perpetual"
 class TestDerivePerpetualConformance(DeriveConformanceHooks, SnapshotBookScenarios, PerpetualConformanceSuite):
     connector_id = "derive_perpetual"
     fixture_dir = FIXTURES
-    trading_pair = "ETH-USDC"
-    second_trading_pair = "BTC-USDC"
     routes = ROUTES | {
         "positions": rpc("private/get_positions"),
         "funding_info": rpc("public/get_ticker"),
         "funding_payments": rpc("private/get_funding_history"),
-    }
-    order_price = Decimal("99.00")
-    order_amount = Decimal("0.5")
-    expected_rule = {
-        "min_order_size": Decimal("0.01"),
-        "max_order_size": Decimal("1000"),
-        "min_price_increment": Decimal("0.01"),
-        "min_base_amount_increment": Decimal("0.001"),
     }
     expected_balances = {"USDC": (Decimal("1000.5"), Decimal("1000.5"))}
     expected_position = ("ETH-USDC", Decimal("0.3"), Decimal("101.5"))

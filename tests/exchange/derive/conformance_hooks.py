@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 
-from clobconn.core.data_types import OrderState, OrderType, TradeType
-from clobconn.core.errors import ClobconnError, InsufficientFunds, OrderOutcomeUnknown
-from clobconn.core.evm.signing import recover_personal_signer
+from clobconn.core.data_types import InFlightOrder, OrderState, OrderType, TradeType
+from clobconn.core.errors import ClobconnError, InsufficientFunds, OrderOutcomeUnknown, OrderRuleViolation
+from clobconn.core.evm.signing import recover_digest_signer, recover_personal_signer
+from clobconn.exchange.derive.auth import Action, TradeData
+from clobconn.exchange.derive.constants import PROTOCOLS, TRADE_MODULE
 from clobconn.testing.fixtures import FixtureSet
 from clobconn.testing.helpers import eventually, state_of
 from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
@@ -38,9 +40,14 @@ class DeriveConformanceHooks:
     reply: Callable[..., MockResponse]
     vars: Callable[..., dict[str, Any]]
     serve: Callable[..., None]
-    trading_pair: str
-    order_amount: Decimal
-    order_price: Decimal
+    # Both connectors' fixtures list ETH and BTC against USDC with the same rules.
+    trading_pair = "ETH-USDC"
+    second_trading_pair = "BTC-USDC"
+    order_price = Decimal("99.00")
+    order_amount = Decimal("0.5")
+    expected_rule = {"min_order_size": Decimal("0.01"), "max_order_size": Decimal("1000"),
+                     "min_price_increment": Decimal("0.01"), "min_base_amount_increment": Decimal("0.001"),
+                     "min_notional": Decimal("0")}
     exchange_order_id: str
     placements: Callable[[], list[RecordedRequest]]
     venue_states = {OrderState.OPEN: "open", OrderState.PARTIALLY_FILLED: "open", OrderState.FILLED: "filled",
@@ -103,6 +110,33 @@ class DeriveConformanceHooks:
             # Each fill comes twice: on {subaccount_id}.trades with its fee, and on {subaccount_id}.orders
             # with the order's new state and filled amount (the suite's fills carry that state).
             await super().push_user("user_order", **variables)  # type: ignore[misc]
+
+    async def test_each_order_carries_an_action_the_session_key_signed_over_what_it_says(self) -> None:
+        await self.open_order()
+        sent = self.placements()[-1].json
+        instrument = self.conn.instruments[self.trading_pair]
+        assert sent["instrument_name"] == instrument.name and sent["subaccount_id"] == SUBACCOUNT
+        assert isinstance(sent["nonce"], str) and len(sent["nonce"]) == 19
+        # The Trade data rebuilt from the order as sent: the signature must recover the session key.
+        data = TradeData(instrument.asset_address, instrument.sub_id, Decimal(sent["limit_price"]),
+                         Decimal(sent["amount"]), Decimal(sent["max_fee"]), SUBACCOUNT, sent["direction"] == "buy")
+        action = Action(SUBACCOUNT, int(sent["nonce"]), TRADE_MODULE, data.encoded(), sent["signature_expiry_sec"],
+                        WALLET, sent["signer"])
+        signer = recover_digest_signer(action.digest(PROTOCOLS["mainnet"]), sent["signature"])
+        assert signer == sent["signer"] == self.conn.auth.signer.address
+        # The fee cap covers twice the taker fee at the price plus the base fee over the amount.
+        assert Decimal(sent["max_fee"]) >= 2 * (instrument.taker_fee_rate * self.order_price
+                                                + instrument.base_fee / self.order_amount)
+
+    async def test_a_market_order_with_no_book_price_is_refused_before_signing(self) -> None:
+        # The book lost (and no trade seen): nothing to bound the market order's signed price with.
+        self.conn.order_book_tracker.syncs[self.trading_pair].invalidate()
+        order = InFlightOrder("ccmarket1", self.trading_pair, OrderType.MARKET, TradeType.BUY, self.order_amount,
+                              0.0)
+        nonce = self.conn.auth._last_nonce
+        with pytest.raises(OrderRuleViolation, match="no book price"):
+            await self.conn._order_params(order)
+        assert self.conn.auth._last_nonce == nonce, "nothing was signed"
 
     async def test_placement_timeout_is_outcome_unknown_and_reconciled(self) -> None:
         # Derive looks an order up by its id only: one whose placement went unanswered is looked for by

@@ -37,16 +37,5 @@ ROUTES = {
 class TestDeriveConformance(DeriveConformanceHooks, SnapshotBookScenarios, SpotConformanceSuite):
     connector_id = "derive"
     fixture_dir = FIXTURES
-    trading_pair = "ETH-USDC"
-    second_trading_pair = "BTC-USDC"
     routes = ROUTES
-    order_price = Decimal("99.00")
-    order_amount = Decimal("0.5")
-    expected_rule = {
-        "min_order_size": Decimal("0.01"),
-        "max_order_size": Decimal("1000"),
-        "min_price_increment": Decimal("0.01"),
-        "min_base_amount_increment": Decimal("0.001"),
-        "min_notional": Decimal("0"),
-    }
     expected_balances = {"ETH": (Decimal("1.5"), Decimal("1.5")), "USDC": (Decimal("1000.5"), Decimal("1000.5"))}
