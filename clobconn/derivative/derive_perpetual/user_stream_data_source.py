@@ -4,17 +4,18 @@ the positions poll, which brings the whole position."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from clobconn.core.data_source import UserMessage
-from clobconn.exchange.derive.user_stream_data_source import DeriveUserStreamDataSource
+from clobconn.exchange.derive.user_stream_data_source import DeriveUserStreamDataSource, DeriveView
 
-if TYPE_CHECKING:
-    from clobconn.derivative.derive_perpetual.derivative import DerivePerpetualDerivative
+
+class DerivePerpetualView(DeriveView, Protocol):
+    def poll_positions_soon(self) -> None: ...
 
 
 class DerivePerpetualUserStreamDataSource(DeriveUserStreamDataSource):
-    connector: DerivePerpetualDerivative
+    connector: DerivePerpetualView
 
     def parse_balances(self, rows: list[Any]) -> list[UserMessage]:
         if any(self.connector.trading_pair_of(str(row.get("name"))) is not None for row in rows):

@@ -7,9 +7,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from clobconn.core.data_source import UserMessage, UserStreamDataSource
+from clobconn.core.data_source import ConnectorView, UserMessage, UserStreamDataSource
 from clobconn.core.data_types import Balance
 from clobconn.core.errors import MissingCredentials
 from clobconn.core.login import login_refusal, receive_answer
@@ -19,14 +19,15 @@ from clobconn.exchange.derive.auth import DeriveAuth
 from clobconn.exchange.derive.constants import WS_PATH
 from clobconn.exchange.derive.parsers import parse_order, parse_trade
 
-if TYPE_CHECKING:
-    from clobconn.exchange.derive.exchange import DeriveBase
-
 CHANNELS = ("orders", "trades", "balances")
 
 
+class DeriveView(ConnectorView, Protocol):  # the core's view, and the subaccount the stream logs in for
+    async def subaccount_id(self) -> int: ...
+
+
 class DeriveUserStreamDataSource(UserStreamDataSource):
-    connector: DeriveBase
+    connector: DeriveView
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -68,7 +69,6 @@ class DeriveUserStreamDataSource(UserStreamDataSource):
         return items if kind in ("orders", "trades") else ()
 
     def parse_balances(self, rows: list[Any]) -> list[UserMessage]:
-        """Collateral changes (an asset's name; a position's is an instrument's, ``ETH-PERP``): the new
-        amount is the wallet amount, and what the last poll saw locked stays locked."""
+        """Collaterals' new amounts (a name with a dash is a position's instrument, ``ETH-PERP``)."""
         return [Balance.from_wallet(row["name"], Decimal(row["new_balance"]), self.connector.balances.get(row["name"]))
                 for row in rows if "-" not in str(row.get("name"))]
