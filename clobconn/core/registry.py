@@ -45,6 +45,8 @@ CONNECTORS: dict[str, str] = {
     "dexalot": "clobconn.exchange.dexalot.exchange:DexalotExchange",
     "xrpl": "clobconn.exchange.xrpl.exchange:XrplExchange",
     "dydx_v4_perpetual": "clobconn.derivative.dydx_v4_perpetual.derivative:DydxV4PerpetualDerivative",
+    "derive": "clobconn.exchange.derive.exchange:DeriveExchange",
+    "derive_perpetual": "clobconn.derivative.derive_perpetual.derivative:DerivePerpetualDerivative",
 }
 
 # Markets on the roadmap whose venue publishes no public API to build against: listed by
