@@ -38,11 +38,13 @@ CONNECTORS: dict[str, str] = {
     "mexc": "clobconn.exchange.mexc.exchange:MexcExchange",
     "ndax": "clobconn.exchange.ndax.exchange:NdaxExchange",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
+    "tegro": "clobconn.exchange.tegro.exchange:TegroExchange",
 }
 
 # Markets on the roadmap whose venue publishes no public API to build against: listed by
 # ``clobconn connectors``, never built. Each one's docs page says what was looked for, and where.
 WITHOUT_PUBLIC_API: dict[str, str] = {
+    "tegro_perpetual": "docs/connectors/tegro_perpetual.md",
 }
 
 

@@ -33,3 +33,14 @@ def to_units(value: Decimal, unit: Decimal, field: str, trading_pair: str, limit
 def from_units(units: int | str, unit: Decimal) -> Decimal:
     """A whole number of ``unit`` as the Decimal it stands for, exactly."""
     return Decimal(int(units)) * unit
+
+
+def json_decimal(value: Any) -> Decimal:
+    """A number a venue sends as a JSON string or as a JSON number: the Decimal of the text it wrote.
+
+    orjson reads ``2010.96`` as the float nearest it, and ``str`` of that float is the shortest text that
+    reads back as it, which is the venue's text; ``Decimal(float)`` would give the binary expansion.
+    """
+    if isinstance(value, bool):
+        raise TypeError(f"a number, not a bool: {value!r}")
+    return Decimal(value) if isinstance(value, (str, int, Decimal)) else Decimal(str(value))
