@@ -25,6 +25,7 @@ from clobconn.core.data_types import (
     TradingRule,
 )
 from clobconn.core.errors import BadSymbol, OrderNotFound
+from clobconn.core.evm.signing import typed_data_digest
 from clobconn.core.evm.typed_data import TypedDataMismatch, check_typed_data
 from clobconn.core.exchange_base import ExchangeBase, Placement
 from clobconn.core.web.numbers import to_units
@@ -153,8 +154,10 @@ class TegroExchange(ExchangeBase):
                          expected={"baseToken": market.base_token, "quoteToken": market.quote_token,
                                    "price": price_units, "totalQuantity": amount_units, "isBuy": is_buy,
                                    "maker": address})
-        # What is placed must be what is signed: the raw order the venue stores, and the market it names.
+        # What is placed must be what is signed: the raw order the venue stores, its hash (the Order's
+        # EIP-712 digest, as in the venue's example) and the market it names.
         if orjson.loads(limit_order["raw_order_data"]) != typed["message"] or \
+                order_key(limit_order["order_hash"]) != typed_data_digest(typed).hex() or \
                 str(limit_order["market_id"]) != market.market_id:
             raise TypedDataMismatch(f"{self.name}: the order to place differs from the typed data to sign; "
                                     "nothing was signed")
