@@ -24,7 +24,7 @@ from clobconn.core.errors import (
     RateLimitExceeded,
     VenueErrorTable,
 )
-from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
+from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec, VenueStatus
 from clobconn.core.web.endpoints import Endpoint, rate_limits
 from clobconn.core.web.throttler import RateLimit
 from clobconn.core.web.ws import Heartbeat
@@ -139,6 +139,8 @@ ERRORS: VenueErrorTable = {
 
 SPEC = VenueSpec(
     connector_id=CONNECTOR_ID,
+    # The venue appears to have closed (see its docs page); no primary source confirms either way.
+    status=VenueStatus.UNCONFIRMED,
     domains=DOMAINS,
     rate_limits=RATE_LIMITS,
     error_table=ERRORS,
