@@ -20,6 +20,7 @@ from clobconn.core.errors import (
     RateLimitExceeded,
     VenueErrorTable,
 )
+from clobconn.core.evm.signing import keccak
 from clobconn.core.venue import DomainUrls, VenueSpec, VenueStatus
 from clobconn.core.web.endpoints import Endpoint, rate_limits
 from clobconn.core.web.throttler import RateLimit
@@ -48,6 +49,12 @@ CANCEL_TYPED_DATA = Endpoint("POST", "/v1/trading/market/orders/typedData/genera
 CANCEL_ORDER = Endpoint("POST", "/v1/trading/market/orders/cancel", signed=False, orders=1)
 USER_ORDERS = Endpoint("GET", "/v1/trading/market/orders/user/{wallet}", signed=False)
 ORDER_TRADES = Endpoint("GET", "/v1/trading/market/orders/trades/{order_id}", signed=False)
+
+# ERC-20 functions the connector calls on a token: approve(spender, amount) sends, allowance(owner, spender) reads.
+APPROVE = keccak(text="approve(address,uint256)")[:4]
+ALLOWANCE = keccak(text="allowance(address,address)")[:4]
+# How long an approval may take to be mined before approve_token gives up waiting (it is not resent).
+APPROVAL_TIMEOUT = 120.0
 
 # The market list is paged; verified markets only (the venue's own listing filter).
 MARKET_PAGE = {"page": 1, "page_size": 100, "sort_order": "desc", "sort_by": "volume", "verified": "true"}

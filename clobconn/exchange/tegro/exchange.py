@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
+from eth_abi.abi import decode as abi_decode
+from eth_abi.abi import encode as abi_encode
 
 from clobconn.core.config import ConnectorConfig
 from clobconn.core.data_types import (
@@ -24,13 +26,19 @@ from clobconn.core.data_types import (
     TradeUpdate,
     TradingRule,
 )
-from clobconn.core.errors import BadSymbol, OrderNotFound
+from clobconn.core.errors import BadSymbol, ExchangeError, InvalidArgument, OrderNotFound
+from clobconn.core.evm.receipts import wait_for_receipt
+from clobconn.core.evm.rpc import EvmRpc
 from clobconn.core.evm.signing import typed_data_digest
+from clobconn.core.evm.transactions import ContractCall, TransactionSender
 from clobconn.core.evm.typed_data import TypedDataMismatch, check_typed_data
 from clobconn.core.exchange_base import ExchangeBase, Placement
-from clobconn.core.web.numbers import to_units
+from clobconn.core.web.numbers import from_units, to_units
 from clobconn.exchange.tegro.auth import TegroAuth
 from clobconn.exchange.tegro.constants import (
+    ALLOWANCE,
+    APPROVAL_TIMEOUT,
+    APPROVE,
     CANCEL_ORDER,
     CANCEL_TYPED_DATA,
     CHAINS,
@@ -71,6 +79,9 @@ def _data(answer: Any) -> Any:
 
 
 class TegroExchange(ExchangeBase):
+    """Tegro spot. Beyond the standard API: ``approve_token`` and ``allowance`` (ERC-20 allowances of
+    the venue's exchange contract, on Base)."""
+
     spec = SPEC
     config_class = TegroConfig
     order_book_data_source_class = TegroOrderBookDataSource
@@ -84,6 +95,15 @@ class TegroExchange(ExchangeBase):
         self.exchange_contract: str | None = None
         # Tegro has no client order id: the hash of the signed Order stands for it (hash key -> client id).
         self._client_ids: dict[str, str] = {}
+        # The Base node and the wallet's transactions, opened at the first approval or allowance read.
+        self._rpc: EvmRpc | None = None
+        self._transactions: TransactionSender | None = None
+
+    async def stop(self) -> None:
+        await super().stop()
+        if self._rpc is not None:
+            await self._rpc.close()
+            self._rpc, self._transactions = None, None
 
     def _extract_error(self, status: int, payload: Any) -> tuple[str | int | None, str] | None:
         # No venue codes: the HTTP status is the code, and the table splits it by the message.
@@ -231,3 +251,58 @@ class TegroExchange(ExchangeBase):
     async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
         rows = await self._user_orders(trading_pair)
         return [self._order_update(trading_pair, row) for row in rows if seconds(row.get("timestamp", 0)) >= since]
+
+    # == ERC-20 allowances: what the exchange contract may take from the wallet ===================
+
+    def _token(self, token: str) -> tuple[str, int]:
+        """A token's contract address and decimals, by its symbol on the venue's markets."""
+        for market in self.markets.values():
+            base, quote = market.symbol.split("_")
+            if token == base:
+                return market.base_token, market.base_decimals
+            if token == quote:
+                return market.quote_token, market.quote_decimals
+        raise InvalidArgument(f"{self.name}: unknown token {token!r}; known: the tokens of the loaded markets",
+                              field="token", value=token)
+
+    async def _node(self) -> EvmRpc:
+        if self._rpc is None:
+            config = self.config
+            url = (config.node_url if isinstance(config, TegroConfig) else None) or self.domain_urls.extra["node"]
+            rpc = EvmRpc(url, timeout=self.config.request_timeout)
+            # A node of another chain would take a transaction this chain id makes invalid: refuse it first.
+            chain = await rpc.chain_id()
+            if chain != self.chain_id:
+                await rpc.close()
+                raise ExchangeError(f"{self.name}: the node at {url} serves chain {chain}, not {self.chain_id}")
+            self._rpc = rpc
+        return self._rpc
+
+    async def allowance(self, token: str) -> Decimal:
+        """How much of ``token`` the venue's exchange contract may take from the wallet (an eth_call)."""
+        address, decimals = self._token(token)
+        owner, spender = self.wallet.address, self._verifying_contract()
+        answer = await (await self._node()).call_contract(
+            address, ALLOWANCE + abi_encode(["address", "address"], [owner, spender]))
+        (units,) = abi_decode(["uint256"], answer)
+        return from_units(units, Decimal(1).scaleb(-decimals))
+
+    async def approve_token(self, token: str, amount: Decimal, *, timeout: float = APPROVAL_TIMEOUT) -> str:
+        """Let the venue's exchange contract take up to ``amount`` of ``token`` (a symbol, "USDC") from the
+        wallet: one ERC-20 ``approve`` transaction, signed here and sent to the Base node. Returns its hash
+        once mined; a reverted one raises ``TransactionReverted``, one not mined by ``timeout`` raises
+        ``TransactionUnconfirmed`` (it may still be mined: it is never sent again). Costs gas, so it is
+        sent only when called: placing an order never approves anything."""
+        if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+            raise InvalidArgument(f"{self.name}: approve_token needs a positive Decimal amount, not {amount!r}",
+                                  field="amount", value=amount)
+        address, decimals = self._token(token)
+        units = to_units(amount, Decimal(1).scaleb(-decimals), "amount", token, 2**256)
+        spender = self._verifying_contract()
+        rpc = await self._node()
+        if self._transactions is None:
+            self._transactions = TransactionSender(rpc, self.wallet.signer, self.chain_id)
+        call = ContractCall(address, APPROVE + abi_encode(["address", "uint256"], [spender, units]))
+        sent = await self._transactions.send(call)
+        await wait_for_receipt(rpc, sent.tx_hash, timeout)
+        return sent.tx_hash

@@ -10,11 +10,15 @@ from typing import Any
 
 import orjson
 import pytest
+from eth_abi.abi import decode as abi_decode
+from eth_abi.abi import encode as abi_encode
 
 from clobconn.core.data_types import OrderType, TradeType
-from clobconn.core.errors import InsufficientAllowance
+from clobconn.core.errors import ExchangeError, InsufficientAllowance, InvalidArgument
+from clobconn.core.evm.receipts import TransactionReverted, TransactionUnconfirmed
 from clobconn.core.evm.signing import recover_typed_data_signer, typed_data_digest
 from clobconn.core.evm.typed_data import TypedDataMismatch
+from clobconn.testing.evm_node import EvmNode, Mining, selector
 from clobconn.testing.fixtures import FixtureSet
 from clobconn.testing.mock_venue import MockResponse, RecordedRequest
 from clobconn.testing.suites import eventually
@@ -147,3 +151,82 @@ class TestTegroSpecific(TegroLoopback):
         book = self.conn.get_order_book(self.trading_pair)
         await self.push_diff([("100.10", "1")], [], 0, book.last_update_id, 0)
         await eventually(lambda: book.best_bid == Decimal("100.10"), what="a diff at the book's time applied")
+
+
+USDC = "0x833589fcd6edb6e08f4c7c32d4f71b54bda02913"
+
+
+class TestTegroApprovals(TegroLoopback):
+    """ERC-20 approvals through the loopback Base node, which decodes each transaction, recovers its
+    sender and checks its chain id and nonce."""
+
+    def extract_order_fields(self, request: RecordedRequest) -> dict[str, str | None]:
+        return TegroLoopback.extract_order_fields(self, request)
+
+    def connector_config(self, **overrides: Any) -> dict[str, Any]:
+        return super().connector_config(node_url=f"{self.venue.http_url}/rpc", **overrides)
+
+    @pytest.fixture(autouse=True)
+    def _node(self, _conformance_venue: None) -> None:
+        self.node = EvmNode(self.venue, chain_id=8453)
+
+    def rpc_requests(self) -> list[RecordedRequest]:
+        return self.venue.requests_to("POST", "/rpc")
+
+    async def test_an_approval_is_one_approve_call_signed_by_the_wallet_for_the_exchange_contract(self) -> None:
+        tx_hash = await self.conn.approve_token("USDC", Decimal("250.5"))
+        [tx] = self.node.sent
+        assert (tx.tx_hash, tx.sender, tx.chain_id, tx.nonce) == (tx_hash, ADDRESS, 8453, 0)
+        assert tx.to.lower() == USDC and tx.selector == selector("approve(address,uint256)")
+        # 250.5 USDC in the token's 6 decimals, for the contract that verifies the orders.
+        assert tx.arguments(["address", "uint256"]) == (EXCHANGE_CONTRACT.lower(), 250_500_000)
+
+    async def test_approvals_take_the_wallets_next_nonces_from_the_node(self) -> None:
+        self.node.set_nonce(ADDRESS, 7)
+        await self.conn.approve_token("USDC", Decimal(1))
+        await self.conn.approve_token("WETH", Decimal("0.5"))
+        assert [(tx.nonce, tx.to.lower()) for tx in self.node.sent] == [
+            (7, USDC), (8, "0x4200000000000000000000000000000000000006")]
+        assert self.node.sent[1].arguments(["address", "uint256"])[1] == 5 * 10**17
+
+    async def test_a_reverted_approval_raises_and_an_unmined_one_is_unconfirmed_not_resent(self) -> None:
+        self.node.mining = Mining.REVERT
+        with pytest.raises(TransactionReverted):
+            await self.conn.approve_token("USDC", Decimal(1))
+        self.node.mining = Mining.NEVER
+        with pytest.raises(TransactionUnconfirmed):
+            await self.conn.approve_token("USDC", Decimal(2), timeout=0.3)
+        assert [tx.nonce for tx in self.node.sent] == [0, 1]
+
+    @pytest.mark.parametrize(("token", "amount", "field"), [
+        ("USDC", Decimal(0), "amount"),
+        ("USDC", Decimal(-1), "amount"),
+        ("USDC", Decimal("0.0000001"), "amount"),  # finer than USDC's 6 decimals
+        ("USDC", Decimal("NaN"), "amount"),
+        ("USDC", 5, "amount"),
+        ("DOGE", Decimal(1), "token"),
+    ])
+    async def test_bad_input_is_refused_before_anything_reaches_the_node(self, token: str, amount: Any,
+                                                                          field: str) -> None:
+        with pytest.raises(InvalidArgument) as info:
+            await self.conn.approve_token(token, amount)
+        assert info.value.field == field
+        assert not self.rpc_requests() and not self.node.sent
+
+    async def test_placing_an_order_never_approves(self) -> None:
+        await self.open_order()
+        assert not self.rpc_requests()
+
+    async def test_the_allowance_is_read_from_the_token_in_its_decimals(self) -> None:
+        def allowance(data: bytes) -> bytes:
+            assert abi_decode(["address", "address"], data[4:]) == (ADDRESS.lower(), EXCHANGE_CONTRACT.lower())
+            return abi_encode(["uint256"], [1_234_567])
+
+        self.node.on_call(USDC, "allowance(address,address)", allowance)
+        assert await self.conn.allowance("USDC") == Decimal("1.234567")
+
+    async def test_a_node_of_another_chain_is_refused_before_signing(self) -> None:
+        self.node.chain_id = 1
+        with pytest.raises(ExchangeError, match="serves chain 1, not 8453"):
+            await self.conn.approve_token("USDC", Decimal(1))
+        assert not self.node.sent
