@@ -71,9 +71,8 @@ RATE_LIMITS = (
 # The event socket answers protocol pings; a quiet market sends nothing, so only pings prove it alive.
 HEARTBEAT = Heartbeat(protocol_ping=20.0, idle_timeout=3600.0)
 
-# The order object's "status" (REST, lower case) and the event socket's (capitalised): "open"/"active"
-# rest; "matched" and "completed" are filled; "closed" is filled when nothing is pending, else a
-# cancel; "cancelled" is ours or the venue's. The parser reads the filled amount beside it.
+# The order's "status" (REST lower case, the socket capitalised); "closed" with an amount still pending
+# is a cancel, and an open order with a filled amount is partly filled (the parser reads both).
 ORDER_STATES = {
     "open": OrderState.OPEN,
     "active": OrderState.OPEN,

@@ -34,23 +34,8 @@ from clobconn.core.evm.transactions import ContractCall, TransactionSender
 from clobconn.core.evm.typed_data import TypedDataMismatch, check_typed_data
 from clobconn.core.exchange_base import ExchangeBase, Placement
 from clobconn.core.web.numbers import from_units, to_units
+from clobconn.exchange.tegro import constants as tegro
 from clobconn.exchange.tegro.auth import TegroAuth
-from clobconn.exchange.tegro.constants import (
-    ALLOWANCE,
-    APPROVAL_TIMEOUT,
-    APPROVE,
-    CANCEL_ORDER,
-    CANCEL_TYPED_DATA,
-    CHAINS,
-    MARKET_PAGE,
-    MARKETS,
-    ORDER_TRADES,
-    ORDER_TYPED_DATA,
-    PLACE_ORDER,
-    PORTFOLIO,
-    SPEC,
-    USER_ORDERS,
-)
 from clobconn.exchange.tegro.order_book_data_source import TegroOrderBookDataSource
 from clobconn.exchange.tegro.parsers import (
     TegroMarket,
@@ -82,7 +67,7 @@ class TegroExchange(ExchangeBase):
     """Tegro spot. Beyond the standard API: ``approve_token`` and ``allowance`` (ERC-20 allowances of
     the venue's exchange contract, on Base)."""
 
-    spec = SPEC
+    spec = tegro.SPEC
     config_class = TegroConfig
     order_book_data_source_class = TegroOrderBookDataSource
     user_stream_data_source_class = TegroUserStreamDataSource
@@ -133,11 +118,12 @@ class TegroExchange(ExchangeBase):
     # == rules and balances ======================================================================
 
     async def _fetch_trading_rules(self) -> list[tuple[str, TradingRule]]:
-        chains = _data(await self.rest.call(CHAINS))
+        chains = _data(await self.rest.call(tegro.CHAINS))
         for chain in chains:
             if int(chain["id"]) == self.chain_id:
                 self.exchange_contract = str(chain["exchange_contract"])
-        answer = _data(await self.rest.call(MARKETS, params=MARKET_PAGE, path_values={"chain_id": str(self.chain_id)}))
+        path = {"chain_id": str(self.chain_id)}
+        answer = _data(await self.rest.call(tegro.MARKETS, params=tegro.MARKET_PAGE, path_values=path))
         rules: list[tuple[str, TradingRule]] = []
         for entry in answer:
             # Verified markets of our chain, named BASE_QUOTE: the venue lists others it will not trade.
@@ -151,7 +137,7 @@ class TegroExchange(ExchangeBase):
 
     async def _fetch_balances(self) -> list[Balance]:
         path = {"chain_id": str(self.chain_id), "wallet": self.wallet.address}
-        return [parse_balance(entry) for entry in _data(await self.rest.call(PORTFOLIO, path_values=path))]
+        return [parse_balance(entry) for entry in _data(await self.rest.call(tegro.PORTFOLIO, path_values=path))]
 
     # == orders ==================================================================================
 
@@ -167,7 +153,7 @@ class TegroExchange(ExchangeBase):
         # The venue's example sends price and amount as JSON numbers; the check below proves they arrived intact.
         request = {"chain_id": self.chain_id, "wallet_address": address, "market_symbol": market.symbol,
                    "side": "buy" if is_buy else "sell", "price": float(order.price), "amount": float(order.amount)}
-        generated = _data(await self.rest.call(ORDER_TYPED_DATA, data=request))
+        generated = _data(await self.rest.call(tegro.ORDER_TYPED_DATA, data=request))
         limit_order, typed = generated["limit_order"], generated["sign_data"]
         check_typed_data(typed, who=self.name, primary_type="Order", chain_id=self.chain_id,
                          verifying_contract=self._verifying_contract(),
@@ -190,8 +176,8 @@ class TegroExchange(ExchangeBase):
                 "price_precision": limit_order["price_precision"], "order_hash": limit_order["order_hash"],
                 "raw_order_data": limit_order["raw_order_data"], "signature": signature,
                 "signed_order_type": "tegro", "market_id": market.market_id, "market_symbol": market.symbol}
-        answer = _data(await self.rest.call(PLACE_ORDER, data=body))
-        return self._order_update(order.trading_pair, answer), []
+        answer = _data(await self.rest.call(tegro.PLACE_ORDER, data=body))
+        return parse_order(order.trading_pair, answer, self.client_id_of), []
 
     def _verifying_contract(self) -> str:
         if self.exchange_contract is None:
@@ -199,19 +185,17 @@ class TegroExchange(ExchangeBase):
                                     f"{self.chain_id}; nothing was signed")
         return self.exchange_contract
 
-    def _order_update(self, trading_pair: str, row: Mapping[str, Any]) -> OrderUpdate:
-        return parse_order(trading_pair, row, self.client_id_of)
-
     async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
         if order.exchange_order_id is None:
             raise OrderNotFound(f"{self.name}: order {order.client_order_id} has no venue id yet")
         address = self.wallet.address
         ids = [order.exchange_order_id]
-        typed = _data(await self.rest.call(CANCEL_TYPED_DATA, data={"order_ids": ids, "user_address": address.lower()}))
+        request = {"order_ids": ids, "user_address": address.lower()}
+        typed = _data(await self.rest.call(tegro.CANCEL_TYPED_DATA, data=request))
         typed = typed.get("sign_data", typed)
         check_typed_data(typed, who=self.name, primary_type="CancelOrder", chain_id=self.chain_id,
                          verifying_contract=self._verifying_contract(), expected={"maker": address})
-        answer = _data(await self.rest.call(CANCEL_ORDER, data={"user_address": address, "order_ids": ids,
+        answer = _data(await self.rest.call(tegro.CANCEL_ORDER, data={"user_address": address, "order_ids": ids,
                                                                 "Signature": self.wallet.sign(typed)}))
         if order.exchange_order_id not in [str(i) for i in answer.get("cancelled_order_ids") or ()]:
             raise OrderNotFound(f"{self.name}: the venue cancelled none of {ids}")
@@ -222,7 +206,7 @@ class TegroExchange(ExchangeBase):
         """GET orders/user/{wallet}: the wallet's orders on our chain, of one market."""
         market = self.market(trading_pair)
         query = {"chain_id": self.chain_id, "market_symbol": market.symbol, **params}
-        rows = _data(await self.rest.call(USER_ORDERS, params=query, path_values={"wallet": self.wallet.address}))
+        rows = _data(await self.rest.call(tegro.USER_ORDERS, params=query, path_values={"wallet": self.wallet.address}))
         return [row for row in rows or () if str(row.get("market_id", market.market_id)) == market.market_id]
 
     async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate:
@@ -236,21 +220,23 @@ class TegroExchange(ExchangeBase):
         if not rows:
             wanted = order.exchange_order_id or order.client_order_id
             raise OrderNotFound(f"{self.name}: the venue lists no order {wanted}")
-        return self._order_update(order.trading_pair, rows[0])
+        return parse_order(order.trading_pair, rows[0], self.client_id_of)
 
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
         if order.exchange_order_id is None:
             return []
-        rows = _data(await self.rest.call(ORDER_TRADES, path_values={"order_id": order.exchange_order_id}))
+        rows = _data(await self.rest.call(tegro.ORDER_TRADES, path_values={"order_id": order.exchange_order_id}))
         return [parse_fill(order.trading_pair, row, order.trade_type, order.client_order_id, order.exchange_order_id)
                 for row in rows or ()]
 
     async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
-        return [self._order_update(trading_pair, row) for row in await self._user_orders(trading_pair, status="open")]
+        rows = await self._user_orders(trading_pair, status="open")
+        return [parse_order(trading_pair, row, self.client_id_of) for row in rows]
 
     async def _fetch_order_history(self, trading_pair: str, since: float) -> list[OrderUpdate]:
         rows = await self._user_orders(trading_pair)
-        return [self._order_update(trading_pair, row) for row in rows if seconds(row.get("timestamp", 0)) >= since]
+        ended = [row for row in rows if seconds(row.get("timestamp", 0)) >= since]
+        return [parse_order(trading_pair, row, self.client_id_of) for row in ended]
 
     # == ERC-20 allowances: what the exchange contract may take from the wallet ===================
 
@@ -283,11 +269,11 @@ class TegroExchange(ExchangeBase):
         address, decimals = self._token(token)
         owner, spender = self.wallet.address, self._verifying_contract()
         answer = await (await self._node()).call_contract(
-            address, ALLOWANCE + abi_encode(["address", "address"], [owner, spender]))
+            address, tegro.ALLOWANCE + abi_encode(["address", "address"], [owner, spender]))
         (units,) = abi_decode(["uint256"], answer)
         return from_units(units, Decimal(1).scaleb(-decimals))
 
-    async def approve_token(self, token: str, amount: Decimal, *, timeout: float = APPROVAL_TIMEOUT) -> str:
+    async def approve_token(self, token: str, amount: Decimal, *, timeout: float = tegro.APPROVAL_TIMEOUT) -> str:
         """Let the venue's exchange contract take up to ``amount`` of ``token`` (a symbol, "USDC") from the
         wallet: one ERC-20 ``approve`` transaction, signed here and sent to the Base node. Returns its hash
         once mined; a reverted one raises ``TransactionReverted``, one not mined by ``timeout`` raises
@@ -302,7 +288,7 @@ class TegroExchange(ExchangeBase):
         rpc = await self._node()
         if self._transactions is None:
             self._transactions = TransactionSender(rpc, self.wallet.signer, self.chain_id)
-        call = ContractCall(address, APPROVE + abi_encode(["address", "uint256"], [spender, units]))
+        call = ContractCall(address, tegro.APPROVE + abi_encode(["address", "uint256"], [spender, units]))
         sent = await self._transactions.send(call)
         await wait_for_receipt(rpc, sent.tx_hash, timeout)
         return sent.tx_hash

@@ -32,7 +32,6 @@ TRADE_EVENT = "trade_updated"
 
 class TegroConnectorView(ConnectorView, Protocol):
     """What Tegro's sources read besides the core's view: the chain and each market's tokens."""
-
     @property
     def chain_id(self) -> int: ...
 

@@ -19,7 +19,6 @@ from clobconn.exchange.tegro.constants import ORDER_STATES
 
 ClientIdOf = Callable[[str], "str | None"]
 
-
 @dataclass(frozen=True, slots=True)
 class TegroMarket:
     """What placing on a market needs beyond its rule: its id and its two ERC-20 tokens."""
