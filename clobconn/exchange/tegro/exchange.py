@@ -1,9 +1,8 @@
 """TegroExchange: Tegro spot on Base over REST /api/v1 (https://tegro.readme.io/reference).
 
-Placing is two calls: the venue builds the order as EIP-712 typed data (orders/typedData/generate),
-the client checks that it says what was asked (chain, contract, tokens, amounts, maker) and signs it,
-then places it (orders/place). Cancels go the same way. Orders settle from the wallet through ERC-20
-allowances: ``approve_token`` sends the approval when the user asks for it, never on its own.
+Placing is two calls: the venue builds the order as EIP-712 typed data, the client checks that it says
+what was asked (chain, contract, tokens, amounts, maker), signs it and places it. Cancels likewise.
+Orders settle from the wallet through ERC-20 allowances: ``approve_token`` asks, never on its own.
 """
 
 from __future__ import annotations
@@ -177,7 +176,8 @@ class TegroExchange(ExchangeBase):
                 "raw_order_data": limit_order["raw_order_data"], "signature": signature,
                 "signed_order_type": "tegro", "market_id": market.market_id, "market_symbol": market.symbol}
         answer = _data(await self.rest.call(tegro.PLACE_ORDER, data=body))
-        return parse_order(order.trading_pair, answer, self.client_id_of), []
+        # The ack is this order's, whatever hash (if any) it repeats.
+        return parse_order(order.trading_pair, answer, lambda _: order.client_order_id), []
 
     def _verifying_contract(self) -> str:
         if self.exchange_contract is None:
