@@ -44,3 +44,29 @@ def json_decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise TypeError(f"a number, not a bool: {value!r}")
     return Decimal(value) if isinstance(value, (str, int, Decimal)) else Decimal(str(value))
+INT128_LIMIT = 2**127
+
+
+def to_fixed_point(value: Decimal, decimals: int, field: str, trading_pair: str, limit: int = INT128_LIMIT) -> int:
+    """``value`` times 10**decimals as a whole positive number below ``limit``, for venues whose wire carries
+    fixed-point integers (Vertex's X18: 18 decimals). Built from the digits, never divided, so it stays exact
+    beyond the decimal context's 28 digits; a value with more decimals, or outside the range, is refused."""
+    if not value.is_finite():
+        raise InvalidOrderArgument(f"{trading_pair}: {field} {value} is not a number", field=field, value=value)
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    units: int = int("".join(map(str, digits)) or "0")
+    shift = exponent + decimals
+    if shift < 0 and units % 10**-shift:
+        raise InvalidOrderArgument(f"{trading_pair}: {field} {value} has more than {decimals} decimals",
+                                   field=field, value=value)
+    units = units * 10**shift if shift >= 0 else units // 10**-shift
+    if sign or not 0 < units < limit:
+        raise InvalidOrderArgument(f"{trading_pair}: {field} {value} is out of range", field=field, value=value)
+    return units
+
+
+def from_fixed_point(units: int | str, decimals: int) -> Decimal:
+    """A fixed-point integer (a signed one too) as the Decimal it stands for, exactly at any size."""
+    number = int(units)
+    return Decimal((int(number < 0), tuple(int(d) for d in str(abs(number))), -decimals))

@@ -9,6 +9,8 @@ read at hummingbot/hummingbot b7b54198b3^, and are marked so on docs/connectors/
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from clobconn.core.data_types import OrderState, OrderType, TimeInForce
 from clobconn.core.errors import (
     BadRequest,
@@ -20,7 +22,7 @@ from clobconn.core.errors import (
     RateLimitExceeded,
     VenueErrorTable,
 )
-from clobconn.core.evm.signing import keccak
+from clobconn.core.evm.abi import ContractAbi
 from clobconn.core.venue import DomainUrls, VenueSpec, VenueStatus
 from clobconn.core.web.endpoints import Endpoint, rate_limits
 from clobconn.core.web.throttler import RateLimit
@@ -50,9 +52,8 @@ CANCEL_ORDER = Endpoint("POST", "/v1/trading/market/orders/cancel", signed=False
 USER_ORDERS = Endpoint("GET", "/v1/trading/market/orders/user/{wallet}", signed=False)
 ORDER_TRADES = Endpoint("GET", "/v1/trading/market/orders/trades/{order_id}", signed=False)
 
-# ERC-20 functions the connector calls on a token: approve(spender, amount) sends, allowance(owner, spender) reads.
-APPROVE = keccak(text="approve(address,uint256)")[:4]
-ALLOWANCE = keccak(text="allowance(address,address)")[:4]
+# The ERC-20 functions the connector calls on a token (EIP-20's ABI): approve sends, allowance reads.
+ERC20 = ContractAbi.load(Path(__file__).with_name("erc20.json"))
 # How long an approval may take to be mined before approve_token gives up waiting (it is not resent).
 APPROVAL_TIMEOUT = 120.0
 

@@ -12,8 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from eth_abi.abi import decode as abi_decode
-from eth_abi.abi import encode as abi_encode
 
 from clobconn.core.config import ConnectorConfig
 from clobconn.core.data_types import (
@@ -32,7 +30,7 @@ from clobconn.core.evm.signing import typed_data_digest
 from clobconn.core.evm.transactions import ContractCall, TransactionSender
 from clobconn.core.evm.typed_data import TypedDataMismatch, check_typed_data
 from clobconn.core.exchange_base import ExchangeBase, Placement
-from clobconn.core.web.numbers import from_units, to_units
+from clobconn.core.web.numbers import from_fixed_point, to_fixed_point
 from clobconn.exchange.tegro import constants as tegro
 from clobconn.exchange.tegro.auth import TegroAuth
 from clobconn.exchange.tegro.order_book_data_source import TegroOrderBookDataSource
@@ -47,7 +45,8 @@ from clobconn.exchange.tegro.parsers import (
 )
 from clobconn.exchange.tegro.user_stream_data_source import TegroUserStreamDataSource
 
-UNLIMITED = 2**64
+# A uint256 holds the signed order's amounts and an approval's.
+UINT256 = 2**256
 
 
 class TegroConfig(ConnectorConfig):
@@ -144,10 +143,8 @@ class TegroExchange(ExchangeBase):
         assert order.price is not None, "Tegro takes limit orders only; the core refused the rest"
         market, address = self.market(order.trading_pair), self.wallet.address
         # The signed Order counts in the tokens' smallest units: refuse what they cannot say, before sending.
-        price_units = to_units(order.price, Decimal(1).scaleb(-market.quote_decimals), "price", order.trading_pair,
-                               UNLIMITED)
-        amount_units = to_units(order.amount, Decimal(1).scaleb(-market.base_decimals), "amount",
-                                order.trading_pair, UNLIMITED)
+        price_units = to_fixed_point(order.price, market.quote_decimals, "price", order.trading_pair, UINT256)
+        amount_units = to_fixed_point(order.amount, market.base_decimals, "amount", order.trading_pair, UINT256)
         is_buy = order.trade_type is TradeType.BUY
         # The venue's example sends price and amount as JSON numbers; the check below proves they arrived intact.
         request = {"chain_id": self.chain_id, "wallet_address": address, "market_symbol": market.symbol,
@@ -268,10 +265,8 @@ class TegroExchange(ExchangeBase):
         """How much of ``token`` the venue's exchange contract may take from the wallet (an eth_call)."""
         address, decimals = self._token(token)
         owner, spender = self.wallet.address, self._verifying_contract()
-        answer = await (await self._node()).call_contract(
-            address, tegro.ALLOWANCE + abi_encode(["address", "address"], [owner, spender]))
-        (units,) = abi_decode(["uint256"], answer)
-        return from_units(units, Decimal(1).scaleb(-decimals))
+        answer = await (await self._node()).call_contract(address, tegro.ERC20.encode_call("allowance", owner, spender))
+        return from_fixed_point(tegro.ERC20.decode_result("allowance", answer)["_0"], decimals)
 
     async def approve_token(self, token: str, amount: Decimal, *, timeout: float = tegro.APPROVAL_TIMEOUT) -> str:
         """Let the venue's exchange contract take up to ``amount`` of ``token`` (a symbol, "USDC") from the
@@ -283,12 +278,12 @@ class TegroExchange(ExchangeBase):
             raise InvalidArgument(f"{self.name}: approve_token needs a positive Decimal amount, not {amount!r}",
                                   field="amount", value=amount)
         address, decimals = self._token(token)
-        units = to_units(amount, Decimal(1).scaleb(-decimals), "amount", token, 2**256)
+        units = to_fixed_point(amount, decimals, "amount", token, UINT256)
         spender = self._verifying_contract()
         rpc = await self._node()
         if self._transactions is None:
             self._transactions = TransactionSender(rpc, self.wallet.signer, self.chain_id)
-        call = ContractCall(address, tegro.APPROVE + abi_encode(["address", "uint256"], [spender, units]))
+        call = ContractCall(address, tegro.ERC20.encode_call("approve", spender, units))
         sent = await self._transactions.send(call)
         await wait_for_receipt(rpc, sent.tx_hash, timeout)
         return sent.tx_hash
