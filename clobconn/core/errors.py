@@ -117,6 +117,17 @@ class InsufficientFunds(ExchangeError):
     pass
 
 
+class InsufficientAllowance(InsufficientFunds):
+    """A wallet venue settles from the wallet through an ERC-20 allowance, and the token's is too low.
+
+    Approving spends gas and is never done behind the user's back: the message says how to do it.
+    """
+
+    def __init__(self, message: str = "", **kwargs: Any) -> None:
+        super().__init__(f"{message or 'insufficient allowance'}: approve the token for the venue's contract "
+                         "first (connector.approve_token(token, amount))", **kwargs)
+
+
 class BadRequest(ExchangeError):
     """The request is malformed: a parameter missing, of the wrong type or format, or out of range.
 

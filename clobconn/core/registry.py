@@ -30,6 +30,10 @@ CONNECTORS: dict[str, str] = {
     "bybit_perpetual": "clobconn.derivative.bybit_perpetual.derivative:BybitPerpetualDerivative",
     "coinbase_advanced_trade": "clobconn.exchange.coinbase_advanced_trade.exchange:CoinbaseExchange",
     "cube": "clobconn.exchange.cube.exchange:CubeExchange",
+    "derive": "clobconn.exchange.derive.exchange:DeriveExchange",
+    "derive_perpetual": "clobconn.derivative.derive_perpetual.derivative:DerivePerpetualDerivative",
+    "dexalot": "clobconn.exchange.dexalot.exchange:DexalotExchange",
+    "dydx_v4_perpetual": "clobconn.derivative.dydx_v4_perpetual.derivative:DydxV4PerpetualDerivative",
     "gate_io": "clobconn.exchange.gate_io.exchange:GateIoExchange",
     "gate_io_perpetual": "clobconn.derivative.gate_io_perpetual.derivative:GateIoPerpetualDerivative",
     "hashkey": "clobconn.exchange.hashkey.exchange:HashkeyExchange",
@@ -41,18 +45,16 @@ CONNECTORS: dict[str, str] = {
     "mexc": "clobconn.exchange.mexc.exchange:MexcExchange",
     "ndax": "clobconn.exchange.ndax.exchange:NdaxExchange",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
+    "tegro": "clobconn.exchange.tegro.exchange:TegroExchange",
     "vertex": "clobconn.exchange.vertex.exchange:VertexExchange",
-    "dexalot": "clobconn.exchange.dexalot.exchange:DexalotExchange",
     "xrpl": "clobconn.exchange.xrpl.exchange:XrplExchange",
-    "dydx_v4_perpetual": "clobconn.derivative.dydx_v4_perpetual.derivative:DydxV4PerpetualDerivative",
-    "derive": "clobconn.exchange.derive.exchange:DeriveExchange",
-    "derive_perpetual": "clobconn.derivative.derive_perpetual.derivative:DerivePerpetualDerivative",
 }
 
 # Markets on the roadmap whose venue publishes no public API to build against: listed by
 # ``clobconn connectors``, never built. Each one's docs page says what was looked for, and where.
 WITHOUT_PUBLIC_API: dict[str, str] = {
     "dexalot_perpetual": "docs/connectors/dexalot_perpetual.md",
+    "tegro_perpetual": "docs/connectors/tegro_perpetual.md",
 }
 
 

@@ -191,6 +191,26 @@ async def test_missing_fills_are_fetched_after_a_grace(monkeypatch: pytest.Monke
     assert types(events).count(EventType.ORDER_COMPLETED) == 1
 
 
+async def test_a_fill_reported_after_a_cancel_is_fetched_where_the_stream_carries_no_fills() -> None:
+    """Tegro's and Coinbase's streams report an order's filled amount, never the fill: an amount that
+    grows after the order was cancelled still brings the fill, fetched over REST, counted once."""
+    venue = FakeVenue()
+    venue.spec = VenueSpec("fake", {}, (), {}, user_stream_fills=False)
+    bus = EventBus()
+    events = recorder(bus)
+    lifecycle = OrderLifecycle(venue, bus)
+    order = new_order()
+    lifecycle.tracker.start_tracking(order)
+    lifecycle.tracker.process_order_update(update(OrderState.OPEN, Decimal(0)))
+    lifecycle.tracker.process_order_update(update(OrderState.CANCELED))
+    venue.fills = [fill("t1")]
+    lifecycle.tracker.process_order_update(update(OrderState.PARTIALLY_FILLED, HALF))
+    await asyncio.gather(*venue.tasks)
+    assert venue.calls == ["fills"]
+    assert order.state is OrderState.CANCELED and order.executed_amount_base == HALF
+    assert types(events).count(EventType.ORDER_FILLED) == 1
+
+
 # == placement outcomes ============================================================================
 
 

@@ -392,7 +392,8 @@ class OrderLifecycle:
         try:
             # A venue whose stream never carries fills has nothing to wait for.
             await asyncio.sleep(MISSING_FILLS_GRACE if self._venue.spec.user_stream_fills else 0.0)
-            if order.client_order_id in self.tracker.active and not order.fills_complete:
+            # Still tracked (active, or finished with fills reported after it ended, as after a cancel).
+            if self.tracker.find(order.client_order_id) is order and not order.fills_complete:
                 await self.fetch_fills(order)
         finally:
             self._fills_wanted.discard(order.client_order_id)

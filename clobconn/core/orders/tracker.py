@@ -85,8 +85,8 @@ class ClientOrderTracker:
         changed = order.apply_order_update(update)
         if changed:
             self._announce_state(order, previous)
-        if (self.fills_trail_updates and not order.is_done and not order.fills_complete
-                and self.on_fills_missing is not None):
+        # A finished order counts too: a fill the venue reports after a cancel still has to land.
+        if self.fills_trail_updates and not order.fills_complete and self.on_fills_missing is not None:
             self.on_fills_missing(order)
         # Held updates replay after the state is announced, so ORDER_CREATED precedes their fills.
         if not had_exchange_id and order.exchange_order_id is not None:

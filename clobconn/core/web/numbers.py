@@ -35,6 +35,15 @@ def from_units(units: int | str, unit: Decimal) -> Decimal:
     return Decimal(int(units)) * unit
 
 
+def json_decimal(value: Any) -> Decimal:
+    """A number a venue sends as a JSON string or as a JSON number: the Decimal of the text it wrote.
+
+    orjson reads ``2010.96`` as the float nearest it, and ``str`` of that float is the shortest text that
+    reads back as it, which is the venue's text; ``Decimal(float)`` would give the binary expansion.
+    """
+    if isinstance(value, bool):
+        raise TypeError(f"a number, not a bool: {value!r}")
+    return Decimal(value) if isinstance(value, (str, int, Decimal)) else Decimal(str(value))
 INT128_LIMIT = 2**127
 
 
