@@ -69,6 +69,9 @@ class ConformanceSuiteBase(ABC):
     venue_sides: ClassVar[dict[TradeType, str]] = {TradeType.BUY: "BUY", TradeType.SELL: "SELL"}
     # The typed error the place_order_rejected fixture must raise.
     rejected_error: ClassVar[type[ClobconnError]]
+    # Whether a skipped diff is visible in the book stream (a sequence or previous id); a venue whose diffs
+    # carry only a time says False, and the chaos suite's sequence gaps do not apply to it.
+    book_gaps_visible: ClassVar[bool] = True
     # The exchange order id format: digits for venues with integer ids.
     exchange_order_id: ClassVar[str] = "5012345678"
 
@@ -108,6 +111,18 @@ class ConformanceSuiteBase(ABC):
 
     @pytest_asyncio.fixture(autouse=True)
     async def _conformance_venue(self, request: pytest.FixtureRequest) -> AsyncIterator[None]:
+        await self.open_conformance_venue(with_connector=request.node.get_closest_marker("no_connector") is None)
+        try:
+            yield
+        finally:
+            await self.close_conformance_venue()
+
+    async def open_conformance_venue(self, with_connector: bool = True) -> None:
+        """Start the loopback venue with the base routes and (``with_connector``) a ready connector on it.
+
+        The autouse fixture calls it for every scenario; the chaos runner (``clobconn.testing.chaos``)
+        calls it directly, to drive the same connector through the same hooks outside pytest.
+        """
         self.fixtures = FixtureSet(self.fixture_dir / "conformance")
         self.venue = MockVenue()
         await self.venue.start()
@@ -115,7 +130,7 @@ class ConformanceSuiteBase(ABC):
         self._ids = iter(range(2000, 10**6))
         self.install_base_routes()
         self.recorded = []
-        if request.node.get_closest_marker("no_connector") is None:
+        if with_connector:
             self.conn = self.make_connector()
             for event_type in EventType:
                 self.conn.add_listener(event_type, self.recorded.append)
@@ -124,12 +139,11 @@ class ConformanceSuiteBase(ABC):
             # The user stream going live wakes one more balance poll (what changed while it was not
             # live); let it go out now, so that it never takes a response a scenario scripts next.
             await self.venue.wait_for_requests(*self.routes["balances"], count=2)
-        try:
-            yield
-        finally:
-            if hasattr(self, "conn"):
-                await self.conn.stop()
-            await self.venue.stop()
+
+    async def close_conformance_venue(self) -> None:
+        if hasattr(self, "conn"):
+            await self.conn.stop()
+        await self.venue.stop()
 
     def connector_config(self, **overrides: Any) -> dict[str, Any]:
         config: dict[str, Any] = {
