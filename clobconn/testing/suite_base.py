@@ -69,9 +69,6 @@ class ConformanceSuiteBase(ABC):
     venue_sides: ClassVar[dict[TradeType, str]] = {TradeType.BUY: "BUY", TradeType.SELL: "SELL"}
     # The typed error the place_order_rejected fixture must raise.
     rejected_error: ClassVar[type[ClobconnError]]
-    # Whether a skipped diff is visible in the book stream (a sequence or previous id); a venue whose diffs
-    # carry only a time says False, and the chaos suite's sequence gaps do not apply to it.
-    book_gaps_visible: ClassVar[bool] = True
     # The exchange order id format: digits for venues with integer ids.
     exchange_order_id: ClassVar[str] = "5012345678"
 

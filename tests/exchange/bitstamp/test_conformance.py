@@ -47,8 +47,6 @@ class TestBitstampConformance(BitstampVenue, SpotConformanceSuite):
         await eventually(lambda: book.last_update_id == last + 10, what="the forward diff applied")
         await self.push_diff([("100.10", "1")], [], last + 5, last + 5, last + 4)
 
-    book_gaps_visible = False
-
     async def test_book_gap_triggers_resync(self) -> None:
         book = self.conn.get_order_book(self.trading_pair)
         snapshots = len(self.venue.requests_to(*self.routes["snapshot"]))
