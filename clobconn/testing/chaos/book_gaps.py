@@ -68,7 +68,7 @@ async def run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyResu
     injected = {"gap": 0, "checksum": 0}
     late = stale = undetected = not_resynced = 0
     to_resynced: list[float] = []
-    rounds = 2 if ctx.quick else 100
+    rounds = 2 if ctx.quick else 10
     for _ in range(rounds):
         for kind, inject in faults.items():
             if kind in not_applicable:

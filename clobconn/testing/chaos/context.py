@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ class ChaosContext:
     quick: bool
     # Log records at ERROR with a traceback (a task that died) and exceptions no task retrieved.
     crashes: int = 0
+    crash_texts: list[str] = field(default_factory=list)
     log_texts: list[str] = field(default_factory=list)
     exception_texts: list[str] = field(default_factory=list)
     reprs: list[str] = field(default_factory=list)
@@ -50,6 +52,7 @@ class CapturingHandler(logging.Handler):
         self.ctx.log_texts.append(text)
         if record.levelno >= logging.ERROR and _is_crash(record):
             self.ctx.crashes += 1
+            self.ctx.crash_texts.append(text)
 
 
 def _is_crash(record: logging.LogRecord) -> bool:
@@ -63,5 +66,8 @@ def _is_crash(record: logging.LogRecord) -> bool:
 def loop_exception_counter(ctx: ChaosContext) -> Any:
     def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         ctx.crashes += 1
+        exception = context.get("exception")
+        where = "".join(traceback.format_exception(exception)[-4:]) if exception is not None else ""
+        ctx.crash_texts.append(f"LOOP {context.get('message')} {context.get('future')!r} {where}")
         ctx.log_texts.append(f"LOOP {context.get('message')} {context.get('exception')!r}")
     return handler

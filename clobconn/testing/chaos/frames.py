@@ -215,6 +215,8 @@ async def run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyResu
     killed = sum(suite.venue.connections(path) - connections[path] for path in paths)
     result.add("frames", sent)
     result.add("crashes", ctx.crashes - crashes_before, must_be_zero=True)
+    if ctx.crashes > crashes_before:
+        result.error = "first crash: " + ctx.crash_texts[crashes_before][-600:]
     result.add("streams killed", killed, must_be_zero=True)
     result.add("bad book values", 0 if book_is_sound(suite) else 1, must_be_zero=True)
     follows = await book_follows_the_venue(suite, timeout=10.0)

@@ -28,7 +28,7 @@ import pytest
 
 import clobconn
 from clobconn.core.registry import CONNECTORS
-from clobconn.testing.chaos import book_gaps, frames, rate_limits, rest_answers, secrets, sockets
+from clobconn.testing.chaos import book_gaps, frames, rate_limits, rest_answers, secrets, sockets, timeouts
 from clobconn.testing.chaos.context import CapturingHandler, ChaosContext, loop_exception_counter
 from clobconn.testing.chaos.report import ChaosReport, ConnectorResult, FamilyResult
 from clobconn.testing.suite_base import ConformanceSuiteBase
@@ -41,6 +41,7 @@ FAMILIES: list[tuple[str, Family]] = [
     (book_gaps.FAMILY, book_gaps.run),
     (sockets.FAMILY, sockets.run),
     (rate_limits.FAMILY, rate_limits.run),
+    (timeouts.FAMILY, timeouts.run),
 ]
 REPO_ROOT = Path(clobconn.__file__).resolve().parents[1]
 
