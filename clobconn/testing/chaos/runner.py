@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import inspect
 import logging
 import random
 import subprocess
@@ -28,9 +27,10 @@ import pytest
 
 import clobconn
 from clobconn.core.registry import CONNECTORS
-from clobconn.testing.chaos import book_gaps, frames, rate_limits, rest_answers, secrets, sockets, timeouts
+from clobconn.testing.chaos import book_gaps, frames, races, rate_limits, rest_answers, secrets, sockets, timeouts
 from clobconn.testing.chaos.context import CapturingHandler, ChaosContext, loop_exception_counter
-from clobconn.testing.chaos.report import ChaosReport, ConnectorResult, FamilyResult
+from clobconn.testing.chaos.report import ChaosReport, ConnectorResult, FamilyResult, connector_table
+from clobconn.testing.chaos.session import close_session, open_session
 from clobconn.testing.suite_base import ConformanceSuiteBase
 
 Family = Callable[[ConformanceSuiteBase, ChaosContext, FamilyResult], Awaitable[None]]
@@ -42,6 +42,7 @@ FAMILIES: list[tuple[str, Family]] = [
     (sockets.FAMILY, sockets.run),
     (rate_limits.FAMILY, rate_limits.run),
     (timeouts.FAMILY, timeouts.run),
+    (races.FAMILY, races.run),
 ]
 REPO_ROOT = Path(clobconn.__file__).resolve().parents[1]
 
@@ -73,38 +74,20 @@ def _suite_classes(module: ModuleType) -> list[type[ConformanceSuiteBase]]:
             and isinstance(getattr(value, "connector_id", None), str)]
 
 
-def _run_plain_autouse_fixtures(suite: ConformanceSuiteBase) -> None:
-    """A suite's own synchronous autouse fixtures that take nothing but self (per-test state, such as
-    Coinbase's fills ledger): pytest would run them before each scenario, so the runner does too."""
-    for name in dir(type(suite)):
-        if name == "_conformance_venue":
-            continue
-        definition = inspect.getattr_static(type(suite), name, None)
-        marker = getattr(definition, "_fixture_function_marker", None)
-        function = getattr(definition, "_fixture_function", None)
-        if marker is None or function is None or not marker.autouse:
-            continue
-        if inspect.iscoroutinefunction(function) or inspect.isgeneratorfunction(function) or \
-                len(inspect.signature(function).parameters) != 1:
-            raise RuntimeError(f"{type(suite).__name__}.{name}: an autouse fixture the chaos runner cannot run")
-        function(suite)
-
-
 async def run_family(suite_class: type[ConformanceSuiteBase], name: str, family: Family, ctx: ChaosContext,
                      timeout: float) -> FamilyResult:
     result = FamilyResult(name)
     started = time.monotonic()
     suite = suite_class()
     try:
-        _run_plain_autouse_fixtures(suite)
-        await asyncio.wait_for(suite.open_conformance_venue(), 30)
+        await open_session(suite)
         try:
             await asyncio.wait_for(family(suite, ctx, result), timeout)
         finally:
             ctx.reprs.extend([repr(suite.conn), repr(suite.conn.config), str(suite.conn.config),
                               repr(suite.conn.auth)])
             ctx.signatures.update(secrets.signatures_sent(suite.venue))
-            await asyncio.wait_for(suite.close_conformance_venue(), 30)
+            await close_session(suite)
     except pytest.skip.Exception as skip:
         result.skipped = str(skip.msg)
     except TimeoutError:
@@ -168,6 +151,5 @@ async def run(connectors: list[str] | None = None, seed: int | None = None, quic
             report.connectors.append(missing)
         else:
             report.connectors.append(await run_connector(connector_id, suite_class, seed, quick))
-        from clobconn.testing.chaos.report import connector_table
         out(connector_table(report.connectors[-1]))
     return report

@@ -25,7 +25,7 @@ async def run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyResu
     real_clock = conn.order_lifecycle.clock
     placed = unknown = wrong = 0
     venue_live: set[str] = set()
-    for index in range(1 if ctx.quick else 6):
+    for _ in range(1 if ctx.quick else 6):
         suite.serve("place_order", MockResponse({}, delay=HELD_FOR))
         try:
             await conn.place_order(suite.trading_pair, TradeType.BUY, suite.order_amount, OrderType.LIMIT,
@@ -40,13 +40,16 @@ async def run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyResu
         order = conn.in_flight_orders[client_id]
         if rng.random() < 0.5:
             # The venue did take it: the status check finds it open.
-            exchange_id = str(int(suite.exchange_order_id) + 500 + index)
-            found = {"client_order_id": client_id, "exchange_order_id": exchange_id, "state": OrderState.OPEN}
+            found = {"client_order_id": client_id, "state": OrderState.OPEN}
             suite.serve("order_status", suite.reply("order_status", found))
+            # A venue with no query by client order id finds it among its recent orders (Coinbase).
+            suite.serve_listings(found)
             await conn._update_order_status()
-            wrong += order.state is not OrderState.OPEN
+            if order.state is not OrderState.OPEN:
+                wrong += 1
+                result.error = f"a placement the venue took reconciled to {order.state.name}, not OPEN"
             venue_live.add(client_id)
-            wrong += await _cancel_with_a_timeout(suite, client_id, rng.random() < 0.5, venue_live)
+            wrong += await _cancel_with_a_timeout(suite, client_id, rng.random() < 0.5, venue_live, result)
         else:
             # It never reached the book: after its window and the listings, it is lost, not failed.
             suite.serve("order_status", suite.reply("order_not_found"))
@@ -55,7 +58,9 @@ async def run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyResu
             for _ in range(conn.spec.lost_order_threshold + 1):
                 await conn._update_order_status()
             conn.order_lifecycle.clock = real_clock
-            wrong += client_id in conn.in_flight_orders
+            if client_id in conn.in_flight_orders:
+                wrong += 1
+                result.error = f"a placement the venue never took is still {order.state.name} past its window"
     placements: dict[str | None, int] = {}
     for request in suite.placements():
         key = suite.extract_order_fields(request)["client_order_id"]
@@ -69,7 +74,7 @@ async def run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyResu
 
 
 async def _cancel_with_a_timeout(suite: ConformanceSuiteBase, client_id: str, executed: bool,
-                                 venue_live: set[str]) -> int:
+                                 venue_live: set[str], result: FamilyResult) -> int:
     """Cancel with the answer held past the timeout; reconcile; close the order whichever way it went.
     Returns how many states were wrong (0 or 1)."""
     conn = suite.conn
@@ -83,6 +88,8 @@ async def _cancel_with_a_timeout(suite: ConformanceSuiteBase, client_id: str, ex
     suite.serve("order_status", suite.reply("order_status", values))
     await conn._update_order_status()
     wrong = int(order.state is not state)
+    if wrong:
+        result.error = f"a cancel that {'was' if executed else 'was not'} executed reconciled to {order.state.name}"
     if executed:
         venue_live.discard(client_id)
         return wrong
