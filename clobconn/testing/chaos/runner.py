@@ -27,7 +27,17 @@ import pytest
 
 import clobconn
 from clobconn.core.registry import CONNECTORS
-from clobconn.testing.chaos import book_gaps, frames, races, rate_limits, rest_answers, secrets, sockets, timeouts
+from clobconn.testing.chaos import (
+    book_gaps,
+    frames,
+    races,
+    rate_limits,
+    rest_answers,
+    secrets,
+    soak,
+    sockets,
+    timeouts,
+)
 from clobconn.testing.chaos.context import CapturingHandler, ChaosContext, loop_exception_counter
 from clobconn.testing.chaos.report import ChaosReport, ConnectorResult, FamilyResult, connector_table
 from clobconn.testing.chaos.session import close_session, open_session
@@ -43,6 +53,7 @@ FAMILIES: list[tuple[str, Family]] = [
     (rate_limits.FAMILY, rate_limits.run),
     (timeouts.FAMILY, timeouts.run),
     (races.FAMILY, races.run),
+    (soak.FAMILY, soak.run),
 ]
 REPO_ROOT = Path(clobconn.__file__).resolve().parents[1]
 
