@@ -25,7 +25,7 @@ SCENARIOS = (
 
 async def run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyResult) -> None:
     rng = ctx.rng_for(FAMILY)
-    scenarios = list(SCENARIOS) * (1 if ctx.quick else 4)
+    scenarios = list(SCENARIOS) * (1 if ctx.quick else 2)
     if ctx.quick:
         scenarios = rng.sample(scenarios, 2)
     else:

@@ -67,8 +67,8 @@ async def cycle(suite: ConformanceSuiteBase, number: int) -> None:
 
 
 async def run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyResult) -> None:
-    duration = 1.0 if ctx.quick else 45.0
-    warm_up = 5 if ctx.quick else 50
+    duration = 1.0 if ctx.quick else 15.0
+    warm_up = 5 if ctx.quick else 20
     subscription = suite.conn.event_bus.subscribe()
     reader = asyncio.create_task(read_events(subscription))
     try:

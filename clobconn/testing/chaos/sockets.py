@@ -23,7 +23,7 @@ async def run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyResu
     paths = sorted({suite.public_ws_path, suite.user_ws_path, *suite.role_ws_paths.values()})
     first_subscriptions = {path: len(suite.venue.endpoint(path).sessions[0])
                            for path in paths if suite.venue.connections(path)}
-    rounds = 1 if ctx.quick else 5
+    rounds = 1 if ctx.quick else 4
     drops = recoveries = unrestored = 0
     recovery: list[float] = []
     for _ in range(rounds):

@@ -25,7 +25,7 @@ async def run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyResu
     real_clock = conn.order_lifecycle.clock
     placed = unknown = wrong = 0
     venue_live: set[str] = set()
-    for _ in range(1 if ctx.quick else 6):
+    for _ in range(1 if ctx.quick else 4):
         suite.serve("place_order", MockResponse({}, delay=HELD_FOR))
         try:
             await conn.place_order(suite.trading_pair, TradeType.BUY, suite.order_amount, OrderType.LIMIT,
