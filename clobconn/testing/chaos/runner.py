@@ -95,8 +95,9 @@ async def run_family(suite_class: type[ConformanceSuiteBase], name: str, family:
         try:
             await asyncio.wait_for(family(suite, ctx, result), timeout)
         finally:
-            ctx.reprs.extend([repr(suite.conn), repr(suite.conn.config), str(suite.conn.config),
-                              repr(suite.conn.auth)])
+            if hasattr(suite, "conn"):
+                ctx.reprs.extend([repr(suite.conn), repr(suite.conn.config), str(suite.conn.config),
+                                  repr(suite.conn.auth)])
             ctx.signatures.update(secrets.signatures_sent(suite.venue))
             await close_session(suite)
     except pytest.skip.Exception as skip:
