@@ -89,9 +89,18 @@ async def _soak(suite: ConformanceSuiteBase, result: FamilyResult, duration: flo
     while time.monotonic() - started < duration:
         await cycle(suite, cycles)
         cycles += 1
-    await eventually(lambda: suite.conn.get_order_book(suite.trading_pair).is_synced, timeout=35, what="synced")
+    await eventually(lambda: suite.conn.ready and suite.conn.get_order_book(suite.trading_pair).is_synced,
+                     timeout=35, what="ready and synced")
+    # The fewest tasks and queued items over a settling second: a snapshot or a reconnect still in flight
+    # at the last cycle is work under way, not growth.
+    tasks_end, queued_end = len(asyncio.all_tasks()), queued(suite, subscription)
+    settle_until = time.monotonic() + 1.0
+    while (tasks_end > tasks_start or queued_end > queued_start) and time.monotonic() < settle_until:
+        await asyncio.sleep(0.05)
+        tasks_end = min(tasks_end, len(asyncio.all_tasks()))
+        queued_end = min(queued_end, queued(suite, subscription))
     gc.collect()
-    rss_end, tasks_end, queued_end = rss_bytes(), len(asyncio.all_tasks()), queued(suite, subscription)
+    rss_end = rss_bytes()
     growth = (rss_end - rss_start) / rss_start if rss_start else 0.0
     result.add("cycles", cycles)
     result.add("orders", cycles)
