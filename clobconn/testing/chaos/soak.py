@@ -11,9 +11,11 @@ import asyncio
 import gc
 import os
 import time
+from decimal import Decimal
 
 from clobconn.core.data_types import OrderState
 from clobconn.core.events import Subscription
+from clobconn.core.order_book.order_book import OrderBook
 from clobconn.testing.chaos.context import ChaosContext
 from clobconn.testing.chaos.report import FamilyResult
 from clobconn.testing.helpers import eventually
@@ -51,8 +53,13 @@ async def cycle(suite: ConformanceSuiteBase, number: int) -> None:
     await eventually(lambda: book.is_synced, timeout=35, what="book synced")
     for step in range(DIFFS_PER_CYCLE):
         last = book.last_update_id
-        price = f"100.{10 + step % 30:02d}"
-        await suite.push_diff([(price, "1")], [], last + 1, last + 1, last)
+        price = Decimal(f"100.{10 + step % 30:02d}")
+        # A size other than the level's now, and the diff applied before the next: a venue model that
+        # derives the next frame from the book (Cube's level counts) needs the book current.
+        size = Decimal(2) if (price, Decimal(1)) in _levels(book) else Decimal(1)
+        await suite.push_diff([(str(price), str(size))], [], last + 1, last + 1, last)
+        await eventually(lambda: (price, size) in _levels(book), timeout=35,  # noqa: B023 (awaited here)
+                         what="diff applied")
     client_id = await suite.open_order()
     cancelled = {**suite.order_vars(client_id), "state": OrderState.CANCELED}
     suite.serve("cancel_order", suite.reply("cancel_order", cancelled))
@@ -112,3 +119,7 @@ async def _soak(suite: ConformanceSuiteBase, result: FamilyResult, duration: flo
     result.add("memory grown past 5%", int(growth > GROWTH_ALLOWED), must_be_zero=True)
     result.add("tasks grown", max(0, tasks_end - tasks_start), must_be_zero=True)
     result.add("queue growth", max(0, queued_end - queued_start), must_be_zero=True)
+
+
+def _levels(book: OrderBook) -> set[tuple[Decimal, Decimal]]:
+    return {(level[0], level[1]) for level in book.bids()}
