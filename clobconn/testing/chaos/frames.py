@@ -115,10 +115,11 @@ class FrameBreaker:
         return frame
 
     def huge_number(self, sample: Any) -> Any:
-        if isinstance(sample, bytes | str):
-            return {"data": self.rng.choice(HUGE_NUMBERS)}
-        frame = _copy(sample)
         huge = self.rng.choice(HUGE_NUMBERS)
+        if isinstance(sample, bytes | str):
+            # As text: orjson cannot encode an int past 64 bits.
+            return f'{{"data": {huge if isinstance(huge, int | float) else orjson.dumps(huge).decode()}}}'
+        frame = _copy(sample)
         # orjson refuses ints past 64 bits and non-finite floats: splice the literal into the text instead,
         # bare (a number, or a token no JSON parser takes) or quoted (a venue's string number).
         if isinstance(huge, int | float) or self.rng.random() < 0.5:
