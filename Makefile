@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck unit bench clean protos
+.PHONY: test demo lint typecheck unit bench clean protos chaos
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ test: lint typecheck unit
 
 demo: $(STAMP)
 	$(BIN)/clobconn demo
+
+# Faults, fuzzing and figures on every registered connector over loopback (docs/reliability.md). Prints one
+# table per connector and a summary, writes chaos-report.json, exits 1 if any "must be 0" figure is not 0.
+# CHAOS_ARGS="--seed N" replays a run; CHAOS_ARGS="--quick binance" is a short run of one connector.
+chaos: $(STAMP)
+	$(BIN)/python -m clobconn.testing.chaos $(CHAOS_ARGS)
 
 # The protobuf modules (<name>_pb2.py and its .pyi stub) generated from the venues' .proto files, which
 # live beside them (clobconn/exchange/mexc/pb/push.proto). protoc comes from grpcio-tools, in a virtualenv

@@ -83,6 +83,11 @@ class ExchangeNotAvailable(NetworkError):
     pass
 
 
+class MalformedResponse(NetworkError):
+    """The venue answered with success, but the answer could not be read (an HTML page, an empty body, JSON
+    of another shape): what the request asked for may have happened, so its outcome is unknown."""
+
+
 class RateLimitExceeded(NetworkError):
     def __init__(self, message: str = "", *, retry_after: float | None = None, **kwargs: Any) -> None:
         self.retry_after = retry_after

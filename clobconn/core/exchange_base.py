@@ -77,7 +77,7 @@ from clobconn.core.validation import RejectionLog
 from clobconn.core.venue import Feature, VenueSpec
 from clobconn.core.web.auth import AuthBase
 from clobconn.core.web.query_auth import QuerySignedAuth
-from clobconn.core.web.rest import RestClient, default_error_extractor
+from clobconn.core.web.rest import RestClient, default_error_extractor, read_answer
 from clobconn.core.web.socket_requests import SocketRequests
 from clobconn.core.web.throttler import AsyncThrottler
 from clobconn.core.web.time_sync import TimeSynchronizer
@@ -642,7 +642,7 @@ class ExchangeBase(ABC):
         share one fetch."""
         async with self._account_lock:
             if self.account is None:
-                self.account = await self._fetch_account_context() or {}
+                self.account = await read_answer(self._fetch_account_context()) or {}
             return self.account
 
     def forget_account_context(self) -> None:
@@ -678,7 +678,7 @@ class ExchangeBase(ABC):
 
     async def _update_time(self) -> None:
         sent_at = time.time()
-        server_time = await self._fetch_server_time()
+        server_time = await read_answer(self._fetch_server_time())
         if server_time is not None:
             self.time_sync.add_sample(server_time, sent_at, time.time())
 
@@ -689,7 +689,7 @@ class ExchangeBase(ABC):
         return dict(self.trading_rules)
 
     async def _update_trading_rules(self) -> None:
-        rules = await self._fetch_trading_rules()
+        rules = await read_answer(self._fetch_trading_rules())
         symbols: bidict[str, str] = bidict()
         for symbol, rule in rules:
             if rule.trading_pair in symbols or symbol in symbols.inverse:
@@ -699,7 +699,7 @@ class ExchangeBase(ABC):
         self.symbols = symbols
 
     async def _update_balances(self) -> None:
-        fresh = {b.asset: b for b in await self._fetch_balances()}
+        fresh = {b.asset: b for b in await read_answer(self._fetch_balances())}
         for asset in list(self.balances):
             if asset not in fresh:
                 # The venue stopped listing it: it is zero now.

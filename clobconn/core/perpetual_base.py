@@ -33,6 +33,7 @@ from clobconn.core.events import FundingPaymentEvent, PositionUpdatedEvent
 from clobconn.core.exchange_base import ExchangeBase
 from clobconn.core.orders.arguments import as_enum, as_leverage, as_optional_enum, as_pair
 from clobconn.core.venue import Feature
+from clobconn.core.web.rest import read_answer
 
 logger = logging.getLogger(__name__)
 
@@ -161,15 +162,15 @@ class PerpetualDerivativeBase(ExchangeBase):
     async def _update_funding_info(self) -> None:
         """The REST read of every pair's funding info: at start, and periodically where nothing streams it."""
         for pair in self.config.trading_pairs:
-            info = await self._fetch_funding_info(pair)
+            info = await read_answer(self._fetch_funding_info(pair))
             if self.rejections.accept(info, "REST funding info"):
                 self._on_funding_info(info)
 
     async def _update_position_mode(self) -> None:
-        self.position_mode = await self._fetch_position_mode()
+        self.position_mode = await read_answer(self._fetch_position_mode())
 
     async def _update_positions(self) -> None:
-        fresh = {p.key: p for p in await self._fetch_positions()}
+        fresh = {p.key: p for p in await read_answer(self._fetch_positions())}
         for key, old in list(self.positions.items()):
             if key not in fresh:
                 self._on_position(Position(old.trading_pair, old.position_side, Decimal(0), Decimal(0),
@@ -183,7 +184,7 @@ class PerpetualDerivativeBase(ExchangeBase):
 
     async def _update_funding_payments(self) -> None:
         since = self._funding_cursor if self._funding_cursor is not None else time.time() - self.funding_lookback
-        payments = await self._fetch_funding_payments(since)
+        payments = await read_answer(self._fetch_funding_payments(since))
         payments = [p for p in payments if self.rejections.accept(p, "REST funding payments")]
         for payment in payments:
             if payment.key in self._seen_payments:

@@ -108,6 +108,18 @@ class ConformanceSuiteBase(ABC):
 
     @pytest_asyncio.fixture(autouse=True)
     async def _conformance_venue(self, request: pytest.FixtureRequest) -> AsyncIterator[None]:
+        await self.open_conformance_venue(with_connector=request.node.get_closest_marker("no_connector") is None)
+        try:
+            yield
+        finally:
+            await self.close_conformance_venue()
+
+    async def open_conformance_venue(self, with_connector: bool = True) -> None:
+        """Start the loopback venue with the base routes and (``with_connector``) a ready connector on it.
+
+        The autouse fixture calls it for every scenario; the chaos runner (``clobconn.testing.chaos``)
+        calls it directly, to drive the same connector through the same hooks outside pytest.
+        """
         self.fixtures = FixtureSet(self.fixture_dir / "conformance")
         self.venue = MockVenue()
         await self.venue.start()
@@ -115,7 +127,7 @@ class ConformanceSuiteBase(ABC):
         self._ids = iter(range(2000, 10**6))
         self.install_base_routes()
         self.recorded = []
-        if request.node.get_closest_marker("no_connector") is None:
+        if with_connector:
             self.conn = self.make_connector()
             for event_type in EventType:
                 self.conn.add_listener(event_type, self.recorded.append)
@@ -124,12 +136,11 @@ class ConformanceSuiteBase(ABC):
             # The user stream going live wakes one more balance poll (what changed while it was not
             # live); let it go out now, so that it never takes a response a scenario scripts next.
             await self.venue.wait_for_requests(*self.routes["balances"], count=2)
-        try:
-            yield
-        finally:
-            if hasattr(self, "conn"):
-                await self.conn.stop()
-            await self.venue.stop()
+
+    async def close_conformance_venue(self) -> None:
+        if hasattr(self, "conn"):
+            await self.conn.stop()
+        await self.venue.stop()
 
     def connector_config(self, **overrides: Any) -> dict[str, Any]:
         config: dict[str, Any] = {

@@ -73,6 +73,8 @@ class OrderBookTracker:
         self._socket_serial = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._snapshot_tasks: dict[str, asyncio.Task[None]] = {}
+        # Resubscriptions in flight, held so that none is collected before it ends.
+        self._resubscriptions: set[asyncio.Task[None]] = set()
         # STREAM_REQUEST: set when a snapshot arrives on the stream for a pair whose snapshot was asked for.
         self._snapshot_answers: dict[str, asyncio.Event] = {}
         self.resyncs = 0
@@ -129,7 +131,7 @@ class OrderBookTracker:
 
     async def stop(self) -> None:
         sockets = [socket for pool in self.pools.values() for socket in pool]
-        tasks = self._tasks + list(self._snapshot_tasks.values()) + [
+        tasks = self._tasks + list(self._snapshot_tasks.values()) + list(self._resubscriptions) + [
             socket.lifetime_timer for socket in sockets if socket.lifetime_timer is not None
         ]
         for task in tasks:
@@ -466,11 +468,18 @@ class OrderBookTracker:
                 # Only a fresh connection brings a snapshot; its disconnect marks the book unsynced meanwhile.
                 owner.runner.request_reconnect()
             else:
-                asyncio.get_running_loop().create_task(self._resubscribe(owner.runner, trading_pair))
+                task = asyncio.get_running_loop().create_task(self._resubscribe(owner.runner, trading_pair))
+                self._resubscriptions.add(task)
+                task.add_done_callback(self._resubscriptions.discard)
 
     async def _resubscribe(self, runner: StreamRunner, trading_pair: str) -> None:
-        for payload in self._source.resync_payloads(self._source.book_stream, [trading_pair]):
-            await runner.send(payload)
+        try:
+            for payload in self._source.resync_payloads(self._source.book_stream, [trading_pair]):
+                await runner.send(payload)
+        except (ConnectionError, RuntimeError) as exc:
+            # The socket closed under the send ("Cannot write to closing transport"): its reconnect
+            # subscribes the book afresh, which resyncs it, so there is nothing left to do here.
+            logger.info("%s: resubscription not sent, the socket is closing (%s)", trading_pair, exc)
 
     def _request_snapshot(self, trading_pair: str, restart: bool = False) -> None:
         sync = self.syncs.get(trading_pair)

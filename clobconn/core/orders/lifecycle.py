@@ -40,6 +40,7 @@ from clobconn.core.errors import (
 from clobconn.core.events import EventBus
 from clobconn.core.orders.tracker import ClientOrderTracker
 from clobconn.core.venue import Feature, VenueSpec
+from clobconn.core.web.rest import read_answer
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ class OrderLifecycle:
         self.tracker.start_tracking(order)
         self._mark_sent(order)
         try:
-            update, fills = await self._venue._place_order(order)
+            update, fills = await read_answer(self._venue._place_order(order))
         except ClobconnError as exc:
             self._on_placement_error(order, exc)
             if order.outcome_unknown:
@@ -181,7 +182,7 @@ class OrderLifecycle:
                 self.tracker.start_tracking(order)
                 self._mark_sent(order)
             try:
-                results = await venue._place_orders_batch(valid)
+                results = await read_answer(venue._place_orders_batch(valid))
             except ClobconnError as exc:
                 for order in valid:
                     self._on_placement_error(order, exc)
@@ -228,7 +229,7 @@ class OrderLifecycle:
                                             position_action=order.position_action, reduce_only=order.reduce_only)
         target.client_order_id, target.exchange_order_id = order.client_order_id, order.exchange_order_id
         target.amount = order.amount if amount is None else order.executed_amount_base + target.amount
-        update, fills = await self._venue._amend_order(order, target)
+        update, fills = await read_answer(self._venue._amend_order(order, target))
         order.price, order.amount = target.price, target.amount
         self.apply_placement(update, fills)
         return order
@@ -243,7 +244,7 @@ class OrderLifecycle:
         if order.is_open:
             order.transition(OrderState.PENDING_CANCEL, self.clock())
         try:
-            update = await self._venue._cancel_order(order)
+            update = await read_answer(self._venue._cancel_order(order))
         except OrderNotFound:
             # Filled, cancelled or never placed: polling reconciles; the caller learns it now.
             order.not_found_count += 1
@@ -276,7 +277,8 @@ class OrderLifecycle:
         return [CancellationResult(o.client_order_id, o.state is OrderState.CANCELED) for o in targets]
 
     async def _native_cancel_all(self, pairs: set[str]) -> None:
-        results = await asyncio.gather(*(self._venue._cancel_all_orders(p) for p in pairs), return_exceptions=True)
+        results = await asyncio.gather(*(read_answer(self._venue._cancel_all_orders(p)) for p in pairs),
+                                       return_exceptions=True)
         unreported: list[InFlightOrder] = []
         for pair, result in zip(pairs, results, strict=True):
             if isinstance(result, BaseException):
@@ -302,7 +304,7 @@ class OrderLifecycle:
 
     async def reconcile(self, order: InFlightOrder) -> None:
         try:
-            update = await self._venue._fetch_order_status(order)
+            update = await read_answer(self._venue._fetch_order_status(order))
         except OrderNotFound:
             await self._on_not_found(order)
             return
@@ -351,8 +353,8 @@ class OrderLifecycle:
         """Look for the order among the venue's open orders, then its recent order history."""
         since = order.creation_timestamp - 60.0
         queries: tuple[Callable[[], Awaitable[list[OrderUpdate]]], ...] = (
-            lambda: self._venue._fetch_open_orders(order.trading_pair),
-            lambda: self._venue._fetch_order_history(order.trading_pair, since),
+            lambda: read_answer(self._venue._fetch_open_orders(order.trading_pair)),
+            lambda: read_answer(self._venue._fetch_order_history(order.trading_pair, since)),
         )
         for query in queries:
             try:
@@ -372,7 +374,7 @@ class OrderLifecycle:
 
     async def fetch_fills(self, order: InFlightOrder) -> None:
         try:
-            fills = await self._venue._fetch_order_fills(order)
+            fills = await read_answer(self._venue._fetch_order_fills(order))
         except ClobconnError as exc:
             logger.info("order %s: fills fetch failed: %s", order.client_order_id, exc)
             return

@@ -6,7 +6,8 @@ import logging
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import aiohttp
@@ -17,6 +18,7 @@ from clobconn.core.errors import (
     ClobconnError,
     ExchangeNotAvailable,
     InvalidTimestamp,
+    MalformedResponse,
     MissingCredentials,
     RateLimitExceeded,
     RequestTimeout,
@@ -30,6 +32,29 @@ from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.throttler import AsyncThrottler
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# What a connector's parsing of a venue's answer raises when the answer is not of the shape it documents.
+PARSE_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError)
+# The last request this task had answered with success: the one whose answer is being read.
+_last_answered: ContextVar[dict[str, Any] | None] = ContextVar("clobconn_last_answered", default=None)
+
+
+async def read_answer(call: Awaitable[T]) -> T:
+    """Await a connector's call (a request and the reading of its answer); an answer it could not read
+    becomes ``MalformedResponse`` naming the request, instead of a bare KeyError or TypeError."""
+    token = _last_answered.set(None)
+    try:
+        return await call
+    except ClobconnError:
+        raise
+    except PARSE_ERRORS as exc:
+        request = _last_answered.get()
+        named = f"{request['method']} {request['path']}" if request else "a request"
+        raise MalformedResponse(f"the venue's answer to {named} could not be read ({type(exc).__name__}: "
+                                f"{str(exc)[:200]})", request=request) from exc
+    finally:
+        _last_answered.reset(token)
 
 # Reads (status, decoded body) and returns (venue code, venue message) when the body is a refusal.
 # Several venues answer HTTP 200 with an error code in the body, so this sees every response.
@@ -200,6 +225,7 @@ class RestClient:
         payload = _decode(body)
         refusal = self._error_extractor(status, payload)
         if refusal is None and status < 400:
+            _last_answered.set({**summary, "status": status})
             return payload
         code, message = refusal if refusal is not None else (None, str(payload)[:500])
         error_cls = error_class_for(self._error_table, code, message, status)

@@ -1,0 +1,128 @@
+"""A soak: book diffs, orders placed and cancelled, and dropped sockets, cycle after cycle. After a
+warm-up, the process's memory must stay within 5%, its task count flat, and no queue may grow.
+
+Time is not compressed here: the cycles run back to back, as fast as loopback allows, so a short soak
+already covers many simulated minutes of a busy market's traffic (the cycle count is printed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import os
+import time
+from decimal import Decimal
+
+from clobconn.core.data_types import OrderState
+from clobconn.core.events import Subscription
+from clobconn.core.order_book.order_book import OrderBook
+from clobconn.testing.chaos.context import ChaosContext
+from clobconn.testing.chaos.report import FamilyResult
+from clobconn.testing.helpers import eventually
+from clobconn.testing.suite_base import ConformanceSuiteBase
+
+FAMILY = "soak"
+DIFFS_PER_CYCLE = 20
+RECONNECT_EVERY = 25
+GROWTH_ALLOWED = 0.05
+
+
+def rss_bytes() -> int:
+    """Resident memory of this process (Linux /proc; 0 where there is none)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return 0
+
+
+def queued(suite: ConformanceSuiteBase, subscription: Subscription) -> int:
+    """What waits: events in a subscriber's queue (one that reads them), diffs buffered by the books."""
+    buffered = sum(len(sync._buffer) for sync in suite.conn.order_book_tracker.syncs.values())
+    return subscription.queue.qsize() + buffered
+
+
+async def read_events(subscription: Subscription) -> None:
+    async for _ in subscription:
+        pass
+
+
+async def cycle(suite: ConformanceSuiteBase, number: int) -> None:
+    conn = suite.conn
+    book = conn.get_order_book(suite.trading_pair)
+    await eventually(lambda: book.is_synced, timeout=35, what="book synced")
+    for step in range(DIFFS_PER_CYCLE):
+        last = book.last_update_id
+        price = Decimal(f"100.{10 + step % 30:02d}")
+        # A size other than the level's now, and the diff applied before the next: a venue model that
+        # derives the next frame from the book (Cube's level counts) needs the book current.
+        size = Decimal(2) if (price, Decimal(1)) in _levels(book) else Decimal(1)
+        await suite.push_diff([(str(price), str(size))], [], last + 1, last + 1, last)
+        # A venue model whose book drops a level (a depth-limited book) shows it never: move on.
+        with contextlib.suppress(AssertionError):
+            await eventually(lambda: (price, size) in _levels(book), timeout=0.2,  # noqa: B023 (awaited here)
+                             what="diff applied")
+    client_id = await suite.open_order()
+    cancelled = {**suite.order_vars(client_id), "state": OrderState.CANCELED}
+    suite.serve("cancel_order", suite.reply("cancel_order", cancelled))
+    await conn.cancel_order(suite.trading_pair, client_id)
+    if number % RECONNECT_EVERY == RECONNECT_EVERY - 1:
+        before = suite.venue.connections(suite.public_ws_path)
+        await suite.venue.drop(suite.public_ws_path)
+        await suite.venue.wait_for_connections(suite.public_ws_path, count=before + 1, timeout=35)
+    # What the harness itself keeps (its event log, the mock venue's request log) is no connector's memory.
+    suite.recorded.clear()
+    suite.venue.requests.clear()
+
+
+async def run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyResult) -> None:
+    duration = 1.0 if ctx.quick else 15.0
+    warm_up = 5 if ctx.quick else 20
+    subscription = suite.conn.event_bus.subscribe()
+    reader = asyncio.create_task(read_events(subscription))
+    try:
+        await _soak(suite, result, duration, warm_up, subscription)
+    finally:
+        reader.cancel()
+        subscription.close()
+
+
+async def _soak(suite: ConformanceSuiteBase, result: FamilyResult, duration: float, warm_up: int,
+                subscription: Subscription) -> None:
+    for number in range(warm_up):
+        await cycle(suite, number)
+    gc.collect()
+    rss_start, tasks_start, queued_start = rss_bytes(), len(asyncio.all_tasks()), queued(suite, subscription)
+    cycles = warm_up
+    started = time.monotonic()
+    while time.monotonic() - started < duration:
+        await cycle(suite, cycles)
+        cycles += 1
+    await eventually(lambda: suite.conn.ready and suite.conn.get_order_book(suite.trading_pair).is_synced,
+                     timeout=35, what="ready and synced")
+    # The fewest tasks and queued items over a settling second: a snapshot or a reconnect still in flight
+    # at the last cycle is work under way, not growth.
+    tasks_end, queued_end = len(asyncio.all_tasks()), queued(suite, subscription)
+    settle_until = time.monotonic() + 1.0
+    while (tasks_end > tasks_start or queued_end > queued_start) and time.monotonic() < settle_until:
+        await asyncio.sleep(0.05)
+        tasks_end = min(tasks_end, len(asyncio.all_tasks()))
+        queued_end = min(queued_end, queued(suite, subscription))
+    gc.collect()
+    rss_end = rss_bytes()
+    growth = (rss_end - rss_start) / rss_start if rss_start else 0.0
+    result.add("cycles", cycles)
+    result.add("orders", cycles)
+    result.add("diffs", cycles * DIFFS_PER_CYCLE)
+    result.add("RSS start", f"{rss_start / 2**20:.1f}MiB")
+    result.add("RSS end", f"{rss_end / 2**20:.1f}MiB")
+    result.add("tasks start", tasks_start)
+    result.add("tasks end", tasks_end)
+    result.add("memory grown past 5%", int(growth > GROWTH_ALLOWED), must_be_zero=True)
+    result.add("tasks grown", max(0, tasks_end - tasks_start), must_be_zero=True)
+    result.add("queue growth", max(0, queued_end - queued_start), must_be_zero=True)
+
+
+def _levels(book: OrderBook) -> set[tuple[Decimal, Decimal]]:
+    return {(level[0], level[1]) for level in book.bids()}
