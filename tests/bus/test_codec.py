@@ -36,8 +36,12 @@ def test_an_event_comes_back_equal_with_its_decimals_exact(event: object) -> Non
     assert back == event and type(back) is type(event)
 
 
-@pytest.mark.parametrize("fields", [{}, {b"kind": b"diff"}, {b"kind": b"diff", b"epoch": b"e", b"seq": b"x", b"body": b"{}"},
-                                    {b"kind": b"diff", b"epoch": b"e", b"seq": b"1", b"body": b"{not json"}])
+@pytest.mark.parametrize("fields", [
+    {},
+    {b"kind": b"diff"},
+    {b"kind": b"diff", b"epoch": b"e", b"seq": b"x", b"body": b"{}"},
+    {b"kind": b"diff", b"epoch": b"e", b"seq": b"1", b"body": b"{not json"},
+])
 def test_a_malformed_entry_is_refused_with_its_id(fields: dict[bytes, bytes]) -> None:
     with pytest.raises(ValueError, match="7-0"):
         codec.read_entry(b"7-0", fields)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -80,20 +80,30 @@ async def test_order_events_arrive_once_each_in_order_for_their_order(
     publisher = BusPublisher(spot, config, account="desk-1")
     publisher.start()
     seen_here: dict[str, list[str]] = defaultdict(list)
+    changed = asyncio.Event()
+
+    def note(event: Any) -> None:
+        seen_here[event.client_order_id].append(event.type.value)
+        changed.set()
+
     for event_type in (EventType.ORDER_CREATED, EventType.ORDER_FILLED, EventType.ORDER_COMPLETED,
                        EventType.ORDER_CANCELLED):
-        spot.add_listener(event_type, lambda e: seen_here[e.client_order_id].append(e.type.value))
+        spot.add_listener(event_type, note)
+
+    async def until(done: Callable[[], bool]) -> None:
+        async with asyncio.timeout(10):
+            while not done():
+                changed.clear()
+                await changed.wait()
+
     book = spot.get_order_book(PAIR)
     assert book.best_bid is not None and book.best_ask is not None
-    resting = spot.buy(PAIR, Decimal("0.01"), OrderType.LIMIT, price=(book.best_bid * Decimal("0.9")).quantize(Decimal("0.01")))
-    crossing = spot.buy(PAIR, Decimal("0.01"), OrderType.LIMIT, price=(book.best_ask * Decimal("1.05")).quantize(Decimal("0.01")))
-    async with asyncio.timeout(10):
-        while "order_created" not in seen_here[resting] or "order_completed" not in seen_here[crossing]:
-            await asyncio.sleep(0.02)
+    cent = Decimal("0.01")
+    resting = spot.buy(PAIR, cent, OrderType.LIMIT, price=(book.best_bid * Decimal("0.9")).quantize(cent))
+    crossing = spot.buy(PAIR, cent, OrderType.LIMIT, price=(book.best_ask * Decimal("1.05")).quantize(cent))
+    await until(lambda: "order_created" in seen_here[resting] and "order_completed" in seen_here[crossing])
     await spot.cancel_order(PAIR, resting)
-    async with asyncio.timeout(10):
-        while "order_cancelled" not in seen_here[resting]:
-            await asyncio.sleep(0.02)
+    await until(lambda: "order_cancelled" in seen_here[resting])
     await publisher.stop()
 
     stream = StreamKeys().orders("binance", "desk-1")
