@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck unit bench clean protos
+.PHONY: test demo lint typecheck unit bench bench-bus clean protos
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: lint typecheck unit
 
 demo: $(STAMP)
 	$(BIN)/clobconn demo
+
+# The Redis Streams bus's costs, against a redis-server started on a loopback port (needs redis-server).
+bench-bus: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_bus --out benchmarks/results/bus.json
 
 # The protobuf modules (<name>_pb2.py and its .pyi stub) generated from the venues' .proto files, which
 # live beside them (clobconn/exchange/mexc/pb/push.proto). protoc comes from grpcio-tools, in a virtualenv

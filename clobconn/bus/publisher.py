@@ -116,6 +116,10 @@ class BusPublisher:
             await self._redis.delete(self._marker)
         await self._redis.aclose()
 
+    async def flushed(self, timeout: float) -> None:
+        """Wait until everything appended so far is on the server (or raise TimeoutError)."""
+        await asyncio.wait_for(self._drained.wait(), timeout)
+
     # -- the connector's side: encode and append, nothing more -----------------------------------
 
     def _on_book_change(self, change: BookChange) -> None:
