@@ -57,7 +57,7 @@ from clobconn.core.events import (
     OrderFilledEvent,
     PositionUpdatedEvent,
 )
-from clobconn.core.registry import CONNECTORS, WITHOUT_PUBLIC_API, connector_class
+from clobconn.core.registry import AMM_CONNECTORS, CONNECTORS, WITHOUT_PUBLIC_API, connector_class
 from clobconn.testing import FixtureSet, MockVenue
 
 T = TypeVar("T")
@@ -129,7 +129,7 @@ def serve_spot_public(venue: MockVenue, snapshot_id: int) -> None:
 def test_connectors_lists_public_connectors_with_their_facts() -> None:
     rows = {row.connector_id: row for row in connector_rows()}
     # Every registered connector but the _template teaching one, whichever venues have landed.
-    public = {name for name in CONNECTORS if not name.startswith("_")} | set(WITHOUT_PUBLIC_API)
+    public = {name for name in CONNECTORS if not name.startswith("_")} | set(WITHOUT_PUBLIC_API) | set(AMM_CONNECTORS)
     assert set(rows) == public and {"binance", "binance_perpetual"} <= public
     spot, perp = rows["binance"], rows["binance_perpetual"]
     assert (spot.market, perp.market) == ("spot", "perpetual")

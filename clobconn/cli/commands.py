@@ -17,6 +17,7 @@ from rich.measure import Measurement
 from clobconn.cli.book import run_book
 from clobconn.cli.bus import run_book_from_redis, run_publish
 from clobconn.cli.demo import run_demo
+from clobconn.cli.demo_gateway import run_gateway_demo
 from clobconn.cli.serve import serve
 from clobconn.cli.venues import VenueTarget, fetch_markets
 from clobconn.cli.views import connector_rows, connectors_table, markets_table
@@ -194,12 +195,17 @@ def publish(connector: str, pairs: tuple[str, ...], redis_url: str, sandbox: boo
 @click.option("--pair", default="BTC-USDT", show_default=True, help="The sandbox pair to trade.")
 @click.option("--seed", type=int, default=7, show_default=True, help="The sandbox's random seed.")
 @click.option("--plain", is_flag=True, help="Line-by-line output even on a terminal.")
-def demo(duration: float, pair: str, seed: int, plain: bool) -> None:
+@click.option("--gateway", is_flag=True, help="Swap on the sandbox Gateway (the AMM connector) instead.")
+def demo(duration: float, pair: str, seed: int, plain: bool, gateway: bool) -> None:
     """Trade on the offline sandbox with the binance connector.
 
     Starts the sandbox, shows the live book, places a resting order, a crossing order that fills
-    and a cancel, prints every event and the final balances, then stops everything.
+    and a cancel, prints every event and the final balances, then stops everything. With --gateway:
+    a quote, a swap, its confirmation and the balance change through the sandbox Gateway.
     """
+    if gateway:
+        run(run_gateway_demo(make_console()))
+        return
     run(run_demo(make_console(), pair.upper(), duration, seed, plain))
 
 

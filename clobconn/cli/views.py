@@ -30,7 +30,7 @@ from clobconn.core.events import (
     PositionUpdatedEvent,
 )
 from clobconn.core.order_book import OrderBook
-from clobconn.core.registry import CONNECTORS, WITHOUT_PUBLIC_API, connector_class
+from clobconn.core.registry import AMM_CONNECTORS, CONNECTORS, WITHOUT_PUBLIC_API, amm_connector_class, connector_class
 
 
 def number(value: Decimal | None) -> str:
@@ -89,7 +89,15 @@ def connector_rows() -> list[ConnectorRow]:
         ))
     rows.extend(ConnectorRow(connector_id, "-", (), (), (), (), (), NO_PUBLIC_API)
                 for connector_id in WITHOUT_PUBLIC_API)
+    rows.extend(amm_row(connector_id) for connector_id in AMM_CONNECTORS)
     return sorted(rows, key=lambda row: row.connector_id)
+
+
+def amm_row(connector_id: str) -> ConnectorRow:
+    """An AMM connector has no order book shape (VenueSpec): its DEX types stand where domains do."""
+    cls = amm_connector_class(connector_id)
+    return ConnectorRow(connector_id, cls.market_type, cls.dex_types, cls.order_types, (), cls.features,
+                        cls.credential_labels, "live")
 
 
 def connectors_table(rows: Iterable[ConnectorRow]) -> Table:

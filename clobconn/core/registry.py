@@ -7,10 +7,13 @@ optional dependencies some of them need); nothing is discovered by naming conven
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from clobconn.core.errors import NotSupported
 from clobconn.core.exchange_base import ExchangeBase
+
+if TYPE_CHECKING:
+    from clobconn.gateway.connector import GatewayConnector
 
 CONNECTORS: dict[str, str] = {
     "_template": "clobconn.exchange._template.exchange:TemplateExchange",
@@ -38,12 +41,32 @@ CONNECTORS: dict[str, str] = {
     "mexc": "clobconn.exchange.mexc.exchange:MexcExchange",
     "ndax": "clobconn.exchange.ndax.exchange:NdaxExchange",
     "okx": "clobconn.exchange.okx.exchange:OkxExchange",
+    "vertex": "clobconn.exchange.vertex.exchange:VertexExchange",
+    "dexalot": "clobconn.exchange.dexalot.exchange:DexalotExchange",
+    "xrpl": "clobconn.exchange.xrpl.exchange:XrplExchange",
+    "dydx_v4_perpetual": "clobconn.derivative.dydx_v4_perpetual.derivative:DydxV4PerpetualDerivative",
+    "derive": "clobconn.exchange.derive.exchange:DeriveExchange",
+    "derive_perpetual": "clobconn.derivative.derive_perpetual.derivative:DerivePerpetualDerivative",
 }
 
 # Markets on the roadmap whose venue publishes no public API to build against: listed by
 # ``clobconn connectors``, never built. Each one's docs page says what was looked for, and where.
 WITHOUT_PUBLIC_API: dict[str, str] = {
+    "dexalot_perpetual": "docs/connectors/dexalot_perpetual.md",
 }
+
+
+# Connectors of the AMM type: swaps and liquidity on DEXes through a middleware, with no order book, so
+# not ExchangeBase subclasses; they emit the same order events.
+AMM_CONNECTORS: dict[str, str] = {
+    "gateway": "clobconn.gateway.connector:GatewayConnector",
+}
+
+
+def amm_connector_class(connector_id: str) -> type[GatewayConnector]:
+    module_name, class_name = AMM_CONNECTORS[connector_id].split(":")
+    cls: type[GatewayConnector] = getattr(importlib.import_module(module_name), class_name)
+    return cls
 
 
 def connector_class(connector_id: str) -> type[ExchangeBase]:
@@ -53,7 +76,8 @@ def connector_class(connector_id: str) -> type[ExchangeBase]:
     try:
         target = CONNECTORS[connector_id]
     except KeyError:
-        raise ValueError(f"unknown connector {connector_id!r}; known: {', '.join(sorted(CONNECTORS))}") from None
+        known = ", ".join(sorted([*CONNECTORS, *AMM_CONNECTORS]))
+        raise ValueError(f"unknown connector {connector_id!r}; known: {known}") from None
     module_name, class_name = target.split(":")
     cls = getattr(importlib.import_module(module_name), class_name)
     if not (isinstance(cls, type) and issubclass(cls, ExchangeBase)):
@@ -61,6 +85,17 @@ def connector_class(connector_id: str) -> type[ExchangeBase]:
     return cls
 
 
-def get_connector(connector_id: str, **config: Any) -> ExchangeBase:
-    """Build a connector: ``get_connector("binance", api_key=..., api_secret=..., trading_pairs=[...])``."""
+@overload
+def get_connector(connector_id: Literal["gateway"], **config: Any) -> GatewayConnector: ...
+
+
+@overload
+def get_connector(connector_id: str, **config: Any) -> ExchangeBase: ...
+
+
+def get_connector(connector_id: str, **config: Any) -> ExchangeBase | GatewayConnector:
+    """Build a connector: ``get_connector("binance", api_key=..., api_secret=..., trading_pairs=[...])``;
+    ``get_connector("gateway", url=..., chain=..., network=..., dex=..., ...)`` for the AMM type."""
+    if connector_id in AMM_CONNECTORS:
+        return amm_connector_class(connector_id)(**config)
     return connector_class(connector_id)(**config)

@@ -90,12 +90,15 @@ class ClientOrderIdRule:
     alphabet: str = _ID_ALPHABET
     # The venue takes a number, not a string (AlphaPoint's ClientOrderId is a 64-bit integer): see numeric_ids.
     numeric: bool = False
+    # A numeric id is below this (dYdX's client ids are 32-bit: 2**32).
+    numeric_limit: int = 2**63
 
     @classmethod
-    def numeric_ids(cls) -> ClientOrderIdRule:
-        """Ids that are numbers: digits only, below 2**63, and no leading zero, since the venue echoes the
+    def numeric_ids(cls, limit: int = 2**63) -> ClientOrderIdRule:
+        """Ids that are numbers: digits only, below ``limit``, and no leading zero, since the venue echoes the
         number back and "0123" would come back as 123, an id we never issued."""
-        return cls(max_length=19, prefix="", alphabet=string.digits, numeric=True)
+        return cls(max_length=len(str(limit - 1)), prefix="", alphabet=string.digits, numeric=True,
+                   numeric_limit=limit)
 
     def generate(self, trade_type: TradeType) -> str:
         # Prefix, side, millisecond time and random fill: sortable by time and unique per process.
@@ -104,6 +107,10 @@ class ClientOrderIdRule:
             "B" if trade_type is TradeType.BUY else "S")
         head = f"{self.prefix}{side}{_base(int(time.time() * 1000), self.alphabet)}"
         room = self.max_length - len(head)
+        if self.numeric and room < 4:
+            # Too few digits for the time (a 32-bit id): the side digit and the counter, one digit short
+            # of the longest id so that it stays below the limit whatever its digits.
+            head, room = f"{self.prefix}{side}", self.max_length - len(self.prefix) - 2
         if room < 4:
             raise ValueError("client order id rule leaves too little room for a unique id")
         if self.numeric:
@@ -116,7 +123,7 @@ class ClientOrderIdRule:
     def is_valid(self, client_order_id: str) -> bool:
         if not (0 < len(client_order_id) <= self.max_length and all(c in self.alphabet for c in client_order_id)):
             return False
-        return not self.numeric or (client_order_id[0] != "0" and int(client_order_id) < 2**63)
+        return not self.numeric or (client_order_id[0] != "0" and int(client_order_id) < self.numeric_limit)
 
 
 _NUMERIC_SEQUENCE = itertools.count(int.from_bytes(os.urandom(4), "big"))
@@ -174,6 +181,10 @@ class VenueSpec:
     # Whether the user stream reports each fill. Where it reports an order's cumulative amount only
     # (Coinbase's user channel), an update that runs ahead of the fills known fetches them over REST.
     user_stream_fills: bool = True
+    # Whether the venue's fill messages carry the order's state. Where they do not, and the state comes in
+    # messages of its own (Dexalot's executionEvent and orderStatusUpdateEvent), a fill short of the amount
+    # moves an open order to PARTIALLY_FILLED at once, as the state message will.
+    fills_carry_state: bool = True
 
     # Whether the venue still serves its API: a connector for a venue that shut down is kept, built
     # against its last documented API, and says so here.

@@ -377,3 +377,15 @@ def test_mark_failed(tracker: ClientOrderTracker, recorder: Recorder) -> None:
     assert tracker.finished["c1"] is order
     tracker.mark_failed(order, "again")  # already terminal
     assert len(recorder.events) == 1
+
+
+def test_a_fill_moves_an_open_order_to_partially_filled_where_fills_carry_no_state(bus: EventBus) -> None:
+    # Dexalot's executionEvent carries no order state (its orderStatusUpdateEvent does, apart).
+    tracker = ClientOrderTracker(bus, clock=lambda: 1_000.0, fills_move_state=True)
+    order = new_order(amount="1")
+    tracker.start_tracking(order)
+    tracker.process_order_update(update(OrderState.OPEN))
+    tracker.process_trade_update(trade("t1", "0.4"))
+    assert order.state is OrderState.PARTIALLY_FILLED
+    tracker.process_trade_update(trade("t2", "0.6"))
+    assert order.state is OrderState.FILLED and order.client_order_id in tracker.finished

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from clobconn.core.errors import InvalidOrderArgument
-from clobconn.core.web.numbers import from_units, to_units
+from clobconn.core.web.numbers import from_fixed_point, from_units, to_fixed_point, to_units
 
 
 def test_a_value_on_the_grid_converts_exactly_both_ways() -> None:
@@ -22,3 +22,19 @@ def test_a_value_off_the_grid_or_outside_the_range_is_refused_naming_the_field(v
     with pytest.raises(InvalidOrderArgument, match="not a whole number") as info:
         to_units(Decimal(value), unit, "price", "X-Y")
     assert info.value.field == "price" and "X-Y" in str(info.value)
+
+
+def test_fixed_point_is_exact_beyond_the_decimal_context() -> None:
+    # 31 significant digits: a division in the default 28-digit context would round this.
+    value = Decimal("1234567890123.123456789012345678")
+    assert to_fixed_point(value, 18, "amount", "X-Y") == 1234567890123123456789012345678
+    assert from_fixed_point(1234567890123123456789012345678, 18) == value
+    assert from_fixed_point("-10000000000000000", 18) == Decimal("-0.01")
+    assert to_fixed_point(Decimal("26383"), 18, "price", "X-Y") == 26383 * 10**18
+
+
+@pytest.mark.parametrize("value", ["0.0000000000000000001", "0", "-1", "NaN", "Infinity", "1e21"])
+def test_fixed_point_refuses_a_value_it_cannot_carry_exactly(value: str) -> None:
+    with pytest.raises(InvalidOrderArgument) as info:
+        to_fixed_point(Decimal(value), 18, "amount", "X-Y", limit=10**38)
+    assert info.value.field == "amount" and "X-Y" in str(info.value)

@@ -34,3 +34,12 @@ def test_the_default_rule_is_unchanged() -> None:
     rule = ClientOrderIdRule()
     client_id = rule.generate(TradeType.BUY)
     assert client_id.startswith("ccB") and rule.is_valid("0abc")
+
+
+def test_ids_below_a_smaller_limit_fit_it_without_the_time() -> None:
+    # dYdX's client ids are uint32: ten digits at most, too few for the time; a side digit and a counter.
+    rule = ClientOrderIdRule.numeric_ids(2**32)
+    ids = [rule.generate(side) for side in (TradeType.BUY, TradeType.SELL) for _ in range(3000)]
+    assert all(rule.is_valid(i) and int(i) < 2**32 and str(int(i)) == i for i in ids)
+    assert len(set(ids)) == len(ids) and {i[0] for i in ids[:3000]} == {"1"} and {i[0] for i in ids[3000:]} == {"2"}
+    assert not rule.is_valid(str(2**32)) and rule.is_valid(str(2**32 - 1))

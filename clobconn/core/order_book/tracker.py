@@ -366,8 +366,24 @@ class OrderBookTracker:
                     # The venue announced it will close the socket (maintenance, a server swap):
                     # reconnect now rather than wait for the drop; books resync on the new socket.
                     action = item
+                elif item is StreamAction.REFRESH_BOOKS:
+                    self._refresh_books(socket)
             return action
         return handle
+
+    def _refresh_books(self, socket: PooledSocket) -> None:
+        """Fetch a fresh snapshot of every book ``socket`` feeds. By resubscribing (snapshot-only venues)
+        no book is marked unsynced: each serves its last snapshot until the new one replaces it whole;
+        by REST snapshot a book is unsynced until its snapshot lands, as in any resync."""
+        if socket.stream != self._source.book_stream:
+            return
+        for pair in list(socket.pairs):
+            if self._book_owner.get(pair) is not socket or pair not in self.syncs:
+                continue
+            if self._source.resync_mode is ResyncMode.RESUBSCRIBE:
+                asyncio.get_running_loop().create_task(self._resubscribe(socket.runner, pair))
+            else:
+                self._request_snapshot(pair)
 
     def _check_connection_sequence(self, socket: PooledSocket, message: Any) -> None:
         """Follow the socket's own numbering; a skipped number resyncs every book the socket feeds.

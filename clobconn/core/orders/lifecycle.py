@@ -110,7 +110,8 @@ class OrderLifecycle:
         # The local clock, in seconds; tests move it to pass an acceptance deadline.
         self.clock = clock
         self.tracker = ClientOrderTracker(events, on_fills_missing=self._on_fills_missing,
-                                          fills_trail_updates=not venue.spec.user_stream_fills)
+                                          fills_trail_updates=not venue.spec.user_stream_fills,
+                                          fills_move_state=not venue.spec.fills_carry_state)
         self._fills_wanted: set[str] = set()
 
     # == placing =================================================================================

@@ -30,13 +30,16 @@ class ClientOrderTracker:
     given up as lost revives it. A FILLED order whose fills do not add up yet is handed to
     ``on_fills_missing`` (the lifecycle fetches them) and completes once they do. With
     ``fills_trail_updates`` (a venue whose stream reports cumulative amounts but no fills) so is an
-    open order whose reported amount runs ahead of its fills.
+    open order whose reported amount runs ahead of its fills. With ``fills_move_state`` (a venue whose fill
+    messages carry no order state, which comes in messages of its own) a fill short of the amount moves an
+    open order to PARTIALLY_FILLED, as the venue's state message will.
     """
 
     def __init__(self, events: EventBus, finished_ttl: float = 600.0, clock: Callable[[], float] = time.time,
                  on_fills_missing: Callable[[InFlightOrder], None] | None = None,
-                 fills_trail_updates: bool = False) -> None:
+                 fills_trail_updates: bool = False, fills_move_state: bool = False) -> None:
         self._events = events
+        self.fills_move_state = fills_move_state
         self._clock = clock
         self.on_fills_missing = on_fills_missing
         self.fills_trail_updates = fills_trail_updates
@@ -111,6 +114,8 @@ class ClientOrderTracker:
             if order.transition(OrderState.FILLED, trade.fill_timestamp):
                 self._announce_state(order, previous)
                 return
+        if self.fills_move_state and order.state is OrderState.OPEN:
+            order.transition(OrderState.PARTIALLY_FILLED, trade.fill_timestamp)
         self._maybe_complete(order)
 
     def mark_failed(self, order: InFlightOrder, reason: str) -> None:

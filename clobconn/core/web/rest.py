@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -58,6 +59,7 @@ class RestClient:
         default_limit_id: str = "",
         rate_limit_resets: tuple[RateLimitReset, ...] = (RateLimitReset("Retry-After", ResetUnit.SECONDS),),
         venue_time: Callable[[], float] = time.time,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.throttler = throttler
@@ -70,13 +72,17 @@ class RestClient:
         self._rate_limit_resets = rate_limit_resets
         # The venue's clock in seconds, to read a reset given as a time rather than a wait.
         self._venue_time = venue_time
+        # A service reached over TLS with its own CA or a client certificate (a Gateway's mutual TLS).
+        self._ssl_context = ssl_context
         self._session: aiohttp.ClientSession | None = None
 
     @property
     def session(self) -> aiohttp.ClientSession:
         """The connector's one session, opened on first use and closed by ``close``."""
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(json_serialize=lambda obj: orjson.dumps(obj).decode())
+            connector = aiohttp.TCPConnector(ssl=self._ssl_context) if self._ssl_context is not None else None
+            self._session = aiohttp.ClientSession(connector=connector,
+                                                  json_serialize=lambda obj: orjson.dumps(obj).decode())
         return self._session
 
     async def close(self) -> None:

@@ -90,6 +90,9 @@ class StreamAction(Enum):
     RECONNECT = "reconnect"
     # The venue confirmed the subscription (for data sources that wait for it to count as live).
     SUBSCRIBED = "subscribed"
+    # The venue's books moved in ways its stream does not carry (the XRP Ledger closed a ledger, whose
+    # offers may have lost their funding unseen): each book the socket feeds fetches a fresh snapshot.
+    REFRESH_BOOKS = "refresh_books"
 
 
 class WSConnection:

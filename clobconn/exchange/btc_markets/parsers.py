@@ -7,18 +7,16 @@ Fees are charged in the market's quote asset.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from clobconn.core.data_source import UserMessage
 from clobconn.core.data_types import Balance, OrderState, OrderUpdate, TradeFee, TradeUpdate
+from clobconn.core.web.times import iso_seconds
 from clobconn.exchange.btc_markets.constants import ORDER_STATES
 
-
-def seconds(iso: str) -> float:
-    """The venue's ISO 8601 UTC times ("2019-09-01T18:34:27.045000Z", "2019-04-08T20:41:19.339Z")."""
-    return datetime.fromisoformat(iso).timestamp()
+# The venue's ISO 8601 UTC times ("2019-09-01T18:34:27.045000Z", "2019-04-08T20:41:19.339Z").
+seconds = iso_seconds
 
 
 def quote_asset(trading_pair: str) -> str:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from clobconn.core.data_source import UserMessage
 from clobconn.core.data_types import Balance, OrderUpdate, TokenAmount, TradeFee, TradeUpdate
+from clobconn.core.web.times import iso_seconds
 from clobconn.exchange.kraken.constants import ASSET_ALIASES, ORDER_STATES, STREAM_ORDER_STATES
 
 
@@ -30,10 +30,8 @@ def number(value: Any) -> Decimal:
     """A venue number: REST sends strings, v2 streams numbers (decoded as their text, see decode_frame)."""
     return Decimal(value if isinstance(value, str) else str(value))
 
-
-def rfc3339(text: str) -> float:
-    """v2 times: "2023-09-22T10:33:05.709993Z"."""
-    return datetime.fromisoformat(text).timestamp()
+# v2 times: "2023-09-22T10:33:05.709993Z".
+rfc3339 = iso_seconds
 
 
 def parse_order(trading_pair: str, txid: str, info: Mapping[str, Any]) -> OrderUpdate:

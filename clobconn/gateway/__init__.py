@@ -1,0 +1,1 @@
+"""AMM connectors (DEX swaps and liquidity) through Hummingbot's Gateway middleware over REST."""
