@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint typecheck unit bench clean protos chaos
+.PHONY: test demo lint typecheck unit bench bench-bus clean protos chaos
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ demo: $(STAMP)
 # CHAOS_ARGS="--seed N" replays a run; CHAOS_ARGS="--quick binance" is a short run of one connector.
 chaos: $(STAMP)
 	$(BIN)/python -m clobconn.testing.chaos $(CHAOS_ARGS)
+
+# The Redis Streams bus's costs, against a redis-server started on a loopback port (needs redis-server).
+bench-bus: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_bus --out benchmarks/results/bus.json
 
 # The protobuf modules (<name>_pb2.py and its .pyi stub) generated from the venues' .proto files, which
 # live beside them (clobconn/exchange/mexc/pb/push.proto). protoc comes from grpcio-tools, in a virtualenv

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.measure import Measurement
 
 from clobconn.cli.book import run_book
+from clobconn.cli.bus import run_book_from_redis, run_publish
 from clobconn.cli.demo import run_demo
 from clobconn.cli.demo_gateway import run_gateway_demo
 from clobconn.cli.serve import serve
@@ -146,15 +147,46 @@ def markets(connector: str, sandbox: bool, seed: int, domain: str | None, rest_u
 @click.option("--interval", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
               help="Seconds between snapshots in plain (non-terminal) output.")
 @click.option("--plain", is_flag=True, help="Print snapshots as lines even on a terminal.")
+@click.option("--from-redis", "from_redis", metavar="URL",
+              help="Rebuild the book from the Redis stream a `clobconn publish` writes, instead of the venue.")
 def book(connector: str, pair: str, sandbox: bool, seed: int, domain: str | None, rest_url: str | None,
-         ws_url: str | None, depth: int, duration: float | None, interval: float, plain: bool) -> None:
+         ws_url: str | None, depth: int, duration: float | None, interval: float, plain: bool,
+         from_redis: str | None) -> None:
     """Follow PAIR's order book live on CONNECTOR.
 
     PAIR is BASE-QUOTE, for example BTC-USDT. On a terminal the top levels are redrawn in place;
     otherwise a snapshot is printed every --interval seconds.
     """
+    if from_redis:
+        if sandbox or domain or rest_url or ws_url:
+            raise click.UsageError("--from-redis reads the stream, not a venue: drop --sandbox/--domain")
+        run(run_book_from_redis(make_console(), from_redis, connector, pair.upper(), depth, duration, interval,
+                                plain), interrupted_ok=True)
+        return
     target = target_of(connector, sandbox, seed, domain, rest_url, ws_url)
     run(run_book(make_console(), target, pair.upper(), depth, duration, interval, plain), interrupted_ok=True)
+
+
+@cli.command()
+@connector_argument
+@click.argument("pairs", nargs=-1, required=True)
+@click.option("--redis", "redis_url", metavar="URL", required=True,
+              help="The Redis server (redis://[:password@]host:port/db, or rediss:// for TLS).")
+@venue_options
+@click.option("--duration", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds to run; default: until Ctrl-C.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              help="Seconds between the lines of figures.")
+def publish(connector: str, pairs: tuple[str, ...], redis_url: str, sandbox: bool, seed: int, domain: str | None,
+            rest_url: str | None, ws_url: str | None, duration: float | None, interval: float) -> None:
+    """Publish PAIRS' books and trades on CONNECTOR to Redis Streams.
+
+    Consumers on any machine rebuild the books from the streams (`clobconn book --from-redis URL
+    CONNECTOR PAIR`, or clobconn.bus.BookReader); see docs/scale-out.md.
+    """
+    target = target_of(connector, sandbox, seed, domain, rest_url, ws_url)
+    run(run_publish(make_console(), target, [p.upper() for p in pairs], redis_url, duration, interval),
+        interrupted_ok=True)
 
 
 @cli.command()

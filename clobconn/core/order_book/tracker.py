@@ -14,6 +14,7 @@ import aiohttp
 from clobconn.core.data_source import OrderBookDataSource
 from clobconn.core.data_types import FundingInfo
 from clobconn.core.errors import ClobconnError
+from clobconn.core.order_book.changes import BookChange, BookChangeKind, BookListener
 from clobconn.core.order_book.levels import InvalidBookMessage
 from clobconn.core.order_book.messages import BookMessage, BookMessageType, PublicTrade
 from clobconn.core.order_book.order_book import OrderBook
@@ -84,6 +85,10 @@ class OrderBookTracker:
         self.forced_handovers = 0
         # Frames skipped in a socket's own numbering (sequenced_connections venues): each resyncs that socket's books.
         self.connection_gaps = 0
+        # Told of every change to a book (see changes.py) and every public trade; empty unless something
+        # mirrors the books elsewhere, so the per-message cost is one test.
+        self.book_listeners: list[BookListener] = []
+        self.trade_listeners: list[Callable[[PublicTrade], None]] = []
 
     @property
     def runners(self) -> dict[str, StreamRunner]:
@@ -101,6 +106,11 @@ class OrderBookTracker:
 
     def order_book(self, trading_pair: str) -> OrderBook:
         return self.syncs[trading_pair].book
+
+    @property
+    def book_depth(self) -> int | None:
+        """The depth books are cut to after each message, where the venue's subscription has one."""
+        return self._source.book_depth
 
     @property
     def rejected_messages(self) -> int:
@@ -350,6 +360,8 @@ class OrderBookTracker:
                         self.last_trade_price[pair] = item.price
                         if self._on_trade is not None:
                             self._on_trade(item)
+                        if self.trade_listeners:
+                            self._tell_trade(item)
                 elif isinstance(item, FundingInfo) and self._on_funding_info is not None:
                     self._on_funding_info(item)
                 elif item is StreamAction.RECONNECT:
@@ -430,6 +442,7 @@ class OrderBookTracker:
         # The book's flag, not the synchroniser's property: this runs for every message.
         book = sync.book
         was_synced = book.is_synced
+        prev_id = book.last_update_id
         try:
             if message.type is BookMessageType.SNAPSHOT:
                 # The stream is ordered: a buffered diff that this snapshot, sent after it, cannot
@@ -448,6 +461,12 @@ class OrderBookTracker:
             return
         if book.is_synced is not was_synced:
             self._report_sync_change(message.trading_pair, was_synced, result.value)
+        if self.book_listeners and result is SyncResult.APPLIED and book.is_synced:
+            if message.type is BookMessageType.DIFF:
+                self._tell(BookChange(BookChangeKind.DIFF, message.trading_pair, book, message.bids, message.asks,
+                                      prev_id, book.last_update_id))
+            else:
+                self._tell_snapshot(message.trading_pair, book)
         if result.needs_resync:
             self._resync(message.trading_pair, result)
         if message.type is BookMessageType.SNAPSHOT and self._snapshot_answers:
@@ -566,6 +585,8 @@ class OrderBookTracker:
                 continue
             self._report_sync_change(trading_pair, was_synced, result.value)
             if not result.needs_resync:
+                if self.book_listeners and sync.is_synced:
+                    self._tell_snapshot(trading_pair, sync.book)
                 return
             # The snapshot was older than the buffered diffs could bridge: fetch another.
             unbridged += 1
@@ -593,6 +614,30 @@ class OrderBookTracker:
         ``is_synced`` before and calls this after.
         """
         sync = self.syncs.get(trading_pair)
-        if sync is None or sync.is_synced is was_synced or self._on_sync_change is None:
+        if sync is None or sync.is_synced is was_synced:
             return
-        self._on_sync_change(trading_pair, sync.is_synced, "" if sync.is_synced else reason)
+        if self.book_listeners and not sync.is_synced:
+            book = sync.book
+            self._tell(BookChange(BookChangeKind.LOST, trading_pair, book, [], [], book.last_update_id,
+                                  book.last_update_id))
+        if self._on_sync_change is not None:
+            self._on_sync_change(trading_pair, sync.is_synced, "" if sync.is_synced else reason)
+
+    def _tell_snapshot(self, trading_pair: str, book: OrderBook) -> None:
+        self._tell(BookChange(BookChangeKind.SNAPSHOT, trading_pair, book, [], [], book.last_update_id,
+                              book.last_update_id))
+
+    def _tell_trade(self, trade: PublicTrade) -> None:
+        for listener in self.trade_listeners:
+            try:
+                listener(trade)
+            except Exception:
+                logger.exception("trade listener raised on %s; ignored", trade.trading_pair)
+
+    def _tell(self, change: BookChange) -> None:
+        for listener in self.book_listeners:
+            try:
+                listener(change)
+            except Exception:
+                # A mirror's fault must never stop the book it mirrors.
+                logger.exception("book listener raised on %s %s; ignored", change.trading_pair, change.kind.value)
