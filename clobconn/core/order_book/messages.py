@@ -47,14 +47,23 @@ class PublicTrade:
 
 
 _ID_TYPES = frozenset((int, type(None)))
+# Every venue's sequence numbers, update ids and microsecond clocks fit a signed 64-bit integer. An id
+# beyond it is garbage, and taken as the book's id it would make every real diff after it look stale
+# while the book still reported synced.
+_ID_LIMIT = 2**63
 
 
 def check_book_message(message: BookMessage) -> tuple[list[Level], list[Level]]:
-    """The message's bids and asks as checked floats, once its sequencing fields are ints."""
-    if type(message.last_id) is not int or type(message.first_id) not in _ID_TYPES or (
-            type(message.prev_id) not in _ID_TYPES or type(message.checksum) not in _ID_TYPES):
+    """The message's bids and asks as checked floats, once its sequencing fields are ints in range
+    (and a diff's range of ids does not run backwards)."""
+    last, first, prev = message.last_id, message.first_id, message.prev_id
+    if type(last) is not int or type(first) not in _ID_TYPES or (
+            type(prev) not in _ID_TYPES or type(message.checksum) not in _ID_TYPES):
         raise InvalidBookMessage(
-            f"sequence fields must be ints: last {message.last_id!r}, first {message.first_id!r}, "
-            f"prev {message.prev_id!r}, checksum {message.checksum!r}"
+            f"sequence fields must be ints: last {last!r}, first {first!r}, "
+            f"prev {prev!r}, checksum {message.checksum!r}"
         )
+    if not -_ID_LIMIT <= last < _ID_LIMIT or (first is not None and not -_ID_LIMIT <= first <= last) or (
+            prev is not None and not -_ID_LIMIT <= prev < _ID_LIMIT):
+        raise InvalidBookMessage(f"sequence ids out of range: first {first}, last {last}, prev {prev}")
     return parse_levels(message.bids, "bid"), parse_levels(message.asks, "ask")
