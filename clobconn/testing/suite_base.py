@@ -254,6 +254,22 @@ class ConformanceSuiteBase(ABC):
         values.update(overrides)
         return values
 
+    # -- secrecy: what is secret, and proof that it was used -----------------------------------
+
+    def secret_values(self) -> tuple[str, ...]:
+        """What the secrecy scenarios look for in every log, repr and error text (in any letter case). A
+        wallet venue adds its private key, with and without 0x."""
+        return SECRETS
+
+    def credentials_used(self, ws_path: str | None = None) -> bool:
+        """That a secrecy scenario was not vacuous: the credentials reached the venue, in a request or (with
+        ``ws_path``) in the last session's frames on that socket. The API key is sent as it is; a wallet
+        venue checks instead that what it sent recovers to its key (a signature, a signed transaction)."""
+        sessions = self.venue.endpoint(ws_path).sessions if ws_path else []
+        frames = sessions[-1] if sessions else []
+        return any(API_KEY in repr(frame) for frame in frames) or any(
+            API_KEY in request.text + repr(request.headers) for request in self.venue.requests)
+
     def placements(self) -> list[RecordedRequest]:
         method, path = self.routes["place_order"]
         # Where placements share a path with other calls (Vertex's /execute), the role's filter tells them apart.
