@@ -1,6 +1,6 @@
 """Before/after figures for a proposed core patch, interleaved in one run.
 
-    benchmarks/.venv-peers/bin/python -m benchmarks.compare_patch benchmarks/proposed-<name>.patch \\
+    benchmarks/.venv-peers/bin/python -m benchmarks.compare_patch <name>.patch \\
         --section pipeline --rounds 3
 
 Copies the work tree twice into a scratch directory, applies the patch to one copy (``git apply``),
