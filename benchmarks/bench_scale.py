@@ -32,6 +32,8 @@ from typing import Any
 from benchmarks.book_workload import generate
 from benchmarks.common import (
     heading,
+    machine,
+    machine_line,
     micros,
     percentile,
     quick,
@@ -47,7 +49,7 @@ from benchmarks.loopback_venue import CLIENT_CPU, VenueProcess, pin_to
 from clobconn.core.exchange_base import ExchangeBase
 from clobconn.core.order_book.order_book import OrderBook
 
-PAIR_COUNTS = (100, 500)
+PAIR_COUNTS = (100, 500, 2_000)
 INTERVAL = 0.1
 
 
@@ -173,7 +175,7 @@ def main() -> None:
         child(args.pairs, args.out)
         return
 
-    heading("3. Scale: 100 and 500 pairs on one event loop, one 100 ms diff stream per pair")
+    heading("3. Scale: 100, 500 and 2,000 pairs on one event loop, one 100 ms diff stream per pair")
     memory = bare_book_memory()
     results: dict[str, Any] = {"bare_book": memory, "counts": []}
     with tempfile.TemporaryDirectory() as scratch:
@@ -189,11 +191,13 @@ def main() -> None:
             rows.append([f"{figures['pairs']} pairs, {'aligned' if run['aligned'] else 'staggered'}",
                          si(run["messages_per_second"]), micros(run["lag_p50"]), micros(run["lag_p99"]),
                          micros(run["lag_max"]), micros(run["cpu_per_message"]), f"{run['cpu_share']:.0%}",
-                         f"{figures['rss_per_pair'] / 1000:.0f} KB"])
+                         f"{figures['rss_per_pair'] / 1024:.0f} KiB"])
+    results["machine"] = machine()
     say("")
+    say(f"machine: {machine_line(results['machine'])}")
     say(table(["run", "msg/s", "lag p50", "lag p99", "lag max", "CPU/msg", "CPU", "RSS/pair"], rows))
     say(f"(bare OrderBook with a {memory['levels_a_side']:,}-level-a-side snapshot: "
-        f"{memory['rss_per_book'] / 1000:.0f} KB resident each; ready after "
+        f"{memory['rss_per_book'] / 1024:.0f} KiB resident each; ready after "
         + ", ".join(f"{f['ready_seconds']:.1f}s for {f['pairs']} pairs" for f in results["counts"]) + ")")
     write_json(args.out, results)
 

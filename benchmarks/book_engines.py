@@ -2,10 +2,16 @@
 
 Each replay loop is written the way that engine's own users drive it, with its readers, and
 nothing else in the loop: the same reads for all (best bid and ask after every message, the top
-20 levels of both sides after every 10th message). Two replays per engine:
+20 levels of both sides after every 10th message). Three replays per engine:
 
-- ``replay_parsed``: levels already converted to floats, in the engine's own input type;
-- ``replay_strings``: the venue's strings, converted by the engine's own path where it has one.
+- ``replay_parsed`` ("book-only"): levels already converted to floats, in the engine's own input
+  type, applied straight to the book: no message object, no sequence check;
+- ``replay_full`` ("full path"): what the engine's own stack does with a decoded diff, from the
+  venue's strings: build its message object, check the message's sequence against the book, convert
+  and apply, then read floats. Each class's docstring says exactly which steps those are;
+- ``replay_decimal`` ("full path, Decimal reads"): the same, reading the book through the API a
+  strategy uses for money (``Decimal`` best bid and ask, ``Decimal`` top-20 levels), where the
+  engine's users have one.
 
 A peer that is not installed is reported as missing, never silently skipped.
 """
@@ -15,6 +21,7 @@ from __future__ import annotations
 import importlib.metadata
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from decimal import Decimal
 from itertools import islice
 from typing import Any
 
@@ -49,8 +56,16 @@ class Engine(ABC):
         """Apply pre-converted updates, with the reads (timed)."""
 
     @abstractmethod
-    def replay_strings(self, messages: list[Message]) -> None:
-        """Convert the venue's strings and apply, with the reads (timed)."""
+    def replay_full(self, messages: list[Message]) -> None:
+        """Message object, sequence check, convert and apply, with float reads (timed)."""
+
+    def replay_decimal(self, messages: list[Message]) -> None:
+        """As replay_full, with the Decimal reads a strategy uses (timed); not every engine has them."""
+        raise NotImplementedError(f"{self.name} has no Decimal readers")
+
+    @property
+    def has_decimal_reads(self) -> bool:
+        return type(self).replay_decimal is not Engine.replay_decimal
 
     @abstractmethod
     def levels(self) -> tuple[Levels, Levels]:
@@ -58,42 +73,68 @@ class Engine(ABC):
 
 
 class ClobconnEngine(Engine):
+    """clobconn's ``OrderBook`` behind its ``BookSynchronizer``, as the tracker drives them.
+
+    Full path, per message: a ``BookMessage`` (what a data source's ``parse`` returns), then
+    ``BookSynchronizer.on_diff`` under Binance spot's rule (``FIRST_LAST``): the sequence fields'
+    types, the levels checked and converted (``parse_levels``), the id check, ``apply_levels``, and
+    the crossed-book check. Book-only calls ``apply_levels`` on levels already checked.
+    """
+
     name = "clobconn"
     package = "clobconn"
 
     def __init__(self) -> None:
-        from clobconn.core.order_book.order_book import OrderBook
+        from clobconn.core.order_book.messages import BookMessage, BookMessageType
+        from clobconn.core.order_book.sync import BookSynchronizer, SequenceRule
 
-        self._cls = OrderBook
-        self.book = OrderBook()
+        self._message = BookMessage
+        self._diff = BookMessageType.DIFF
+        self._new_sync = lambda: BookSynchronizer("BTC-USDT", SequenceRule.FIRST_LAST)
+        self.sync = self._new_sync()
+        self.book = self.sync.book
 
     def load(self, workload: Workload) -> None:
-        self.book = self._cls("BTC-USDT")
-        self.book.apply_snapshot(workload.snapshot_bids, workload.snapshot_asks, workload.snapshot_id)
+        from clobconn.core.order_book.messages import BookMessageType
+
+        self.sync = self._new_sync()
+        self.book = self.sync.book
+        self.sync.on_snapshot(self._message(BookMessageType.SNAPSHOT, "BTC-USDT", workload.snapshot_bids,
+                                            workload.snapshot_asks, workload.snapshot_id))
 
     def parse(self, messages: list[Message]) -> list[tuple[list[tuple[float, float]], list[tuple[float, float]], int]]:
         return [(_floats(m.bids), _floats(m.asks), m.update_id) for m in messages]
 
     def replay_parsed(self, parsed: list[tuple[Any, Any, int]]) -> None:
         book = self.book
-        apply_diff, best_bid, best_ask = book.apply_diff, book.best_bid_float, book.best_ask_float
+        apply_levels, best_bid, best_ask = book.apply_levels, book.best_bid_float, book.best_ask_float
         bid_levels, ask_levels = book.bid_levels, book.ask_levels
         for n, (bids, asks, update_id) in enumerate(parsed, 1):
-            apply_diff(bids, asks, update_id)
+            apply_levels(bids, asks, update_id)
             best_bid(), best_ask()
             if n % TOP_N_EVERY == 0:
                 bid_levels(TOP_N), ask_levels(TOP_N)
 
-    def replay_strings(self, messages: list[Message]) -> None:
+    def replay_full(self, messages: list[Message]) -> None:
         book = self.book
-        apply_diff, best_bid, best_ask = book.apply_diff, book.best_bid_float, book.best_ask_float
+        on_diff, new_message, diff = self.sync.on_diff, self._message, self._diff
+        best_bid, best_ask = book.best_bid_float, book.best_ask_float
         bid_levels, ask_levels = book.bid_levels, book.ask_levels
-        for n, message in enumerate(messages, 1):
-            # apply_diff takes the venue's [price, size] strings and converts them itself.
-            apply_diff(message.bids, message.asks, message.update_id)
+        for n, m in enumerate(messages, 1):
+            on_diff(new_message(diff, "BTC-USDT", m.bids, m.asks, m.update_id, first_id=m.update_id))
             best_bid(), best_ask()
             if n % TOP_N_EVERY == 0:
                 bid_levels(TOP_N), ask_levels(TOP_N)
+
+    def replay_decimal(self, messages: list[Message]) -> None:
+        book = self.book
+        on_diff, new_message, diff = self.sync.on_diff, self._message, self._diff
+        bids, asks = book.bids, book.asks
+        for n, m in enumerate(messages, 1):
+            on_diff(new_message(diff, "BTC-USDT", m.bids, m.asks, m.update_id, first_id=m.update_id))
+            _ = book.best_bid, book.best_ask
+            if n % TOP_N_EVERY == 0:
+                bids(TOP_N), asks(TOP_N)
 
     def levels(self) -> tuple[Levels, Levels]:
         return self.book.bid_levels(), self.book.ask_levels()
@@ -102,9 +143,11 @@ class ClobconnEngine(Engine):
 class HummingbotEngine(Engine):
     """Hummingbot's Cython/C++ ``OrderBook`` (a std::set of entries per side).
 
-    From strings goes through ``OrderBookMessage``, whose ``bids``/``asks`` properties are where
-    Hummingbot turns a venue's strings into ``OrderBookRow`` floats; its tracker then calls
-    ``apply_diffs(message.bids, message.asks, message.update_id)``, as here.
+    Full path, per message: an ``OrderBookMessage`` (what its data sources build from a decoded
+    diff), its tracker's sequence check (``_order_book_diff_router`` drops a diff older than the
+    book's snapshot), then ``apply_diffs(message.bids, message.asks, message.update_id)``, whose
+    ``bids``/``asks`` properties turn the strings into ``OrderBookRow`` floats. Decimal reads are
+    what its connectors hand strategies: ``Decimal(str(price))`` of the float readers.
     """
 
     name = "hummingbot"
@@ -142,7 +185,7 @@ class HummingbotEngine(Engine):
             if n % TOP_N_EVERY == 0:
                 list(islice(bid_entries(), TOP_N)), list(islice(ask_entries(), TOP_N))
 
-    def replay_strings(self, messages: list[Message]) -> None:
+    def replay_full(self, messages: list[Message]) -> None:
         book = self.book
         apply_diffs, get_price = book.apply_diffs, book.get_price
         bid_entries, ask_entries = book.bid_entries, book.ask_entries
@@ -150,10 +193,28 @@ class HummingbotEngine(Engine):
         for n, m in enumerate(messages, 1):
             message = new_message(diff, {"trading_pair": "BTC-USDT", "update_id": m.update_id,
                                          "bids": m.bids, "asks": m.asks}, 0.0)
+            if book.snapshot_uid > message.update_id:
+                continue
             apply_diffs(message.bids, message.asks, message.update_id)
             get_price(False), get_price(True)
             if n % TOP_N_EVERY == 0:
                 list(islice(bid_entries(), TOP_N)), list(islice(ask_entries(), TOP_N))
+
+    def replay_decimal(self, messages: list[Message]) -> None:
+        book = self.book
+        apply_diffs, get_price = book.apply_diffs, book.get_price
+        bid_entries, ask_entries = book.bid_entries, book.ask_entries
+        new_message, diff = self._message, self._diff
+        for n, m in enumerate(messages, 1):
+            message = new_message(diff, {"trading_pair": "BTC-USDT", "update_id": m.update_id,
+                                         "bids": m.bids, "asks": m.asks}, 0.0)
+            if book.snapshot_uid > message.update_id:
+                continue
+            apply_diffs(message.bids, message.asks, message.update_id)
+            Decimal(str(get_price(False))), Decimal(str(get_price(True)))
+            if n % TOP_N_EVERY == 0:
+                [(Decimal(str(r.price)), Decimal(str(r.amount))) for r in islice(bid_entries(), TOP_N)]
+                [(Decimal(str(r.price)), Decimal(str(r.amount))) for r in islice(ask_entries(), TOP_N)]
 
     def levels(self) -> tuple[Levels, Levels]:
         return ([(r.price, r.amount) for r in self.book.bid_entries()],
@@ -163,8 +224,10 @@ class HummingbotEngine(Engine):
 class CcxtEngine(Engine):
     """ccxt.pro's pure-Python ``OrderBook`` (a bisect-sorted list per side).
 
-    From strings goes through ccxt.pro's Binance ``handle_deltas``, which is what its Binance
-    stream handler calls on each diff (``safe_float`` per price and size, then ``store``).
+    Full path, per message: the decoded dict is its message (no object is built); ccxt.pro's
+    Binance handler checks the diff's ids against the book's nonce (a diff at or before it is
+    skipped, one past ``nonce + 1`` is a gap), then ``handle_deltas`` (``safe_float`` per price and
+    size, then ``store``) on asks and bids, then sets the nonce.
     """
 
     name = "ccxt.pro"
@@ -205,11 +268,16 @@ class CcxtEngine(Engine):
             if n % TOP_N_EVERY == 0:
                 bids_side[:TOP_N], asks_side[:TOP_N]
 
-    def replay_strings(self, messages: list[Message]) -> None:
+    def replay_full(self, messages: list[Message]) -> None:
         book = self.book
         bids_side, asks_side = book["bids"], book["asks"]
         handle_deltas = self._exchange.handle_deltas
         for n, m in enumerate(messages, 1):
+            nonce = book["nonce"]
+            if m.update_id <= nonce:
+                continue
+            if m.update_id > nonce + 1:
+                raise RuntimeError(f"gap after {nonce}: the workload has none")
             # As ccxt.pro's binance.handle_order_book_message does: asks, bids, then the nonce.
             handle_deltas(asks_side, m.asks)
             handle_deltas(bids_side, m.bids)
@@ -225,8 +293,10 @@ class CcxtEngine(Engine):
 class CryptofeedEngine(Engine):
     """cryptofeed's ``order-book`` C extension (a hash map with a lazily sorted key index per side).
 
-    It has no string path of its own: cryptofeed's feeds convert with ``Decimal(...)`` before
-    storing. We give it ``float(...)``, the cheaper conversion, so the figure flatters the peer.
+    Full path: cryptofeed's Binance feed checks each diff's first id against the last one it
+    applied (a gap resyncs), converts and stores. Its feeds convert with ``Decimal(...)``; we give
+    it ``float(...)``, the cheaper conversion, and build no message object, so the figure flatters
+    the peer.
     """
 
     name = "cryptofeed order-book"
@@ -268,9 +338,13 @@ class CryptofeedEngine(Engine):
             if n % TOP_N_EVERY == 0:
                 [bids_side.index(i) for i in range(TOP_N)], [asks_side.index(i) for i in range(TOP_N)]
 
-    def replay_strings(self, messages: list[Message]) -> None:
+    def replay_full(self, messages: list[Message]) -> None:
         bids_side, asks_side = self.book.bids, self.book.asks
+        last = -1
         for n, m in enumerate(messages, 1):
+            if last >= 0 and m.update_id != last + 1:
+                raise RuntimeError(f"gap after {last}: the workload has none")
+            last = m.update_id
             for price_text, size_text in m.bids:
                 price, size = float(price_text), float(size_text)
                 if size == 0.0:
@@ -297,7 +371,7 @@ class DictCeilingEngine(Engine):
     """The ceiling: a bare dict per side, set or pop, nothing kept in order.
 
     It cannot answer the reads without sorting, so it does none: it is the most an update loop
-    in Python can do, not a usable book.
+    in Python can do, not a usable book. Its "full path" is only the strings' conversion.
     """
 
     name = "dict ceiling"
@@ -332,7 +406,8 @@ class DictCeilingEngine(Engine):
                 else:
                     asks_side[price] = size
 
-    def replay_strings(self, messages: list[Message]) -> None:
+    def replay_full(self, messages: list[Message]) -> None:
+        # No message object and no sequence check: the most a loop over the strings can do.
         bids_side, asks_side = self.bids, self.asks
         for m in messages:
             for price_text, size_text in m.bids:

@@ -1,8 +1,13 @@
-"""The order book workload every engine replays, generated from a fixed seed.
+"""The order book workloads every engine replays, generated from a fixed seed.
 
-A 1,000-level-a-side book with a 0.01 tick, then level updates in venue style (price and size as
-strings with eight decimals, as Binance sends them), grouped ten to a message. Update depths are
-drawn from an exponential distribution so most land near the top; about 20% set a size of zero.
+A book with a 0.01 tick, then level updates in venue style (price and size as strings with eight
+decimals, as Binance sends them), grouped ten to a message; about 20% set a size of zero. Two
+shapes:
+
+- near the top (``generate``): a 1,000-level-a-side book, update depths drawn from an exponential
+  distribution (mean 25 levels) so most land near the top, as on a liquid pair's diff stream;
+- uniform depth (``generate(..., levels=N, uniform=True)``): an N-level-a-side book (10k, 100k)
+  whose updates land anywhere in it with equal odds, where keeping levels in order costs most.
 
 Bids only ever sit at or below the initial best bid and asks at or above the initial best ask, so
 the book can never cross. That keeps the engines comparable: Hummingbot silently truncates
@@ -23,8 +28,6 @@ BOOK_LEVELS = 1_000
 BEST_BID_TICKS = 3_000_000
 # Mean depth (in levels from the top) of an update; 86% of updates land in the top 50 levels.
 MEAN_UPDATE_DEPTH = 25.0
-# Updates may reach a little past the initial book, so it also grows and shrinks at the bottom.
-MAX_UPDATE_DEPTH = 1_100
 DELETE_SHARE = 0.20
 UPDATES_PER_MESSAGE = 10
 # Reads: best bid and ask after every message (10 updates), the top 20 levels after every 10th (100 updates).
@@ -74,14 +77,17 @@ def level_ticks(is_bid: bool, depth: int) -> int:
     return BEST_BID_TICKS - depth if is_bid else BEST_BID_TICKS + 1 + depth
 
 
-def generate(updates: int, seed: int = SEED, first_update_id: int = 1_000_000) -> Workload:
+def generate(updates: int, seed: int = SEED, first_update_id: int = 1_000_000, levels: int = BOOK_LEVELS,
+             uniform: bool = False) -> Workload:
     rng = random.Random(seed)
-    snapshot_bids = [[price_text(level_ticks(True, d)), size_text(_random_size(rng))] for d in range(BOOK_LEVELS)]
-    snapshot_asks = [[price_text(level_ticks(False, d)), size_text(_random_size(rng))] for d in range(BOOK_LEVELS)]
+    snapshot_bids = [[price_text(level_ticks(True, d)), size_text(_random_size(rng))] for d in range(levels)]
+    snapshot_asks = [[price_text(level_ticks(False, d)), size_text(_random_size(rng))] for d in range(levels)]
     zero = size_text(0)
+    # Updates may reach a little past the initial book, so it also grows and shrinks at the bottom.
+    max_depth = levels + levels // 10
     # Every price an update can name, formatted once.
     texts = {level_ticks(is_bid, d): price_text(level_ticks(is_bid, d))
-             for is_bid in (True, False) for d in range(MAX_UPDATE_DEPTH)}
+             for is_bid in (True, False) for d in range(max_depth)}
     messages: list[Message] = []
     update_id = first_update_id
     for _ in range(updates // UPDATES_PER_MESSAGE):
@@ -91,7 +97,10 @@ def generate(updates: int, seed: int = SEED, first_update_id: int = 1_000_000) -
         touched: set[int] = set()
         while len(touched) < UPDATES_PER_MESSAGE:
             is_bid = rng.random() < 0.5
-            depth = min(int(rng.expovariate(1.0 / MEAN_UPDATE_DEPTH)), MAX_UPDATE_DEPTH - 1)
+            if uniform:
+                depth = rng.randrange(max_depth)
+            else:
+                depth = min(int(rng.expovariate(1.0 / MEAN_UPDATE_DEPTH)), max_depth - 1)
             ticks = level_ticks(is_bid, depth)
             if ticks in touched:
                 continue

@@ -1,6 +1,6 @@
 """Before/after figures for a proposed core patch, interleaved in one run.
 
-    benchmarks/.venv-peers/bin/python -m benchmarks.compare_patch benchmarks/proposed-<name>.patch \\
+    benchmarks/.venv-peers/bin/python -m benchmarks.compare_patch <name>.patch \\
         --section pipeline --rounds 3
 
 Copies the work tree twice into a scratch directory, applies the patch to one copy (``git apply``),
@@ -26,8 +26,8 @@ from benchmarks.common import REPO, micros, read_json, say, si, table
 Figure = tuple[str, Callable[[Any], float], Callable[[float], str]]
 
 
-def _kb(value: float) -> str:
-    return f"{value / 1000:.0f} KB"
+def _kib(value: float) -> str:
+    return f"{value / 1024:.0f} KiB"
 
 
 def _at(rows: list[dict[str, Any]], **match: Any) -> dict[str, Any]:
@@ -36,10 +36,14 @@ def _at(rows: list[dict[str, Any]], **match: Any) -> dict[str, Any]:
 
 FIGURES: dict[str, tuple[str, list[Figure]]] = {
     "order_book": ("benchmarks.bench_book", [
-        ("from strings (upd/s)", lambda r: r["engines"]["clobconn"]["updates_per_second"]["from_strings"], si),
-        ("book-only (upd/s)", lambda r: r["engines"]["clobconn"]["updates_per_second"]["book_only"], si),
-        ("vs Hummingbot, from strings",
-         lambda r: r["engines"]["hummingbot"]["clobconn_ratio"]["from_strings"], lambda v: f"{v:.2f}x"),
+        ("full path, near top (upd/s)", lambda r: r["engines"]["clobconn"]["updates_per_second"]["full"], si),
+        ("book-only, near top (upd/s)", lambda r: r["engines"]["clobconn"]["updates_per_second"]["book_only"], si),
+        ("Decimal reads, near top (upd/s)",
+         lambda r: r["engines"]["clobconn"]["updates_per_second"]["decimal"], si),
+        ("full path, uniform 10k (upd/s)",
+         lambda r: r["shapes"]["uniform_10k"]["engines"]["clobconn"]["updates_per_second"]["full"], si),
+        ("full path, uniform 100k (upd/s)",
+         lambda r: r["shapes"]["uniform_100k"]["engines"]["clobconn"]["updates_per_second"]["full"], si),
     ]),
     "pipeline": ("benchmarks.bench_pipeline", [
         ("messages/s", lambda r: r["summary"]["messages_per_second"], si),
@@ -52,8 +56,8 @@ FIGURES: dict[str, tuple[str, list[Figure]]] = {
          lambda r: _at(_at(r["counts"], pairs=500)["runs"], aligned=True)["lag_p99"], micros),
         ("CPU/msg, 500 pairs staggered",
          lambda r: _at(_at(r["counts"], pairs=500)["runs"], aligned=False)["cpu_per_message"], micros),
-        ("RSS per pair, 500 pairs", lambda r: _at(r["counts"], pairs=500)["rss_per_pair"], _kb),
-        ("bare 1,000-a-side book", lambda r: r["bare_book"]["rss_per_book"], _kb),
+        ("RSS per pair, 500 pairs", lambda r: _at(r["counts"], pairs=500)["rss_per_pair"], _kib),
+        ("bare 1,000-a-side book", lambda r: r["bare_book"]["rss_per_book"], _kib),
     ]),
     "order_path": ("benchmarks.bench_orders", [
         ("call → wire p50", lambda r: r["call_to_wire_p50"], micros),

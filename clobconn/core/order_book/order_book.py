@@ -1,7 +1,9 @@
 """A price-level order book.
 
-Inside, each side is a dict price -> size plus a sorted price list whose last element is the best
-level, so the common case (updates near the top) touches the list's end. Keys are floats: a float
+Inside, each side is a dict price -> size plus its prices in order, best last, cut into blocks of
+at most ``_MAX_BLOCK`` with each block's last price beside them (``_SortedKeys``). The common case
+(updates near the top) touches the last block's end; an update deep in a 100,000-level book moves
+at most one block, not the whole side, as one sorted list would. Keys are floats: a float
 parsed from a venue string of up to 15 significant digits (every price and size venues send in
 practice) round-trips through ``repr`` to exactly that string's value, so the public readers hand
 out ``Decimal(repr(x))`` equal to what the venue sent. Longer strings would be rounded to the
@@ -18,7 +20,7 @@ from __future__ import annotations
 import math
 import time
 from bisect import bisect_left, insort
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -35,6 +37,96 @@ _monotonic = time.monotonic
 
 def to_decimal(value: float) -> Decimal:
     return Decimal(repr(value))
+
+
+# A block splits in two halves past this many keys: an insert or delete moves at most this many
+# pointers, and a 1,000-level side is one block, where the near-top updates stay as cheap as in a
+# single list.
+_MAX_BLOCK = 1024
+
+
+class _SortedKeys:
+    """One side's keys in ascending order (the best, largest, last), cut into blocks.
+
+    ``blocks`` holds no empty block; ``maxes[i]`` is ``blocks[i][-1]``. The book's writers inline
+    the insert and remove below on their fast paths: these are the general cases.
+    """
+
+    __slots__ = ("blocks", "maxes")
+
+    def __init__(self) -> None:
+        self.blocks: list[list[float]] = []
+        self.maxes: list[float] = []
+
+    def __len__(self) -> int:
+        return sum(map(len, self.blocks))
+
+    def clear(self) -> None:
+        self.blocks = []
+        self.maxes = []
+
+    def insert(self, key: float) -> None:
+        """Add a key not present yet."""
+        blocks, maxes = self.blocks, self.maxes
+        if not maxes:
+            blocks.append([key])
+            maxes.append(key)
+            return
+        if key > maxes[-1]:
+            index = len(blocks) - 1
+            block = blocks[index]
+            block.append(key)
+            maxes[index] = key
+        else:
+            index = bisect_left(maxes, key)
+            block = blocks[index]
+            insort(block, key)
+        if len(block) > _MAX_BLOCK:
+            half = len(block) // 2
+            blocks[index:index + 1] = [block[:half], block[half:]]
+            maxes.insert(index, block[half - 1])
+
+    def remove(self, key: float) -> None:
+        """Take out a key that is present."""
+        blocks, maxes = self.blocks, self.maxes
+        index = bisect_left(maxes, key)
+        block = blocks[index]
+        del block[bisect_left(block, key)]
+        if block:
+            maxes[index] = block[-1]
+        else:
+            del blocks[index]
+            del maxes[index]
+
+    def best(self, depth: int | None) -> list[float]:
+        """The keys best first: all of them, or the best ``depth``."""
+        if depth is None or depth < 0:
+            ordered = [key for block in reversed(self.blocks) for key in reversed(block)]
+            return ordered if depth is None else ordered[:depth]
+        chosen: list[float] = []
+        for block in reversed(self.blocks):
+            wanted = depth - len(chosen)
+            if wanted <= 0:
+                break
+            chosen.extend(block[: -wanted - 1 : -1])
+        return chosen
+
+    def __iter__(self) -> Iterator[float]:
+        """Ascending (the worst first)."""
+        for block in self.blocks:
+            yield from block
+
+    def keep_best(self, depth: int) -> list[float]:
+        """Keep only the best ``depth`` keys; returns the ones dropped."""
+        ordered = list(self)
+        cut = max(len(ordered) - depth, 0)
+        dropped, kept = ordered[:cut], ordered[cut:]
+        self.clear()
+        for start in range(0, len(kept), _MAX_BLOCK // 2):
+            block = kept[start:start + _MAX_BLOCK // 2]
+            self.blocks.append(block)
+            self.maxes.append(block[-1])
+        return dropped
 
 
 class OrderBook:
@@ -56,9 +148,9 @@ class OrderBook:
         self._bids: dict[float, float] = {}
         self._asks: dict[float, float] = {}
         # Ascending bid prices: best bid last.
-        self._bid_prices: list[float] = []
+        self._bid_prices = _SortedKeys()
         # Ascending negated ask prices: best (lowest) ask last.
-        self._ask_keys: list[float] = []
+        self._ask_keys = _SortedKeys()
         # The venue's own strings per level, kept only for venues whose checksum is over them.
         self._raw: dict[float, tuple[str, str]] | None = {} if keep_raw_strings else None
         self.last_update_id: int = -1
@@ -107,38 +199,46 @@ class OrderBook:
         ``raw_bids``/``raw_asks`` are the venue's own levels they were parsed from, kept only by a
         book with ``keep_raw_strings``.
         """
+        # The fast paths inline _SortedKeys' insert and remove where they touch the best block's
+        # end (most updates, near the top, do); everything else goes through its methods.
         book = self._bids
-        prices = self._bid_prices
+        sorted_keys = self._bid_prices
+        maxes = sorted_keys.maxes
         for price, size in bids:
             if size == 0.0:
                 if book.pop(price, None) is not None:
-                    if prices[-1] == price:
-                        prices.pop()
+                    if maxes[-1] == price and len(top := sorted_keys.blocks[-1]) > 1:
+                        top.pop()
+                        maxes[-1] = top[-1]
                     else:
-                        del prices[bisect_left(prices, price)]
+                        sorted_keys.remove(price)
                 continue
             if price not in book:
-                if not prices or price > prices[-1]:
-                    prices.append(price)
+                if maxes and price > maxes[-1] and len(top := sorted_keys.blocks[-1]) < _MAX_BLOCK:
+                    top.append(price)
+                    maxes[-1] = price
                 else:
-                    insort(prices, price)
+                    sorted_keys.insert(price)
             book[price] = size
         book = self._asks
-        keys = self._ask_keys
+        sorted_keys = self._ask_keys
+        maxes = sorted_keys.maxes
         for price, size in asks:
             key = -price
             if size == 0.0:
                 if book.pop(price, None) is not None:
-                    if keys[-1] == key:
-                        keys.pop()
+                    if maxes[-1] == key and len(top := sorted_keys.blocks[-1]) > 1:
+                        top.pop()
+                        maxes[-1] = top[-1]
                     else:
-                        del keys[bisect_left(keys, key)]
+                        sorted_keys.remove(key)
                 continue
             if price not in book:
-                if not keys or key > keys[-1]:
-                    keys.append(key)
+                if maxes and key > maxes[-1] and len(top := sorted_keys.blocks[-1]) < _MAX_BLOCK:
+                    top.append(key)
+                    maxes[-1] = key
                 else:
-                    insort(keys, key)
+                    sorted_keys.insert(key)
             book[price] = size
         if self._raw is not None:
             self._keep_raw(bids, raw_bids)
@@ -153,17 +253,13 @@ class OrderBook:
         """Keep only the best ``depth`` levels a side. A venue whose subscription has a depth sends no
         removal for a level pushed out of it (Kraken's ``book``), so a level beyond it is stale: left
         in, it would come back as the top-N when better levels go, and the venue's checksum would fail."""
-        prices = self._bid_prices
-        if len(prices) > depth:
-            dropped, self._bid_prices = prices[: len(prices) - depth], prices[len(prices) - depth:]
-            for price in dropped:
+        if len(self._bids) > depth:
+            for price in self._bid_prices.keep_best(depth):
                 del self._bids[price]
                 if self._raw is not None:
                     self._raw.pop(price, None)
-        keys = self._ask_keys
-        if len(keys) > depth:
-            dropped, self._ask_keys = keys[: len(keys) - depth], keys[len(keys) - depth:]
-            for key in dropped:
+        if len(self._asks) > depth:
+            for key in self._ask_keys.keep_best(depth):
                 del self._asks[-key]
                 if self._raw is not None:
                     self._raw.pop(-key, None)
@@ -198,20 +294,20 @@ class OrderBook:
     # -- float readers (for hot internal paths) --------------------------------------------------
 
     def best_bid_float(self) -> float | None:
-        return self._bid_prices[-1] if self._bid_prices else None
+        maxes = self._bid_prices.maxes
+        return maxes[-1] if maxes else None
 
     def best_ask_float(self) -> float | None:
-        return -self._ask_keys[-1] if self._ask_keys else None
+        maxes = self._ask_keys.maxes
+        return -maxes[-1] if maxes else None
 
     def bid_levels(self, depth: int | None = None) -> list[tuple[float, float]]:
-        prices = self._bid_prices
-        chosen = prices[::-1] if depth is None else prices[: -depth - 1 : -1]
-        return [(p, self._bids[p]) for p in chosen]
+        bids = self._bids
+        return [(p, bids[p]) for p in self._bid_prices.best(depth)]
 
     def ask_levels(self, depth: int | None = None) -> list[tuple[float, float]]:
-        keys = self._ask_keys
-        chosen = keys[::-1] if depth is None else keys[: -depth - 1 : -1]
-        return [(-k, self._asks[-k]) for k in chosen]
+        asks = self._asks
+        return [(-k, asks[-k]) for k in self._ask_keys.best(depth)]
 
     def raw_levels(self, side_is_bid: bool, depth: int) -> list[tuple[str, str]]:
         """The venue's own strings for the top ``depth`` levels (only with keep_raw_strings)."""
