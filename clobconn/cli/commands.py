@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.measure import Measurement
 
 from clobconn.cli.book import run_book
+from clobconn.cli.check import run_check
 from clobconn.cli.demo import run_demo
 from clobconn.cli.demo_gateway import run_gateway_demo
 from clobconn.cli.serve import serve
@@ -155,6 +156,20 @@ def book(connector: str, pair: str, sandbox: bool, seed: int, domain: str | None
     """
     target = target_of(connector, sandbox, seed, domain, rest_url, ws_url)
     run(run_book(make_console(), target, pair.upper(), depth, duration, interval, plain), interrupted_ok=True)
+
+
+@cli.command()
+@connector_argument
+@venue_options
+def check(connector: str, sandbox: bool, seed: int, domain: str | None, rest_url: str | None,
+          ws_url: str | None) -> None:
+    """Check CONNECTOR's keys: one signed read-only call, the balances, the key's permissions.
+
+    The keys are read from the CLOBCONN_<ID>_<FIELD> environment variables, then from
+    ~/.config/clobconn/credentials.toml (or $CLOBCONN_CREDENTIALS_FILE); --sandbox uses the sandbox's
+    own key. Exits 1 with the typed error when they are missing or refused.
+    """
+    run(run_check(make_console(), target_of(connector, sandbox, seed, domain, rest_url, ws_url)))
 
 
 @cli.command()
