@@ -97,10 +97,20 @@ def get_connector(connector_id: str, **config: Any) -> ExchangeBase | GatewayCon
     """Build a connector: ``get_connector("binance", api_key=..., api_secret=..., trading_pairs=[...])``;
     ``get_connector("gateway", url=..., chain=..., network=..., dex=..., ...)`` for the AMM type.
 
+    ``paper=True`` (with ``paper_balances={...}``) returns the connector's paper twin: the venue's live
+    market data, orders filled by the sandbox engine against it (``clobconn/paper``).
     Credentials not given in code are read from ``CLOBCONN_<ID>_<FIELD>`` environment variables, then
     from ``~/.config/clobconn/credentials.toml`` (``clobconn/core/credentials.py``).
     """
     if connector_id in AMM_CONNECTORS:
         return amm_connector_class(connector_id)(**config)
     cls = connector_class(connector_id)
+    paper = config.pop("paper", False)
+    if paper:
+        # Imported here: paper trading builds on the sandbox engine, which nothing else needs.
+        from clobconn.paper import paper_connector
+
+        if isinstance(paper, dict):  # a `paper` section: {"balances": ..., "fees": ..., "depth": ..., "queue": ...}
+            config = {**{f"paper_{key}": value for key, value in paper.items()}, **config}
+        return paper_connector(cls, **config)
     return cls(**with_external_credentials(connector_id, config))
