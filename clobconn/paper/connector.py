@@ -98,11 +98,13 @@ class PaperTrading(ExchangeBase):
 
     @property
     def has_credentials(self) -> bool:
-        # False while the real connector's __init__ runs, so that it builds no signer.
-        return getattr(self, "_paper", False)
+        # While the real connector's __init__ runs, what was given: keys build a signer only when given,
+        # for the few venues that sign a public read (KuCoin's full book snapshot). Then always: every
+        # private call is the engine's, so no order, cancel or balance request ever reaches the venue.
+        return True if getattr(self, "_paper", False) else super().has_credentials
 
     def missing_credentials(self) -> list[str]:
-        return [] if self.has_credentials else super().missing_credentials()
+        return [] if getattr(self, "_paper", False) else super().missing_credentials()
 
     def _start_user_stream(self) -> None:
         """No private stream: the engine's events arrive synchronously through ``_PaperEvents``."""
@@ -134,6 +136,8 @@ class PaperTrading(ExchangeBase):
             engine.open_account(account, dict.fromkeys(assets, ENDLESS))
         engine.add_listener(_PaperEvents(self))
         engine.open_account(USER, self.paper_balances)
+        if self.spec.fixed_position_mode is PositionMode.HEDGE:  # a venue whose accounts are always in hedge mode
+            engine.set_dual_side(USER, True)
         self.engine = engine
         self.mirror = LiveBookMirror(engine, self.paper_depth, self.paper_queue)
 
