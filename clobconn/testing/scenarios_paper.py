@@ -10,12 +10,14 @@ a taker buy must fill exactly on the levels that book showed, and no private req
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from clobconn.core.data_types import OrderState, OrderType, TradeType
 from clobconn.core.events import EventType
 from clobconn.core.exchange_base import ExchangeBase
+from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.testing.suite_base import ConformanceSuiteBase
 
 PAPER_QUOTE = Decimal(1_000_000)
@@ -29,7 +31,7 @@ class PaperScenarios(ConformanceSuiteBase):
 
     def private_requests(self) -> list[str]:
         """The requests that reached the venue's trading and account endpoints."""
-        found = []
+        found: list[str] = []
         for role in ("place_order", "cancel_order", "order_status", "balances", "positions", "set_leverage"):
             if role not in self.routes:
                 continue
@@ -49,7 +51,7 @@ class PaperScenarios(ConformanceSuiteBase):
             rule = conn.trading_rules[self.trading_pair]
             # All of the best level and part of the next: an amount on the venue's step.
             amount = rule.quantize_amount(shown[0][1] + shown[1][1] / 2)
-            filled = []
+            filled: list[Any] = []
             conn.add_listener(EventType.ORDER_FILLED, filled.append)
             order = await conn.place_order(self.trading_pair, TradeType.BUY, amount, OrderType.LIMIT, shown[2][0])
             assert order.state is OrderState.FILLED, order.state
@@ -62,7 +64,8 @@ class PaperScenarios(ConformanceSuiteBase):
             if not conn.spec.is_perpetual:
                 assert conn.get_balance(self.quote) == PAPER_QUOTE - spent
             else:
-                position = getattr(conn, "get_position")(self.trading_pair)
+                assert isinstance(conn, PerpetualDerivativeBase)
+                position = conn.get_position(self.trading_pair)
                 assert position is not None and position.amount == amount
             assert not self.private_requests(), f"paper trading reached the venue: {self.private_requests()}"
         finally:
