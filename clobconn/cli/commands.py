@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 from collections.abc import Coroutine
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 import click
@@ -18,6 +19,7 @@ from clobconn.cli.book import run_book
 from clobconn.cli.check import run_check
 from clobconn.cli.demo import run_demo
 from clobconn.cli.demo_gateway import run_gateway_demo
+from clobconn.cli.paper import run_paper
 from clobconn.cli.serve import serve
 from clobconn.cli.venues import VenueTarget, fetch_markets
 from clobconn.cli.views import connector_rows, connectors_table, markets_table
@@ -190,6 +192,41 @@ def demo(duration: float, pair: str, seed: int, plain: bool, gateway: bool) -> N
         run(run_gateway_demo(make_console()))
         return
     run(run_demo(make_console(), pair.upper(), duration, seed, plain))
+
+
+def parse_balances(given: tuple[str, ...]) -> dict[str, Decimal]:
+    balances: dict[str, Decimal] = {}
+    for item in given:
+        asset, _, amount = item.partition("=")
+        try:
+            value = Decimal(amount)
+        except InvalidOperation:
+            value = Decimal("NaN")
+        if not asset or not value.is_finite() or value < 0:
+            raise click.BadParameter(f"{item!r}: expected ASSET=AMOUNT, such as USDT=10000", param_hint="--balance")
+        balances[asset.strip().upper()] = value
+    return balances
+
+
+@cli.command()
+@connector_argument
+@click.argument("pair")
+@venue_options
+@click.option("--duration", type=click.FloatRange(min=1), default=15.0, show_default=True,
+              help="Seconds the run lasts in total.")
+@click.option("--balance", "balances", multiple=True, metavar="ASSET=AMOUNT",
+              help="A starting paper balance (repeat); default: 100000 of the pair's quote asset.")
+@click.option("--plain", is_flag=True, help="Line-by-line output even on a terminal.")
+def paper(connector: str, pair: str, sandbox: bool, seed: int, domain: str | None, rest_url: str | None,
+          ws_url: str | None, duration: float, balances: tuple[str, ...], plain: bool) -> None:
+    """Paper-trade the demo's script on CONNECTOR's live PAIR book.
+
+    A buy that rests under the market, a buy that crosses the spread and fills on the levels the venue
+    shows, the cancel of the first, and a check that the paper balances moved by exactly the fills and
+    fees. No keys needed. Without internet (or with --sandbox) it runs on the embedded sandbox's book.
+    """
+    target = target_of(connector, sandbox, seed, domain, rest_url, ws_url)
+    run(run_paper(make_console(), target, pair.upper(), duration, plain, parse_balances(balances)))
 
 
 @cli.group()
