@@ -308,9 +308,7 @@ class PerpetualPaperTrading(PaperTrading, PerpetualDerivativeBase):
             engine.set_mark_price(pair, info.mark_price)
         engine.set_funding_rate(pair, info.rate)
         engine.set_next_funding_ms(pair, int(info.next_funding_timestamp * 1000))
-        for position in engine.positions(USER):
-            if position.symbol == pair and position.amount:
-                self._on_position(_position(position))
+        # The open positions were repriced at this mark by the base class, as for any venue's mark stream.
 
     def _start_extra_loops(self) -> None:
         super()._start_extra_loops()
