@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from clobconn.core.data_types import (
@@ -82,7 +82,7 @@ class PaperTrading(ExchangeBase):
         super().__init__(*args, **kwargs)
         self._paper = True  # from here on the connector "has credentials": it trades on paper
         fees = dict(DEFAULT_PERPETUAL_FEES if self.spec.is_perpetual else DEFAULT_SPOT_FEES)
-        fees.update({key: Decimal(str(value)) for key, value in (paper_fees or {}).items()})
+        fees.update({key: _decimal(value) for key, value in (paper_fees or {}).items()})
         if set(fees) != {"maker", "taker"} or any(not v.is_finite() or v < 0 for v in fees.values()):
             raise InvalidArgument("paper_fees takes a finite, non-negative 'maker' and 'taker' rate",
                                   field="paper_fees", value=dict(paper_fees or {}))
@@ -366,8 +366,18 @@ def paper_connector(cls: type[ExchangeBase], **config: Any) -> ExchangeBase:
     return cast(ExchangeBase, paper_class(**config))
 
 
+def _decimal(value: object) -> Decimal:
+    """A number as given (NaN for anything that is not one, which the callers refuse)."""
+    if isinstance(value, bool):
+        return Decimal("NaN")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return Decimal("NaN")
+
+
 def _amount(asset: str, value: Decimal | int | str) -> Decimal:
-    amount = Decimal(str(value))
+    amount = _decimal(value)
     if not amount.is_finite() or amount < 0:
         raise InvalidArgument(f"paper_balances[{asset!r}] must be a finite, non-negative amount, got {value!r}",
                               field="paper_balances", value=value)
