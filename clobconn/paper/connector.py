@@ -271,6 +271,10 @@ class PerpetualPaperTrading(PaperTrading, PerpetualDerivativeBase):
 
     funding_poll_interval = 1.0
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._funded_until: dict[str, int] = {}  # pair -> the funding time (ms) last paid
+
     def _position_args(self, order: InFlightOrder) -> dict[str, Any]:
         if self.position_mode is PositionMode.HEDGE:
             return {"position_side": self.position_side_for(order).value}
@@ -307,7 +311,11 @@ class PerpetualPaperTrading(PaperTrading, PerpetualDerivativeBase):
         if info.mark_price.is_finite() and info.mark_price > 0:
             engine.set_mark_price(pair, info.mark_price)
         engine.set_funding_rate(pair, info.rate)
-        engine.set_next_funding_ms(pair, int(info.next_funding_timestamp * 1000))
+        # The venue's next funding time, unless it is one already paid (a venue still announcing the time
+        # that just passed) or none at all (0): then the engine keeps its own schedule.
+        next_ms = int(info.next_funding_timestamp * 1000)
+        if next_ms > self._funded_until.get(pair, 0):
+            engine.set_next_funding_ms(pair, next_ms)
         # The open positions were repriced at this mark by the base class, as for any venue's mark stream.
 
     def _start_extra_loops(self) -> None:
@@ -320,8 +328,10 @@ class PerpetualPaperTrading(PaperTrading, PerpetualDerivativeBase):
         now_ms = int(time.time() * 1000)
         settled = False
         for pair in list(self.funding_info):
-            if pair in engine.markets and engine.next_funding_ms(pair) <= now_ms:
+            due_ms = engine.next_funding_ms(pair) if pair in engine.markets else now_ms + 1
+            if due_ms <= now_ms:
                 engine.settle_funding(pair)
+                self._funded_until[pair] = due_ms
                 settled = True
         if settled:
             await self._update_funding_payments()

@@ -48,3 +48,32 @@ def test_paper_mode_reads_no_keys_from_the_environment(monkeypatch: pytest.Monke
     monkeypatch.setenv("CLOBCONN_BINANCE_API_SECRET", "real-secret")
     conn = clobconn.get_connector("binance", paper=True)
     assert conn.config.api_key is None and conn.auth is None
+
+
+async def test_a_funding_time_is_paid_once_even_while_the_venue_still_announces_it() -> None:
+    import time
+
+    from clobconn.core.data_types import FundingInfo, TradingRule
+    from clobconn.paper.book_feed import BOOK, USER
+    from clobconn.paper.connector import PerpetualPaperTrading
+    from clobconn.sandbox.engine import OrderKind, Side
+
+    conn = clobconn.get_connector("binance_perpetual", paper=True, paper_balances={"USDT": 1000})
+    assert isinstance(conn, PerpetualPaperTrading)
+    conn.trading_rules = {"BTC-USDT": TradingRule("BTC-USDT")}
+    conn._build_engine()
+    engine = conn.engine
+    assert engine is not None
+    engine.place(BOOK, "BTC-USDT", Side.SELL, OrderKind.LIMIT, Decimal(1), Decimal(100))
+    engine.place(USER, "BTC-USDT", Side.BUY, OrderKind.MARKET, Decimal(1))
+    just_passed = time.time() - 1
+    info = FundingInfo("BTC-USDT", Decimal(100), Decimal(100), just_passed, Decimal("0.001"))
+    conn._on_funding_info(info)
+    await conn._settle_due_funding()
+    conn._on_funding_info(info)  # the venue has not rolled its funding time over yet
+    await conn._settle_due_funding()
+    assert [p.amount for p in conn.funding_payments] == [Decimal("-0.1")]
+    conn._on_funding_info(FundingInfo("BTC-USDT", Decimal(100), Decimal(100), 0, Decimal("0.001")))  # none given
+    await conn._settle_due_funding()
+    assert len(conn.funding_payments) == 1
+    await conn.stop()
