@@ -7,10 +7,13 @@ STAMP := $(VENV)/.installed
 .PHONY: test demo lint typecheck unit bench bench-bus clean protos chaos
 
 $(STAMP): pyproject.toml
+	@echo "building $(VENV) from pyproject.toml with every extra (the first time: about a minute; pip shows its progress)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dev,coinbase,protobuf,evm,xrpl,dydx,redis]'
+	$(BIN)/python -m pip install -e '.[test,dev,coinbase,protobuf,evm,xrpl,dydx,redis]'
 	@touch $(STAMP)
+	@echo "$(VENV) is ready. The clobconn command is $(BIN)/clobconn; to call it as clobconn, activate the venv:"
+	@echo "    source $(VENV)/bin/activate"
 
 lint: $(STAMP)
 	$(BIN)/ruff check clobconn tests $(wildcard benchmarks)

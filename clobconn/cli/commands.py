@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 from collections.abc import Coroutine
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 import click
@@ -16,8 +17,10 @@ from rich.measure import Measurement
 
 from clobconn.cli.book import run_book
 from clobconn.cli.bus import run_book_from_redis, run_publish
+from clobconn.cli.check import run_check
 from clobconn.cli.demo import run_demo
 from clobconn.cli.demo_gateway import run_gateway_demo
+from clobconn.cli.paper import run_paper
 from clobconn.cli.serve import serve
 from clobconn.cli.venues import VenueTarget, fetch_markets
 from clobconn.cli.views import connector_rows, connectors_table, markets_table
@@ -190,6 +193,20 @@ def publish(connector: str, pairs: tuple[str, ...], redis_url: str, sandbox: boo
 
 
 @cli.command()
+@connector_argument
+@venue_options
+def check(connector: str, sandbox: bool, seed: int, domain: str | None, rest_url: str | None,
+          ws_url: str | None) -> None:
+    """Check CONNECTOR's keys: one signed read-only call, the balances, the key's permissions.
+
+    The keys are read from the CLOBCONN_<ID>_<FIELD> environment variables, then from
+    ~/.config/clobconn/credentials.toml (or $CLOBCONN_CREDENTIALS_FILE); --sandbox uses the sandbox's
+    own key. Exits 1 with the typed error when they are missing or refused.
+    """
+    run(run_check(make_console(), target_of(connector, sandbox, seed, domain, rest_url, ws_url)))
+
+
+@cli.command()
 @click.option("--duration", type=click.FloatRange(min=1), default=15.0, show_default=True,
               help="Seconds the demo runs in total.")
 @click.option("--pair", default="BTC-USDT", show_default=True, help="The sandbox pair to trade.")
@@ -207,6 +224,41 @@ def demo(duration: float, pair: str, seed: int, plain: bool, gateway: bool) -> N
         run(run_gateway_demo(make_console()))
         return
     run(run_demo(make_console(), pair.upper(), duration, seed, plain))
+
+
+def parse_balances(given: tuple[str, ...]) -> dict[str, Decimal]:
+    balances: dict[str, Decimal] = {}
+    for item in given:
+        asset, _, amount = item.partition("=")
+        try:
+            value = Decimal(amount)
+        except InvalidOperation:
+            value = Decimal("NaN")
+        if not asset or not value.is_finite() or value < 0:
+            raise click.BadParameter(f"{item!r}: expected ASSET=AMOUNT, such as USDT=10000", param_hint="--balance")
+        balances[asset.strip().upper()] = value
+    return balances
+
+
+@cli.command()
+@connector_argument
+@click.argument("pair")
+@venue_options
+@click.option("--duration", type=click.FloatRange(min=1), default=15.0, show_default=True,
+              help="Seconds the run lasts in total.")
+@click.option("--balance", "balances", multiple=True, metavar="ASSET=AMOUNT",
+              help="A starting paper balance (repeat); default: 100000 of the pair's quote asset.")
+@click.option("--plain", is_flag=True, help="Line-by-line output even on a terminal.")
+def paper(connector: str, pair: str, sandbox: bool, seed: int, domain: str | None, rest_url: str | None,
+          ws_url: str | None, duration: float, balances: tuple[str, ...], plain: bool) -> None:
+    """Paper-trade the demo's script on CONNECTOR's live PAIR book.
+
+    A buy that rests under the market, a buy that crosses the spread and fills on the levels the venue
+    shows, the cancel of the first, and a check that the paper balances moved by exactly the fills and
+    fees. No keys needed. Without internet (or with --sandbox) it runs on the embedded sandbox's book.
+    """
+    target = target_of(connector, sandbox, seed, domain, rest_url, ws_url)
+    run(run_paper(make_console(), target, pair.upper(), duration, plain, parse_balances(balances)))
 
 
 @cli.group()

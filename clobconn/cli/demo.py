@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
+from typing import Any
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -31,8 +33,10 @@ from clobconn.core.events import (
     OrderCreatedEvent,
     OrderFailedEvent,
     OrderFilledEvent,
+    PositionUpdatedEvent,
 )
 from clobconn.core.exchange_base import ExchangeBase
+from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.registry import get_connector
 
 CONNECTOR_ID = "binance"
@@ -145,11 +149,40 @@ def balances_match(conn: ExchangeBase, report: DemoReport, expected: dict[str, D
     return all(conn.get_balance(asset) - report.start_total(asset) == change for asset, change in expected.items())
 
 
+@dataclass(frozen=True, slots=True)
+class DemoVenue:
+    """Where the demo's connector trades: ``connect`` yields its keyword arguments for as long as it runs."""
+
+    connector_id: str
+    where: str  # "the offline sandbox", "binance mainnet's live book (paper)"
+    connect: Callable[[LiveOutput], AbstractAsyncContextManager[dict[str, Any]]]
+    ready_line: str = "rules loaded, {pair} book synced, balances fetched, user stream live"
+    stopped_line: str = "stopped the connector and the sandbox"
+    command: str = "demo"
+
+
+def sandbox_venue(seed: int, pair: str) -> DemoVenue:
+    """The demo's own venue: the embedded sandbox, the binance connector with the sandbox's key."""
+
+    @asynccontextmanager
+    async def connect(output: LiveOutput) -> AsyncIterator[dict[str, Any]]:
+        sandbox = sandbox_for(seed, [pair])
+        await sandbox.start()
+        try:
+            output.line(f"sandbox  Binance spot + USD-M protocols on {sandbox.url} (seed {seed})")
+            yield sandbox.connector_config(CONNECTOR_ID)
+        finally:
+            await sandbox.stop()
+
+    return DemoVenue(CONNECTOR_ID, "the offline sandbox", connect)
+
+
 class DemoScreen:
     """The terminal view: the book's top levels and the demo's orders."""
 
-    def __init__(self, pair: str, report: DemoReport) -> None:
+    def __init__(self, pair: str, report: DemoReport, connector_id: str = CONNECTOR_ID) -> None:
         self.pair = pair
+        self.connector_id = connector_id
         self.report = report
         self.conn: ExchangeBase | None = None
         # The last full frame: it stays on screen once the connector has stopped.
@@ -157,7 +190,7 @@ class DemoScreen:
 
     def render(self) -> RenderableType:
         if self.conn is None or not self.conn.ready:
-            return self._last or Text(f"starting the sandbox and the {CONNECTOR_ID} connector ...")
+            return self._last or Text(f"starting the venue and the {self.connector_id} connector ...")
         orders = Table(title="demo orders", title_justify="left")
         for header in ("order", "side", "price", "amount", "filled", "state"):
             orders.add_column(header)
@@ -168,7 +201,7 @@ class DemoScreen:
                 orders.add_row(label, order.trade_type.value, number(order.price), number(order.amount),
                                number(order.executed_amount_base), order.state.value)
         book = self.conn.get_order_book(self.pair)
-        self._last = Group(book_table(book, 5, self.tick, title=f"sandbox {self.pair}"), orders)
+        self._last = Group(book_table(book, 5, self.tick, title=f"{self.connector_id} {self.pair}"), orders)
         return self._last
 
     def snapshot(self) -> list[str]:
@@ -183,9 +216,9 @@ class DemoScreen:
 
 
 async def run_demo(console: Console, pair: str = "BTC-USDT", duration: float = 15.0, seed: int = 7,
-                   plain: bool = False) -> DemoReport:
+                   plain: bool = False, venue: DemoVenue | None = None) -> DemoReport:
     """Run the demo script; returns what happened, or raises DemoFailed saying which step did not."""
-    demo = Demo(pair, duration, seed)
+    demo = Demo(pair, duration, venue or sandbox_venue(seed, pair))
     limit = duration + OVERALL_SLACK
     overall = asyncio.timeout(limit)
     try:
@@ -201,42 +234,39 @@ async def run_demo(console: Console, pair: str = "BTC-USDT", duration: float = 1
 
 
 class Demo:
-    def __init__(self, pair: str, duration: float, seed: int) -> None:
+    def __init__(self, pair: str, duration: float, venue: DemoVenue) -> None:
         self.pair = pair
         self.base, self.quote = pair.split("-")
         self.duration = duration
-        self.seed = seed
+        self.venue = venue
         # The book is shown between steps for this long, and the rest of --duration after the last.
         self.pause = max(0.5, duration / 8)
         self.report = DemoReport(pair)
-        self.screen = DemoScreen(pair, self.report)
+        self.screen = DemoScreen(pair, self.report, venue.connector_id)
 
     async def run(self, output: LiveOutput) -> None:
         deadline = time.monotonic() + self.duration
-        output.line(f"clobconn demo: the {CONNECTOR_ID} connector trading {self.pair} on the offline sandbox "
-                    f"for {self.duration:g}s")
-        sandbox = sandbox_for(self.seed, [self.pair])
-        await sandbox.start()
+        connector_id = self.venue.connector_id
+        output.line(f"clobconn {self.venue.command}: the {connector_id} connector trading {self.pair} "
+                    f"on {self.venue.where} for {self.duration:g}s")
         try:
-            output.line(f"sandbox  Binance spot + USD-M protocols on {sandbox.url} (seed {self.seed})")
-            conn = get_connector(CONNECTOR_ID, trading_pairs=[self.pair], **sandbox.connector_config(CONNECTOR_ID))
-            recorder = EventRecorder(output, self.report)
-            for event_type in EventType:
-                conn.add_listener(event_type, recorder)
-            self.screen.conn = conn
-            try:
-                await conn.start()
-                await conn.wait_ready(READY_TIMEOUT)
-                output.line(f"connector {CONNECTOR_ID} ready: rules loaded, {self.pair} book synced, "
-                            "balances fetched, user stream live")
-                await self.trade(output, recorder, conn)
-                await follow(output, max(deadline - time.monotonic(), self.pause), self.pause, self.screen.snapshot)
-                await self.check_balances(output, recorder, conn)
-            finally:
-                await conn.stop()
+            async with self.venue.connect(output) as options:
+                conn = get_connector(connector_id, trading_pairs=[self.pair], **options)
+                recorder = EventRecorder(output, self.report)
+                for event_type in EventType:
+                    conn.add_listener(event_type, recorder)
+                self.screen.conn = conn
+                try:
+                    await conn.start()
+                    await conn.wait_ready(READY_TIMEOUT)
+                    output.line(f"connector {connector_id} ready: {self.venue.ready_line.format(pair=self.pair)}")
+                    await self.trade(output, recorder, conn)
+                    await follow(output, max(deadline - time.monotonic(), self.pause), self.pause, self.screen.snapshot)
+                    await self.check_balances(output, recorder, conn)
+                finally:
+                    await conn.stop()
         finally:
-            await sandbox.stop()
-            output.line("stopped the connector and the sandbox")
+            output.line(self.venue.stopped_line)
 
     async def trade(self, output: LiveOutput, recorder: EventRecorder, conn: ExchangeBase) -> None:
         """The three steps: a resting order, a crossing order that fills, the cancel of the first."""
@@ -267,10 +297,14 @@ class Demo:
         crossing_id = conn.buy(pair, amount, OrderType.LIMIT, crossing_price)
         report.labels[crossing_id] = "crossing"
         await recorder.wait_for_order(crossing_id, OrderCompletedEvent, "complete fill of the crossing order")
-        start_base = report.start_total(base)
-        await recorder.wait_for(
-            lambda e: isinstance(e, BalanceUpdatedEvent) and e.balance.asset == base and e.balance.total != start_base,
-            f"{base} balance update after the fill", since=fills_from)
+        if isinstance(conn, PerpetualDerivativeBase):  # a perpetual's buy opens a position, not a base balance
+            await recorder.wait_for(lambda e: isinstance(e, PositionUpdatedEvent) and e.position.trading_pair == pair,
+                                    f"{pair} position update after the fill", since=fills_from)
+        else:
+            start_base = report.start_total(base)
+            await recorder.wait_for(
+                lambda e: isinstance(e, BalanceUpdatedEvent) and e.balance.asset == base
+                and e.balance.total != start_base, f"{base} balance update after the fill", since=fills_from)
         await follow(output, self.pause, self.pause, self.screen.snapshot)
 
         output.line(f"step 3/3: cancel the resting order {resting_id}")
@@ -279,6 +313,9 @@ class Demo:
         await recorder.wait_for_order(resting_id, OrderCancelledEvent, "cancellation of the resting order")
 
     async def check_balances(self, output: LiveOutput, recorder: EventRecorder, conn: ExchangeBase) -> None:
+        if isinstance(conn, PerpetualDerivativeBase):
+            await self.check_position(output, recorder, conn)
+            return
         report = self.report
         expected = expected_changes(report, self.base, self.quote)
         if not balances_match(conn, report, expected):
@@ -297,3 +334,29 @@ class Demo:
             wanted = ", ".join(f"{asset} {number(change)}" for asset, change in expected.items())
             raise DemoFailed(f"the balances did not move by exactly the fills and fees (expected {wanted})")
         output.line("balances moved by exactly the fills and their fees")
+
+    async def check_position(self, output: LiveOutput, recorder: EventRecorder, conn: PerpetualDerivativeBase) -> None:
+        """A perpetual's buys open a long: the position is the filled amount, the wallet paid only the fees."""
+        report, quote = self.report, self.quote
+        fills = [e for e in report.events if isinstance(e, OrderFilledEvent)]
+        bought = sum((e.trade.fill_base_amount for e in fills if e.trade_type is TradeType.BUY), Decimal(0))
+        fees = sum((e.trade.fee.amount_in(quote, e.trade.fill_quote_amount) for e in fills), Decimal(0))
+
+        def settled() -> bool:
+            position = conn.get_position(self.pair)
+            held = position.amount if position is not None else Decimal(0)
+            return held == bought and conn.get_balance(quote) - report.start_total(quote) == -fees
+
+        if not settled():  # the last position and balance pushes can trail the order events by a moment
+            with contextlib.suppress(DemoFailed):
+                await recorder.wait_for(lambda _: settled(), "position and wallet update", timeout=5.0,
+                                        since=len(report.events))
+        report.final_balances = dict(conn.balances)
+        position = conn.get_position(self.pair)
+        output.line(f"position {self.pair}: {number(position.amount if position else Decimal(0))} "
+                    f"(bought {number(bought)}), {quote} wallet {number(report.start_total(quote))} -> "
+                    f"{number(conn.get_balance(quote))} (fees {number(fees)})")
+        if not settled():
+            raise DemoFailed(f"the position is not the filled amount {number(bought)}, or the wallet did not move "
+                             f"by exactly the fees ({number(fees)} {quote})")
+        output.line("the position is the fills, and the wallet moved by exactly their fees")

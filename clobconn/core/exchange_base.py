@@ -99,6 +99,10 @@ class ExchangeBase(ABC):
     # The signer of a venue that signs its query string the Binance way (see _create_auth).
     query_auth_class: ClassVar[type[QuerySignedAuth] | None] = None
 
+    # What the venue says the API key may do, where its balances answer says so (set by _fetch_balances);
+    # None where the venue does not report it.
+    key_permissions: tuple[str, ...] | None = None
+
     def __init__(self, config: ConnectorConfig | None = None, **kwargs: Any) -> None:
         self.config = config if config is not None else self.config_class(**kwargs)
         urls = self.spec.urls(self.config.domain)
@@ -687,6 +691,18 @@ class ExchangeBase(ABC):
         credentials): for tools that list markets. ``stop()`` closes the session it opens."""
         await self._update_trading_rules()
         return dict(self.trading_rules)
+
+    async def check_credentials(self) -> list[Balance]:
+        """One signed read-only call (the balances fetch) without starting the connector: the credentials
+        work when it returns. Raises MissingCredentials before anything is sent, else the venue's refusal as
+        its typed error. ``stop()`` closes the session it opens. Where the venue's answer says what the
+        key may do, ``key_permissions`` holds it afterwards."""
+        missing = self.missing_credentials()
+        if missing:
+            raise MissingCredentials(f"{self.name}: checking the credentials needs {' and '.join(missing)}")
+        await self._update_time()
+        await self.account_context()
+        return await self._fetch_balances()
 
     async def _update_trading_rules(self) -> None:
         rules = await read_answer(self._fetch_trading_rules())

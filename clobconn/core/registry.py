@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from clobconn.core.credentials import with_external_credentials
 from clobconn.core.errors import NotSupported
 from clobconn.core.exchange_base import ExchangeBase
 
@@ -78,7 +79,8 @@ def connector_class(connector_id: str) -> type[ExchangeBase]:
     try:
         target = CONNECTORS[connector_id]
     except KeyError:
-        known = ", ".join(sorted([*CONNECTORS, *AMM_CONNECTORS]))
+        # Ids starting with "_" are teaching connectors for fictional venues (the _template): not offered.
+        known = ", ".join(sorted(c for c in [*CONNECTORS, *AMM_CONNECTORS] if not c.startswith("_")))
         raise ValueError(f"unknown connector {connector_id!r}; known: {known}") from None
     module_name, class_name = target.split(":")
     cls = getattr(importlib.import_module(module_name), class_name)
@@ -97,7 +99,22 @@ def get_connector(connector_id: str, **config: Any) -> ExchangeBase: ...
 
 def get_connector(connector_id: str, **config: Any) -> ExchangeBase | GatewayConnector:
     """Build a connector: ``get_connector("binance", api_key=..., api_secret=..., trading_pairs=[...])``;
-    ``get_connector("gateway", url=..., chain=..., network=..., dex=..., ...)`` for the AMM type."""
+    ``get_connector("gateway", url=..., chain=..., network=..., dex=..., ...)`` for the AMM type.
+
+    ``paper=True`` (with ``paper_balances={...}``) returns the connector's paper twin: the venue's live
+    market data, orders filled by the sandbox engine against it (``clobconn/paper``).
+    Credentials not given in code are read from ``CLOBCONN_<ID>_<FIELD>`` environment variables, then
+    from ``~/.config/clobconn/credentials.toml`` (``clobconn/core/credentials.py``).
+    """
     if connector_id in AMM_CONNECTORS:
         return amm_connector_class(connector_id)(**config)
-    return connector_class(connector_id)(**config)
+    cls = connector_class(connector_id)
+    paper = config.pop("paper", False)
+    if paper:
+        # Imported here: paper trading builds on the sandbox engine, which nothing else needs.
+        from clobconn.paper import paper_connector
+
+        if isinstance(paper, dict):  # a `paper` section: {"balances": ..., "fees": ..., "depth": ..., "queue": ...}
+            config = {**{f"paper_{key}": value for key, value in paper.items()}, **config}
+        return paper_connector(cls, **config)
+    return cls(**with_external_credentials(connector_id, config))

@@ -153,6 +153,9 @@ class BinanceExchange(BinanceBase):
 
     async def _fetch_balances(self) -> list[Balance]:
         account = await self.rest.call(self.routes.balances, {"omitZeroBalances": "true"})
+        # The account answer says what the key may do: its permission sets, and the can* switches.
+        switches = [name for name in ("canTrade", "canWithdraw", "canDeposit") if account.get(name) is True]
+        self.key_permissions = (*account.get("permissions", ()), *switches)
         return [Balance(b["asset"], Decimal(b["free"]) + Decimal(b["locked"]), Decimal(b["free"]))
                 for b in account["balances"]]
 
