@@ -215,7 +215,13 @@ class XrplExchange(ExchangeBase):
         return account_events(answer, self.wallet.address, lambda s: order if s == order.exchange_order_id else None)
 
     async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate:
-        events = await self._placement_events(order)
+        try:
+            events = await self._placement_events(order)
+        except OrderNotFound:
+            if order.state is OrderState.PENDING_CREATE:
+                raise
+            # A node keeps a limited history: a resting offer's placement gone from it says nothing of the offer.
+            events = None
         update = next((e for e in events or () if isinstance(e, OrderUpdate)), None)
         if update is None or (order.state is not OrderState.PENDING_CREATE and not update.new_state.is_terminal):
             # Pending, or resting: what happened to a resting offer since is the account stream's to say.
