@@ -214,22 +214,29 @@ class XrplExchange(ExchangeBase):
             return None
         return account_events(answer, self.wallet.address, lambda s: order if s == order.exchange_order_id else None)
 
+    async def _offer_events(self, order: InFlightOrder) -> list[OrderUpdate | TradeUpdate]:
+        """What validated transactions did to a placed offer, its placement's included: the account's
+        transactions (``account_tx``, oldest first, from the ledger the placement was signed at) read for it."""
+        submitted = self._placements.get(order.client_order_id)
+        first = submitted.last_ledger - self.ledger.ledger_window if submitted is not None else -1
+        answer = await self._rpc("account_tx", account=self.wallet.address, ledger_index_min=first,
+                                 ledger_index_max=-1, forward=True, limit=400)
+        events: list[OrderUpdate | TradeUpdate] = []
+        for transaction in answer.get("transactions", ()):
+            if transaction.get("validated"):
+                events += account_events(transaction, self.wallet.address,
+                                         lambda s: order if s == order.exchange_order_id else None)
+        return events
+
     async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate:
-        try:
-            events = await self._placement_events(order)
-        except OrderNotFound:
-            if order.state is OrderState.PENDING_CREATE:
-                raise
-            # A node keeps a limited history: a resting offer's placement gone from it says nothing of the offer.
-            events = None
-        update = next((e for e in events or () if isinstance(e, OrderUpdate)), None)
-        if update is None or (order.state is not OrderState.PENDING_CREATE and not update.new_state.is_terminal):
-            # Pending, or resting: what happened to a resting offer since is the account stream's to say.
-            return OrderUpdate(order.trading_pair, time.time(), order.state, order.client_order_id,
-                               order.exchange_order_id)
-        return update
+        events = await (self._placement_events(order) if order.state is OrderState.PENDING_CREATE
+                        else self._offer_events(order))
+        # The latest state a validated ledger gave it; none yet: as it was (pending, or resting untouched).
+        update = next((e for e in reversed(events or ()) if isinstance(e, OrderUpdate)), None)
+        return update or OrderUpdate(order.trading_pair, time.time(), order.state, order.client_order_id,
+                                     order.exchange_order_id)
 
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
-        # The crossing at placement; a resting offer's later fills come by the account stream.
-        events = await self._placement_events(order)
+        events = await (self._placement_events(order) if order.state is OrderState.PENDING_CREATE
+                        else self._offer_events(order))
         return [e for e in events or () if isinstance(e, TradeUpdate)]

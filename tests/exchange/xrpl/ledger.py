@@ -8,7 +8,9 @@ side, amount and price read back from the signed blob), and answers with what th
   next ledger, which closes before the node answers the submit (the account stream tells first, as it can on
   a fast ledger); an empty answer leaves it never validated; an answer carrying a ``result`` (a tem/tef/tel
   engine result, or a refusal with an HTTP error) is what the node said, and it took nothing;
-- a ``tx`` lookup's script is the ``meta`` the found transaction was validated with, or the node's error;
+- an order status lookup's script (``POST /rpc/order_status``: ``tx`` by hash for a pending placement,
+  ``account_tx`` for a resting offer) is the ``meta`` of what settled the order, or the node's error: the
+  placement validated with it, or the account's transactions followed by another account's with it;
 - any other bridged method's script is the node's whole answer.
 """
 
@@ -25,7 +27,10 @@ import orjson
 from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
 from clobconn.testing.rippled import PATH, RippledNode, Submitted
 
-BRIDGED = frozenset({"account_lines", "submit", "tx"})
+BRIDGED = frozenset({"account_lines", "submit", "tx", "account_tx"})
+# An order's state is read by one lookup or the other (its placement by hash while pending, the account's
+# transactions once it rests): both are the scenarios' order status, which scripts what settled the order.
+ROUTE_OF = {"tx": "/rpc/order_status", "account_tx": "/rpc/order_status"}
 DROPS = Decimal(1_000_000)
 
 
@@ -61,11 +66,13 @@ class BridgedLedger(RippledNode):
             return self._rpc(request)
         if method == "submit":
             return await self._bridged_submit(request, params)
-        scripted = await self._scripted(f"/rpc/{method}", params)
+        scripted = await self._scripted(ROUTE_OF.get(method, f"/rpc/{method}"), {"method": method, **params})
         if scripted is None:
             return self._rpc(request)
-        if method != "tx" or _refusal(scripted):
+        if method not in ROUTE_OF or _refusal(scripted):
             return scripted
+        if method == "account_tx":
+            return self._settled_by(params["account"], scripted.body)
         sent = next((s for s in self.submitted if s.tx_hash == params.get("transaction")), None)
         if sent is None:
             return MockResponse({"result": {"error": "txnNotFound", "status": "error"}})
@@ -99,6 +106,18 @@ class BridgedLedger(RippledNode):
         await self.venue.push(self.account_path, {"type": "transaction", "validated": True, **self._tx_view(sent)})
         await asyncio.sleep(0.05)
         return answer
+
+    def _settled_by(self, account: str, scripted: dict[str, Any]) -> MockResponse:
+        """The account's validated transactions, oldest first, then the scripted one: another account's
+        transaction (named by the scripted hash) with the scripted metadata."""
+        mine = self._account_tx({"account": account, "forward": True})["transactions"]
+        other = {"tx_json": {"Account": "rPEPPER7kfTD9w2To4CQk6UCfuHM9c6GDY", "Fee": "12", "Flags": 0, "Sequence": 42,
+                             "TransactionType": "OfferCreate", "date": 800_000_000},
+                 "meta": {"TransactionIndex": 0, **scripted["meta"]}, "hash": scripted.get("hash", "F" * 64),
+                 "ledger_index": self.ledger_index, "validated": True}
+        return MockResponse({"result": {"account": account, "ledger_index_min": 1,
+                                        "ledger_index_max": self.ledger_index, "transactions": [*mine, other],
+                                        "validated": True, "status": "success"}})
 
     def _validate(self, sent: Submitted, meta: dict[str, Any]) -> None:
         self.ledger_index += 1
