@@ -95,6 +95,8 @@ class XrplExchange(ExchangeBase):
         self.submitter = LedgerSubmitter(self._rpc, self.wallet, window, RESULT_ERRORS) if self.auth else None
         # The placement transaction of each order, by client order id: its outcome is looked up by hash.
         self._placements: dict[str, Submitted] = {}
+        # Pairs followed beyond the configured ones (add_trading_pair).
+        self._added_pairs: list[str] = []
         # From the last balance fetch: the account's trust lines.
         self._trust_lines: set[Asset] | None = None
 
@@ -129,12 +131,20 @@ class XrplExchange(ExchangeBase):
     # == markets and balances =====================================================================
 
     async def _fetch_trading_rules(self) -> list[tuple[str, TradingRule]]:
-        # The ledger lists no markets: every pair of two assets is one. The configured pairs are the rules.
+        # The ledger lists no markets: every pair of two assets is one. The pairs followed are the rules.
         rules = []
-        for pair in self.config.trading_pairs:
+        for pair in dict.fromkeys([*self.config.trading_pairs, *self._added_pairs]):
             step = ONE_DROP if parse_pair(pair)[0].is_xrp else Decimal(0)
             rules.append((pair, TradingRule(pair, min_order_size=step, min_base_amount_increment=step)))
         return rules
+
+    async def add_trading_pair(self, trading_pair: str) -> None:
+        # Any two assets are a market: a pair that parses gets its rule now (BadSymbol if it does not).
+        if trading_pair not in self.trading_rules:
+            parse_pair(trading_pair)
+            self._added_pairs.append(trading_pair)
+            await self._update_trading_rules()
+        await super().add_trading_pair(trading_pair)
 
     async def _fetch_balances(self) -> list[Balance]:
         ledger = await self.ledger.ledger_state()

@@ -53,6 +53,8 @@ class TestXrplSpotConformance(SnapshotBookScenarios, SpotConformanceSuite):
     connector_id = "xrpl"
     fixture_dir = FIXTURES
     trading_pair = PAIR
+    # Any two assets are a market: another issuer's token is another pair.
+    second_trading_pair = "XRP-EUR.rvYAfWj5gh67oV6fW32ZzP3Aw4Eubs59B"
     routes: ClassVar[dict[str, tuple[str, str]]] = {
         # The ledger signs no timestamps and lists no markets: nothing asks for either.
         "server_time": ("GET", "/unrequested/server_time"),
