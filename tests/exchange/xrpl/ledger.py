@@ -49,10 +49,13 @@ def offer_terms(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 class BridgedLedger(RippledNode):
-    def __init__(self, venue: MockVenue, account_path: str, client_id_of: Callable[[int], str | None]) -> None:
+    def __init__(self, venue: MockVenue, account_path: str, client_id_of: Callable[[int], str | None],
+                 pending: Callable[[int], bool]) -> None:
         super().__init__(venue)
         self.account_path = account_path
+        # The client order id of the offer of a Sequence, and whether the client still awaits its outcome.
         self.client_id_of = client_id_of
+        self.pending = pending
         venue.route("POST", PATH, self._bridged)
 
     async def _scripted(self, path: str, body: dict[str, Any]) -> MockResponse | None:
@@ -104,7 +107,11 @@ class BridgedLedger(RippledNode):
             return answer
         self._validate(sent, scripted.body["meta"])
         await self.venue.push(self.account_path, {"type": "transaction", "validated": True, **self._tx_view(sent)})
-        await asyncio.sleep(0.05)
+        # The stream told first: the answer to submit goes once the client has read it (or half a second on).
+        for _ in range(50):
+            if not self.pending(offer):
+                break
+            await asyncio.sleep(0.01)
         return answer
 
     def _settled_by(self, account: str, scripted: dict[str, Any]) -> MockResponse:

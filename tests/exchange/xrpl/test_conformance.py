@@ -91,7 +91,7 @@ class TestXrplSpotConformance(SnapshotBookScenarios, SpotConformanceSuite):
         return {**config, "api_key": None, "private_ws_url": self.venue.ws_url + ACCOUNT_PATH}
 
     def extra_routes(self, venue: MockVenue) -> None:
-        self.ledger = BridgedLedger(venue, ACCOUNT_PATH, self._client_id_of)
+        self.ledger = BridgedLedger(venue, ACCOUNT_PATH, self._client_id_of, self._pending)
         self.ledger.add_account(ADDRESS, sequence=int(self.exchange_order_id))
         node_ws = self.ledger._ws
 
@@ -107,6 +107,10 @@ class TestXrplSpotConformance(SnapshotBookScenarios, SpotConformanceSuite):
     def _client_id_of(self, sequence: int) -> str | None:
         order = self.conn.orders.find(exchange_order_id=str(sequence)) if hasattr(self, "conn") else None
         return order.client_order_id if order is not None else None
+
+    def _pending(self, sequence: int) -> bool:
+        order = self.conn.orders.find(exchange_order_id=str(sequence)) if hasattr(self, "conn") else None
+        return order is not None and order.state in (OrderState.PENDING_CREATE, OrderState.PENDING_CANCEL)
 
     def extract_order_fields(self, request: RecordedRequest) -> dict[str, str | None]:
         sent = request.json
