@@ -1,7 +1,7 @@
 """A loopback rippled on the mock venue: JSON-RPC (``POST /``) and WebSocket (``/``) for the XRP Ledger.
 
-It answers ``server_info``, ``account_info``, ``account_lines``, ``book_offers``, ``submit``, ``tx`` and
-``subscribe`` in the shapes docs.xrpl.org documents. Every submitted blob is decoded with xrpl-py's
+It answers ``server_info``, ``account_info``, ``account_lines``, ``book_offers``, ``submit``, ``tx``,
+``account_tx`` and ``subscribe`` in the shapes docs.xrpl.org documents. Every submitted blob is decoded with xrpl-py's
 binary codec and its signature verified over the bytes that are signed (``encode_for_signing``) against
 its SigningPubKey, which must be the sending account's key; its Sequence must be the account's next.
 A test then closes ledgers by hand (``close_ledger``), which validates what is due (``validation``:
@@ -155,6 +155,17 @@ class RippledNode:
         if sent is None:
             return _error("txnNotFound", "Transaction not found.")
         return {**self._tx_view(sent), "status": "success"}
+
+    def _account_tx(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The account's validated transactions, oldest first (``forward``), as ``account_tx`` lists them."""
+        account = params.get("account", "")
+        if account not in self.accounts:
+            return _error("actNotFound", "Account not found.")
+        transactions = [self._tx_view(s) for s in self.submitted
+                        if s.fields["Account"] == account and s.ledger_index is not None]
+        return {"account": account, "ledger_index_min": 1, "ledger_index_max": self.ledger_index, "limit": 400,
+                "transactions": transactions if params.get("forward") else transactions[::-1],
+                "status": "success", "validated": True}
 
     def _tx_view(self, sent: Submitted) -> dict[str, Any]:
         """A transaction as ``tx`` (API v2) and the transaction stream show it."""

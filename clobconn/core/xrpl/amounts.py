@@ -72,8 +72,13 @@ def asset_of(amount: Any) -> Asset:
 
 
 def value_of(amount: Any) -> Decimal:
-    """A ledger amount's value in whole units (XRP, not drops)."""
-    return Decimal(amount) / DROPS_PER_XRP if isinstance(amount, str) else Decimal(amount["value"])
+    """A ledger amount's value in whole units (XRP, not drops). No amount of an offer, a fee or an account's
+    XRP is negative or infinite: such a value (or no number at all) raises ValueError, so that the message
+    carrying it is skipped as malformed rather than read."""
+    value = Decimal(amount) / DROPS_PER_XRP if isinstance(amount, str) else Decimal(str(amount["value"]))
+    if not value.is_finite() or value < 0:
+        raise ValueError(f"not a ledger amount: {amount!r}")
+    return value
 
 
 def _round_token(value: Decimal, rounding: str) -> Decimal:

@@ -52,7 +52,8 @@ def offer_changes(meta: Mapping[str, Any]) -> Iterator[OfferChange]:
 
 def transaction_parts(message: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any], str]:
     """(transaction fields, metadata, hash) of a ``tx`` answer or a transaction stream message."""
-    fields = message.get("tx_json") or message.get("transaction") or message
+    # API v2 answers and streams say tx_json, v1 streams transaction, v1 account_tx entries tx; a v1 tx is flat.
+    fields = message.get("tx_json") or message.get("transaction") or message.get("tx") or message
     return fields, message.get("meta") or message.get("metaData") or {}, str(message.get("hash") or fields["hash"])
 
 

@@ -22,7 +22,14 @@ from typing import Any
 
 from xrpl.models.transactions import Transaction
 
-from clobconn.core.errors import ExchangeError, NetworkError, OrderRejected, VenueErrorTable, error_class_for
+from clobconn.core.errors import (
+    ExchangeError,
+    NetworkError,
+    OrderNotFound,
+    OrderRejected,
+    VenueErrorTable,
+    error_class_for,
+)
 from clobconn.core.xrpl.amounts import ONE_DROP
 from clobconn.core.xrpl.signing import XrplWallet
 
@@ -115,7 +122,8 @@ class LedgerSubmitter:
 
     async def validated(self, submitted: Submitted) -> dict[str, Any] | None:
         """The transaction as ``tx`` shows it once validated; None while it may still be; raises
-        ``TransactionExpired`` once the validated ledger has passed its LastLedgerSequence without it."""
+        ``TransactionExpired`` once the validated ledger has passed its LastLedgerSequence without it, and
+        ``OrderNotFound`` while the node does not know it at all."""
         # The validated ledger first: a transaction in it or before shows in the lookup that follows.
         ledger = await self.ledger_state()
         try:
@@ -129,4 +137,8 @@ class LedgerSubmitter:
         if ledger.index > submitted.last_ledger:
             raise TransactionExpired(f"not validated by LastLedgerSequence {submitted.last_ledger}: it can no "
                                      "longer be included")
+        if answer is None:
+            # Unknown to the node (a submit whose answer was lost may never have reached it): not found, which
+            # the order lifecycle counts only once the placement's window has passed.
+            raise OrderNotFound(f"the node knows no transaction {submitted.tx_hash}")
         return None

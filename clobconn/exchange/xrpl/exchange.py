@@ -95,6 +95,8 @@ class XrplExchange(ExchangeBase):
         self.submitter = LedgerSubmitter(self._rpc, self.wallet, window, RESULT_ERRORS) if self.auth else None
         # The placement transaction of each order, by client order id: its outcome is looked up by hash.
         self._placements: dict[str, Submitted] = {}
+        # Pairs followed beyond the configured ones (add_trading_pair).
+        self._added_pairs: list[str] = []
         # From the last balance fetch: the account's trust lines.
         self._trust_lines: set[Asset] | None = None
 
@@ -129,12 +131,20 @@ class XrplExchange(ExchangeBase):
     # == markets and balances =====================================================================
 
     async def _fetch_trading_rules(self) -> list[tuple[str, TradingRule]]:
-        # The ledger lists no markets: every pair of two assets is one. The configured pairs are the rules.
+        # The ledger lists no markets: every pair of two assets is one. The pairs followed are the rules.
         rules = []
-        for pair in self.config.trading_pairs:
+        for pair in dict.fromkeys([*self.config.trading_pairs, *self._added_pairs]):
             step = ONE_DROP if parse_pair(pair)[0].is_xrp else Decimal(0)
             rules.append((pair, TradingRule(pair, min_order_size=step, min_base_amount_increment=step)))
         return rules
+
+    async def add_trading_pair(self, trading_pair: str) -> None:
+        # Any two assets are a market: a pair that parses gets its rule now (BadSymbol if it does not).
+        if trading_pair not in self.trading_rules:
+            parse_pair(trading_pair)
+            self._added_pairs.append(trading_pair)
+            await self._update_trading_rules()
+        await super().add_trading_pair(trading_pair)
 
     async def _fetch_balances(self) -> list[Balance]:
         ledger = await self.ledger.ledger_state()
@@ -214,16 +224,29 @@ class XrplExchange(ExchangeBase):
             return None
         return account_events(answer, self.wallet.address, lambda s: order if s == order.exchange_order_id else None)
 
+    async def _offer_events(self, order: InFlightOrder) -> list[OrderUpdate | TradeUpdate]:
+        """What validated transactions did to a placed offer, its placement's included: the account's
+        transactions (``account_tx``, oldest first, from the ledger the placement was signed at) read for it."""
+        submitted = self._placements.get(order.client_order_id)
+        first = submitted.last_ledger - self.ledger.ledger_window if submitted is not None else -1
+        answer = await self._rpc("account_tx", account=self.wallet.address, ledger_index_min=first,
+                                 ledger_index_max=-1, forward=True, limit=400)
+        events: list[OrderUpdate | TradeUpdate] = []
+        for transaction in answer.get("transactions", ()):
+            if transaction.get("validated"):
+                events += account_events(transaction, self.wallet.address,
+                                         lambda s: order if s == order.exchange_order_id else None)
+        return events
+
     async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate:
-        events = await self._placement_events(order)
-        update = next((e for e in events or () if isinstance(e, OrderUpdate)), None)
-        if update is None or (order.state is not OrderState.PENDING_CREATE and not update.new_state.is_terminal):
-            # Pending, or resting: what happened to a resting offer since is the account stream's to say.
-            return OrderUpdate(order.trading_pair, time.time(), order.state, order.client_order_id,
-                               order.exchange_order_id)
-        return update
+        events = await (self._placement_events(order) if order.state is OrderState.PENDING_CREATE
+                        else self._offer_events(order))
+        # The latest state a validated ledger gave it; none yet: as it was (pending, or resting untouched).
+        update = next((e for e in reversed(events or ()) if isinstance(e, OrderUpdate)), None)
+        return update or OrderUpdate(order.trading_pair, time.time(), order.state, order.client_order_id,
+                                     order.exchange_order_id)
 
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
-        # The crossing at placement; a resting offer's later fills come by the account stream.
-        events = await self._placement_events(order)
+        events = await (self._placement_events(order) if order.state is OrderState.PENDING_CREATE
+                        else self._offer_events(order))
         return [e for e in events or () if isinstance(e, TradeUpdate)]

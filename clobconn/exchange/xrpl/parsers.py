@@ -143,12 +143,34 @@ def xrp_balance(account_data: Mapping[str, Any], reserve_base: Decimal, reserve_
     return Balance("XRP", total, max(total - reserve, Decimal(0)))
 
 
+def line_balances(message: Mapping[str, Any], account: str) -> list[Balance]:
+    """The account's trust lines a validated transaction changed (RippleState entries in its metadata, whose
+    Balance is the low account's side; docs.xrpl.org/docs/references/protocol/ledger-data/ledger-entry-types/
+    ripplestate), as ``token_balances`` names and reads them."""
+    balances = []
+    for affected in transaction_parts(message)[1].get("AffectedNodes", ()):
+        node = next(iter(affected.values()))
+        fields = node.get("FinalFields") or node.get("NewFields") or {}
+        if node.get("LedgerEntryType") != "RippleState" or "Balance" not in fields:
+            continue
+        low, high = fields["LowLimit"]["issuer"], fields["HighLimit"]["issuer"]
+        if account not in (low, high):
+            continue
+        issuer, sign = (high, 1) if low == account else (low, -1)
+        line = {"account": issuer, "currency": fields["Balance"]["currency"],
+                "balance": str(sign * Decimal(str(fields["Balance"]["value"])))}
+        balances += token_balances([line])
+    return balances
+
+
 def token_balances(lines: Sequence[Mapping[str, Any]]) -> list[Balance]:
     """``account_lines``: one token per trust line, named CODE.ISSUER. A negative balance is what the
     account owes as an issuer, not a holding. Offers lock nothing on the ledger: all of it is available."""
     balances = []
     for line in lines:
         amount = Decimal(line["balance"])
+        if not amount.is_finite():
+            raise ValueError(f"not a trust line balance: {line['balance']!r}")
         if amount >= 0:
             balances.append(Balance(Asset(line["currency"], line["account"]).name, amount, amount))
     return balances

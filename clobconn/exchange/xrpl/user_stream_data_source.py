@@ -8,6 +8,7 @@ ask for it).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,7 +18,9 @@ from clobconn.core.errors import MissingCredentials
 from clobconn.core.web.ws import ConnectSpec, WSConnection
 from clobconn.core.xrpl.signing import XrplWallet
 from clobconn.exchange.xrpl.order_book_data_source import HEARTBEAT
-from clobconn.exchange.xrpl.parsers import account_events
+from clobconn.exchange.xrpl.parsers import account_events, line_balances
+
+logger = logging.getLogger(__name__)
 
 
 class XrplUserStreamDataSource(UserStreamDataSource):
@@ -40,4 +43,9 @@ class XrplUserStreamDataSource(UserStreamDataSource):
     def parse(self, message: Any) -> Iterable[UserMessage]:
         if not (isinstance(message, dict) and message.get("type") == "transaction" and message.get("validated")):
             return ()
-        return account_events(message, self.address, self._order)
+        try:
+            return [*account_events(message, self.address, self._order), *line_balances(message, self.address)]
+        except (ValueError, ArithmeticError) as exc:
+            # An amount no ledger writes (not finite, negative): refused whole, as a bad value, not read.
+            logger.warning("%s: account transaction %s refused: %s", self.connector.name, message.get("hash"), exc)
+            return ()
