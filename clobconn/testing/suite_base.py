@@ -37,6 +37,14 @@ API_SECRET = "conformance-api-secret-NEVER-LOGGED-9z8y7x6w"
 PASSPHRASE = "conformance-passphrase-NEVER-LOGGED-5v4u3t"
 SECRETS = (API_KEY, API_SECRET, PASSPHRASE)
 
+# Registered connectors whose conformance suite is not written yet, each with why: the one list the
+# suites' own checks (tests/chaos, tests/paper) allow a registered connector to be missing from. A
+# connector added without a suite fails them; one whose suite lands must leave this list, or fail them.
+WITHOUT_CONFORMANCE_SUITE: dict[str, str] = {
+    "dydx_v4_perpetual": "its orders are Cosmos transactions: the broadcast bridge to the suite's routes and the "
+                         "indexer fixtures are not written yet (its own tests cover placement, sequences, signing)",
+}
+
 
 class ConformanceSuiteBase(ABC):
     # == what the connector's test module supplies ================================================

@@ -14,7 +14,7 @@ from clobconn.testing.chaos.context import ChaosContext
 from clobconn.testing.chaos.frames import FrameBreaker
 from clobconn.testing.chaos.report import ChaosReport, ConnectorResult, FamilyResult, percentile, summary
 from clobconn.testing.chaos.secrets import scan
-from clobconn.testing.suite_base import API_SECRET, PASSPHRASE
+from clobconn.testing.suite_base import API_SECRET, PASSPHRASE, WITHOUT_CONFORMANCE_SUITE
 
 QUICK_SEED = 18
 
@@ -22,8 +22,8 @@ QUICK_SEED = 18
 def test_every_registered_connector_has_a_conformance_suite() -> None:
     suites, broken = runner.discover_suites()
     assert not broken
-    missing = [c for c in CONNECTORS if not c.startswith("_") and c not in suites]
-    assert not missing, f"registered without a conformance suite: {missing}"
+    missing = {c for c in CONNECTORS if not c.startswith("_") and c not in suites}
+    assert missing == set(WITHOUT_CONFORMANCE_SUITE), f"registered without a conformance suite: {missing}"
     assert suites["binance"].__name__ == "TestBinanceSpotConformance"
 
 
@@ -71,6 +71,8 @@ def test_percentile_and_the_summary_row() -> None:
 
 async def test_the_quick_chaos_run_passes_on_every_registered_connector() -> None:
     lines: list[str] = []
-    report = await runner.run(seed=QUICK_SEED, quick=True, out=lines.append)
-    assert {c.connector_id for c in report.connectors} == {c for c in CONNECTORS if not c.startswith("_")}
+    # Every registered connector but those the kit lists as having no suite yet (their absence is checked above).
+    connectors = sorted(c for c in CONNECTORS if not c.startswith("_") and c not in WITHOUT_CONFORMANCE_SUITE)
+    report = await runner.run(connectors, seed=QUICK_SEED, quick=True, out=lines.append)
+    assert {c.connector_id for c in report.connectors} == set(connectors)
     assert not report.failures, "\n".join(lines + report.failures)

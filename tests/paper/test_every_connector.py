@@ -15,14 +15,14 @@ from clobconn.core.perpetual_base import PerpetualDerivativeBase
 from clobconn.core.registry import CONNECTORS, WITHOUT_PUBLIC_API, connector_class
 from clobconn.paper import PaperTrading, PerpetualPaperTrading
 from clobconn.testing.scenarios_paper import PaperScenarios
+from clobconn.testing.suite_base import WITHOUT_CONFORMANCE_SUITE
 
 TESTS = Path(__file__).parents[1]
 # Teaching connectors ("_template") are for fictional venues; the AMM gateway has no book to paper-trade.
 PAPER_CONNECTORS = sorted(c for c in CONNECTORS if not c.startswith("_") and c not in WITHOUT_PUBLIC_API)
-# Connectors with no conformance suite to feed their book generically: their venues are a chain node (a
-# rippled; a Cosmos node beside dYdX's indexer), tested by their own modules. Their paper twins are built
-# (below) but not yet run over a venue. Strict: adding their suite makes these pass, and then fail here.
-NO_CONFORMANCE_SUITE = {"xrpl", "dydx_v4_perpetual"}
+# Connectors with no conformance suite yet to feed their book generically (the kit's one list): their paper
+# twins are built (below) but not run over a venue. Strict: adding their suite makes these pass, and then fail.
+NO_CONFORMANCE_SUITE = set(WITHOUT_CONFORMANCE_SUITE)
 
 
 def conformance_suites(connector_id: str) -> list[type[PaperScenarios]]:
