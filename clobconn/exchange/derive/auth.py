@@ -4,9 +4,8 @@ Session login (https://docs.derive.xyz/authentication/session-login): the time i
 decimal string, signed EIP-191; on REST as ``X-DeriveWallet``/``X-DeriveTimestamp``/``X-DeriveSignature``,
 on the socket as the params of ``public/login``. It authorizes nothing: each order carries its own action.
 
-Action signing (https://docs.derive.xyz/authentication/action-signing): EIP-712 over the venue's domain
-separator and the ``Action`` struct, hashed the Solidity way; the Trade module's data is canonical
-abi.encode (changelog, 2026-07-31), decimals as 1e18 words. Nonces are UTC nanoseconds.
+Action signing (https://docs.derive.xyz/authentication/action-signing): EIP-712 over the domain separator and the
+``Action`` struct; Trade data is canonical abi.encode (2026-07-31), 1e18 words; nonces are UTC nanoseconds.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ from clobconn.exchange.derive.constants import Protocol
 
 ACTION_FIELDS = ["bytes32", "uint256", "uint256", "address", "bytes32", "uint256", "address", "address"]
 TRADE_FIELDS = ["address", "uint256", "int256", "int256", "uint256", "uint256", "bool"]
-INT256_LIMIT = 2**255
 
 
 @dataclass(frozen=True)
@@ -45,11 +43,10 @@ class TradeData:
     is_bid: bool
 
     def encoded(self) -> bytes:
-        return encode(TRADE_FIELDS, [to_checksum_address(self.asset_address), self.sub_id,
-                                     to_fixed_point(self.limit_price, field="limit_price", limit=INT256_LIMIT),
-                                     to_fixed_point(self.amount, field="amount", limit=INT256_LIMIT),
-                                     to_fixed_point(self.max_fee, field="max_fee", limit=INT256_LIMIT),
-                                     self.recipient_id, self.is_bid])
+        words = [to_fixed_point(value, field=name, limit=2**255) for name, value in  # int256 words, 18 decimals
+                 (("limit_price", self.limit_price), ("amount", self.amount), ("max_fee", self.max_fee))]
+        address = to_checksum_address(self.asset_address)
+        return encode(TRADE_FIELDS, [address, self.sub_id, *words, self.recipient_id, self.is_bid])
 
 
 @dataclass(frozen=True)
