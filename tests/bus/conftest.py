@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from clobconn.testing.redis_server import RedisServer, redis_server_binary
+from tests.bus.helpers import OtherLoop
 
 
 def _binary() -> str:
@@ -33,3 +34,11 @@ def redis_with_password(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def other_loop() -> Iterator[OtherLoop]:
+    """A second event loop in its own thread: the consumer's process, in miniature."""
+    loop = OtherLoop()
+    yield loop
+    loop.close()

@@ -38,13 +38,6 @@ async def spot(sandbox: Sandbox) -> AsyncIterator[ExchangeBase]:
         yield connector
 
 
-@pytest.fixture
-def other_loop() -> AsyncIterator[OtherLoop]:
-    loop = OtherLoop()
-    yield loop  # type: ignore[misc]
-    loop.close()
-
-
 def bus_config(server: RedisServer, **overrides: Any) -> BusConfig:
     return BusConfig(url=SecretStr(server.url), **overrides)
 

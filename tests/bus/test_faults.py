@@ -38,13 +38,6 @@ async def spot(sandbox: Sandbox) -> AsyncIterator[ExchangeBase]:
         yield connector
 
 
-@pytest.fixture
-def other_loop() -> AsyncIterator[OtherLoop]:
-    loop = OtherLoop()
-    yield loop  # type: ignore[misc]
-    loop.close()
-
-
 async def burst(sandbox: Sandbox, steps: int) -> None:
     for _ in range(steps):
         sandbox.step()
