@@ -100,6 +100,9 @@ class InFlightOrder:
     # The cumulative amount an update saying FILLED carried: what the order executed in the end.
     final_executed_amount: Decimal | None = None
     failure_reason: str | None = None
+    # The connector's own record of how it placed the order (a signed transaction's hash and deadline, say),
+    # held here so that it lives exactly as long as the order is tracked and no per-connector map grows.
+    venue_record: object = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def executed_amount_base(self) -> Decimal:

@@ -52,9 +52,6 @@ class VertexExchange(ExchangeBase):
         self.products: dict[str, Product] = {}
         self.products_by_id: dict[int, Product] = {}
         self.contracts: Contracts | None = None
-        # Digest -> client order id of every order signed here: the digest is known before the venue answers,
-        # and a cancel, a status query or a fill that comes before the answer names the order by it.
-        self.signed_orders: dict[str, str] = {}
         super().__init__(*args, **kwargs)
         self.archive_url = cast(VertexConfig, self.config).archive_url or self.domain_urls.extra["archive"]
 
@@ -121,7 +118,9 @@ class VertexExchange(ExchangeBase):
                    "expiration": vx.GTC_EXPIRATION | order_type << vx.ORDER_TYPE_SHIFT,
                    "nonce": int(order.client_order_id)}
         signature, digest = self._signed("Order", message, self._chain().book_addrs[product.product_id])
-        self.signed_orders[digest] = order.client_order_id
+        # The order's name from now on, even if the answer is lost: a cancel, a status query or a fill that
+        # comes before the answer names the order by its digest, known before the venue answers.
+        order.exchange_order_id = digest
         # spot_leverage false: a spot order that would borrow is refused rather than opening a loan.
         await self._execute("place_order", {
             "product_id": product.product_id, "order": {k: str(v) for k, v in message.items()},
@@ -137,11 +136,9 @@ class VertexExchange(ExchangeBase):
         return bound.to_integral_value(ROUND_CEILING if side is TradeType.BUY else ROUND_FLOOR) * tick
 
     def _digest(self, order: InFlightOrder) -> str:
-        digest = order.exchange_order_id or next(
-            (digest for digest, client_id in self.signed_orders.items() if client_id == order.client_order_id), None)
-        if digest is None:
+        if order.exchange_order_id is None:
             raise OrderNotFound(f"{self.name}: order {order.client_order_id} was never signed here")
-        return digest
+        return order.exchange_order_id
 
     def _cancel_nonce(self) -> int:
         return nonce(self.time_sync.time_ms() + round(vx.PLACEMENT_EXPIRY * 1000))

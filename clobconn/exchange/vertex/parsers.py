@@ -43,7 +43,6 @@ class VertexView(ConnectorView, Protocol):
     products: dict[str, Product]
     products_by_id: dict[int, Product]
     contracts: Contracts | None
-    signed_orders: dict[str, str]
 
     async def sender(self) -> str: ...
 

@@ -56,7 +56,7 @@ class VertexUserStreamDataSource(UserStreamDataSource):
             return ()
         digest = str(message.get("order_digest") or message.get("digest"))
         order = self.connector.orders.find(exchange_order_id=digest)
-        client_order_id = self.connector.signed_orders.get(digest) or (order.client_order_id if order else None)
+        client_order_id = order.client_order_id if order else None
         if kind == "fill":
             return stream_fill(product.trading_pair, message, client_order_id)
         if kind == "order_update" and message.get("reason") in ORDER_REASONS:

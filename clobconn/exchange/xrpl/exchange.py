@@ -93,8 +93,6 @@ class XrplExchange(ExchangeBase):
         super().__init__(config, **kwargs)
         window = self.config.ledger_window if isinstance(self.config, XrplConfig) else LEDGER_WINDOW
         self.submitter = LedgerSubmitter(self._rpc, self.wallet, window, RESULT_ERRORS) if self.auth else None
-        # The placement transaction of each order, by client order id: its outcome is looked up by hash.
-        self._placements: dict[str, Submitted] = {}
         # Pairs followed beyond the configured ones (add_trading_pair).
         self._added_pairs: list[str] = []
         # From the last balance fetch: the account's trust lines.
@@ -189,7 +187,8 @@ class XrplExchange(ExchangeBase):
         def signed(submitted: Submitted) -> None:
             # The offer's name from now on, even if the answer to submit is lost.
             order.exchange_order_id = str(submitted.sequence)
-            self._placements[order.client_order_id] = submitted
+            # Its placement transaction, whose outcome is looked up by hash.
+            order.venue_record = submitted
 
         await self.ledger.submit(build, "xrpl: OfferCreate", signed)
         # Taken, not yet validated: the order stays pending until a validated ledger says how it went.
@@ -212,7 +211,7 @@ class XrplExchange(ExchangeBase):
 
     async def _placement_events(self, order: InFlightOrder) -> list[OrderUpdate | TradeUpdate] | None:
         """What the order's validated OfferCreate did; None while it may still be validated."""
-        submitted = self._placements.get(order.client_order_id)
+        submitted = _placement(order)
         if submitted is None:
             raise OrderNotFound(f"xrpl: no transaction of order {order.client_order_id} is known to this session")
         try:
@@ -227,7 +226,7 @@ class XrplExchange(ExchangeBase):
     async def _offer_events(self, order: InFlightOrder) -> list[OrderUpdate | TradeUpdate]:
         """What validated transactions did to a placed offer, its placement's included: the account's
         transactions (``account_tx``, oldest first, from the ledger the placement was signed at) read for it."""
-        submitted = self._placements.get(order.client_order_id)
+        submitted = _placement(order)
         first = submitted.last_ledger - self.ledger.ledger_window if submitted is not None else -1
         answer = await self._rpc("account_tx", account=self.wallet.address, ledger_index_min=first,
                                  ledger_index_max=-1, forward=True, limit=400)
@@ -250,3 +249,8 @@ class XrplExchange(ExchangeBase):
         events = await (self._placement_events(order) if order.state is OrderState.PENDING_CREATE
                         else self._offer_events(order))
         return [e for e in events or () if isinstance(e, TradeUpdate)]
+
+
+def _placement(order: InFlightOrder) -> Submitted | None:
+    """The OfferCreate this session signed for the order, if it signed one."""
+    return order.venue_record if isinstance(order.venue_record, Submitted) else None
