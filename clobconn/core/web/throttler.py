@@ -4,16 +4,23 @@ Each pool is a sliding window over what was spent in the last interval, as venue
 acquire is amortised O(1) however full the window is (no rescan of a log). A request names
 one limit id; it spends its weight on that pool and on every pool the limit links to (Binance's
 order endpoint costs 1 on the order pool and its weight on the shared request-weight pool).
+
+Where a venue reports a pool's state in its answers' headers (Binance's used weight, Bybit's remaining
+requests and reset time), ``apply_report`` brings the pool in line with the venue's count: what others
+spent on the same key is added until the venue's window resets, a stated limit replaces ours, and a
+pool the venue reports spent waits for its reset.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from enum import Enum
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +40,38 @@ class RateLimit:
     linked_limits: tuple[LinkedLimit, ...] = ()
 
 
+class ReportedPool(Enum):
+    """Which pool a venue's rate-limit headers describe, where it depends on the request."""
+
+    # The pool of the request's own limit id: a venue that limits each endpoint on its own (Bybit, Gate.io).
+    ENDPOINT = "endpoint"
+    # The first pool the request's limit links to: a venue whose headers describe the shared pool the
+    # endpoint spends on (KuCoin's resource pools).
+    SHARED = "shared"
+
+
+@dataclass(frozen=True, slots=True)
+class PoolReport:
+    """What one answer's headers said about one pool; None where the venue said nothing."""
+
+    used: float | None = None
+    remaining: float | None = None
+    limit: int | None = None
+    # Seconds until the venue's window resets.
+    reset_in: float | None = None
+    # The length of the venue's window in seconds, where it states it with the limit (BitMart).
+    window: float | None = None
+
+
 class _Pool:
     """A sliding window: what was spent in the last ``interval`` seconds may not exceed ``limit``.
 
-    Entries leave from the left as they age, so an acquire is amortised O(1).
+    Entries leave from the left as they age, so an acquire is amortised O(1). ``unseen`` is what the
+    venue counted on this pool beyond our own log (another process on the key, or the venue counting
+    differently), held until ``unseen_until``.
     """
 
-    __slots__ = ("interval", "limit", "log", "paused_until", "used")
+    __slots__ = ("interval", "limit", "log", "paused_until", "unseen", "unseen_until", "used")
 
     def __init__(self, limit: int, interval: float) -> None:
         self.limit = limit
@@ -47,6 +79,8 @@ class _Pool:
         self.log: deque[tuple[float, int]] = deque()
         self.used = 0
         self.paused_until = 0.0
+        self.unseen = 0
+        self.unseen_until = 0.0
 
     def _expire(self, now: float) -> None:
         horizon = now - self.interval
@@ -58,21 +92,56 @@ class _Pool:
         if now < self.paused_until:
             return self.paused_until - now
         self._expire(now)
+        if self.unseen and now >= self.unseen_until:
+            self.unseen = 0
         # A request heavier than the whole pool still passes once the pool is empty.
-        excess = self.used + min(weight, self.limit) - self.limit
+        excess = self.used + self.unseen + min(weight, self.limit) - self.limit
         if excess <= 0:
             return 0.0
+        # The sooner of the venue's reset (what it counted beyond our log is gone) and enough of our own
+        # spending ageing out; the acquire checks again after the wait.
+        soonest = self.unseen_until - now if self.unseen else self.interval
         freed = 0
         for spent_at, spent in self.log:
             freed += spent
             if freed >= excess:
-                return spent_at + self.interval - now
-        return self.interval
+                return min(soonest, spent_at + self.interval - now)
+        return soonest
 
     def spend(self, weight: int, now: float) -> None:
         weight = min(weight, self.limit)
         self.log.append((now, weight))
         self.used += weight
+
+    def apply(self, report: PoolReport, now: float) -> bool:
+        """Bring the pool in line with what the venue reported; True when its limit or window changed."""
+        resized = False
+        if report.limit is not None and report.limit > 0 and report.limit != self.limit:
+            self.limit = report.limit
+            resized = True
+        if report.window is not None and report.window > 0 and report.window != self.interval:
+            self.interval = report.window
+            resized = True
+        used = report.used
+        if used is None and report.remaining is not None:
+            used = self.limit - report.remaining
+        if used is None:
+            return resized
+        # Without a readable reset, the venue's count is held for one of our windows: never shorter
+        # than the venue's own, since ours is declared from its documented limits.
+        until = now + (report.reset_in if report.reset_in else self.interval)
+        if used >= self.limit or (report.remaining is not None and report.remaining <= 0):
+            self.paused_until = max(self.paused_until, until)
+            return resized
+        self._expire(now)
+        # The venue's count includes ours: only what it counted beyond our log is added, and a lower
+        # count never frees what we spent ourselves.
+        unseen = math.ceil(used) - self.used
+        if unseen > 0:
+            self.unseen, self.unseen_until = unseen, until
+        elif self.unseen:
+            self.unseen = 0
+        return resized
 
 
 class AsyncThrottler:
@@ -87,6 +156,8 @@ class AsyncThrottler:
         self._clock = clock
         self._sleep = sleep
         self._warned: set[str] = set()
+        # How many times a venue's headers changed a pool's limit or window (the chaos suite's figure).
+        self.resizes = 0
 
     def _costs(self, limit_id: str) -> list[tuple[_Pool, int]]:
         rate_limit = self._limits.get(limit_id)
@@ -121,6 +192,33 @@ class AsyncThrottler:
         for pool, _ in self._costs(limit_id):
             pool.paused_until = max(pool.paused_until, until)
         logger.warning("rate limit hit on %r: pausing its pools for %.3fs", limit_id, seconds)
+
+    def apply_report(self, limit_id: str, pool: str | ReportedPool, report: PoolReport) -> None:
+        """Apply what an answer to a request on ``limit_id`` said about ``pool`` (a pool id, or the
+        request's own or shared pool)."""
+        pool_id = self._reported_pool_id(limit_id, pool)
+        target = self._pools.get(pool_id) if pool_id is not None else None
+        if target is None:
+            return
+        if target.apply(report, self._clock()):
+            self.resizes += 1
+            logger.info("rate-limit pool %r resized from the venue's headers: %d per %gs", pool_id, target.limit,
+                        target.interval)
+
+    def _reported_pool_id(self, limit_id: str, pool: str | ReportedPool) -> str | None:
+        if isinstance(pool, str):
+            return pool
+        if pool is ReportedPool.ENDPOINT:
+            return limit_id
+        rate_limit = self._limits.get(limit_id)
+        if rate_limit is None:
+            return None
+        return rate_limit.linked_limits[0].limit_id if rate_limit.linked_limits else limit_id
+
+    def limit_of(self, pool_id: str) -> tuple[int, float]:
+        """A pool's limit and window as they stand (declared, or resized from the venue's headers)."""
+        pool = self._pools[pool_id]
+        return pool.limit, pool.interval
 
     def paused_until(self, limit_id: str) -> float:
         return max((pool.paused_until for pool, _ in self._costs(limit_id)), default=0.0)
