@@ -75,12 +75,20 @@ async def test_a_stated_window_resizes_the_pool_too() -> None:
 
 async def test_a_pool_the_venue_reports_spent_waits_until_its_reset() -> None:
     clock = FakeClock()
-    throttler = make([RateLimit("pool", 10, 1.0)], clock)
+    throttler = make([RateLimit("pool", 10, 4.0)], clock)
     throttler.apply_report("pool", "pool", PoolReport(remaining=0, reset_in=3.0))
     assert throttler.delay_for("pool") == pytest.approx(3.0)
     started = clock.now
     await throttler.acquire("pool")
     assert clock.now - started == pytest.approx(3.0)
+
+
+async def test_a_reset_further_off_than_the_window_is_held_for_the_window_only() -> None:
+    clock = FakeClock()
+    throttler = make([RateLimit("pool", 10, 2.0)], clock)
+    # An epoch time misread as a countdown: the window resets within its length, not in 50 years.
+    throttler.apply_report("pool", "pool", PoolReport(remaining=0, reset_in=1.7e9))
+    assert throttler.delay_for("pool") == pytest.approx(2.0)
 
 
 async def test_a_pool_reported_spent_without_a_reset_waits_one_window() -> None:
@@ -102,9 +110,10 @@ async def test_what_the_venue_counted_beyond_ours_ends_at_its_reset() -> None:
 
 
 def linked() -> list[RateLimit]:
-    return [RateLimit("SHARED", 100, 10.0),
+    return [RateLimit("SHARED", 100, 10.0), RateLimit("ORDERS", 10, 1.0),
             RateLimit("GET /a", 5, 1.0, linked_limits=(LinkedLimit("SHARED", 2),)),
-            RateLimit("GET /b", 5, 1.0, linked_limits=(LinkedLimit("SHARED", 2),))]
+            RateLimit("GET /b", 5, 1.0, linked_limits=(LinkedLimit("SHARED", 2),)),
+            RateLimit("POST /order", 200, 10.0, linked_limits=(LinkedLimit("ORDERS"),))]
 
 
 async def test_a_report_on_the_endpoint_pool_spares_its_neighbours() -> None:
@@ -117,6 +126,18 @@ async def test_a_report_on_the_endpoint_pool_spares_its_neighbours() -> None:
     throttler.apply_report("GET /b", "NOT_A_POOL", PoolReport(remaining=0, reset_in=5.0))
     throttler.apply_report("GET /unknown", ReportedPool.SHARED, PoolReport(remaining=0, reset_in=5.0))
     assert throttler.delay_for("GET /b") == 0.0
+
+
+async def test_an_endpoint_report_lands_on_the_pool_that_binds_the_endpoint() -> None:
+    clock = FakeClock()
+    throttler = make(linked(), clock)
+    # Gate.io: a placement's own pool allows 200 per 10 s, but 10 placements a second bind first, and
+    # that is the limit the venue reports for it.
+    throttler.apply_report("POST /order", ReportedPool.ENDPOINT, PoolReport(limit=10, remaining=0, reset_in=0.5))
+    assert throttler.limit_of("POST /order") == (200, 10.0)
+    assert throttler.limit_of("ORDERS") == (10, 1.0)
+    assert throttler.resizes == 0
+    assert throttler.delay_for("POST /order") == pytest.approx(0.5)
 
 
 async def test_a_report_on_the_shared_pool_holds_every_endpoint_on_it() -> None:

@@ -43,7 +43,9 @@ class RateLimit:
 class ReportedPool(Enum):
     """Which pool a venue's rate-limit headers describe, where it depends on the request."""
 
-    # The pool of the request's own limit id: a venue that limits each endpoint on its own (Bybit, Gate.io).
+    # The pool a venue's per-endpoint limit binds in (Bybit, Gate.io, HTX, BitMart): of the request's own
+    # pool and those it links to, the one with the lowest declared rate, its own on a tie. That is the
+    # endpoint's own pool, except where an order pool binds first (Gate.io's 10 placements a second).
     ENDPOINT = "endpoint"
     # The first pool the request's limit links to: a venue whose headers describe the shared pool the
     # endpoint spends on (KuCoin's resource pools).
@@ -128,8 +130,9 @@ class _Pool:
         if used is None:
             return resized
         # Without a readable reset, the venue's count is held for one of our windows: never shorter
-        # than the venue's own, since ours is declared from its documented limits.
-        until = now + (report.reset_in if report.reset_in else self.interval)
+        # than the venue's own, since ours is declared from its documented limits. A window resets
+        # within its length, so a reset further off is a misread header, not a reason to stop for years.
+        until = now + (min(report.reset_in, self.interval) if report.reset_in else self.interval)
         if used >= self.limit or (report.remaining is not None and report.remaining <= 0):
             self.paused_until = max(self.paused_until, until)
             return resized
@@ -208,12 +211,14 @@ class AsyncThrottler:
     def _reported_pool_id(self, limit_id: str, pool: str | ReportedPool) -> str | None:
         if isinstance(pool, str):
             return pool
-        if pool is ReportedPool.ENDPOINT:
-            return limit_id
         rate_limit = self._limits.get(limit_id)
         if rate_limit is None:
             return None
-        return rate_limit.linked_limits[0].limit_id if rate_limit.linked_limits else limit_id
+        if pool is ReportedPool.SHARED:
+            return rate_limit.linked_limits[0].limit_id if rate_limit.linked_limits else limit_id
+        pools = [limit_id, *(link.limit_id for link in rate_limit.linked_limits)]
+        # min keeps the first of equals: the request's own pool on a tie.
+        return min(pools, key=lambda pool_id: self._limits[pool_id].limit / self._limits[pool_id].time_interval)
 
     def limit_of(self, pool_id: str) -> tuple[int, float]:
         """A pool's limit and window as they stand (declared, or resized from the venue's headers)."""
