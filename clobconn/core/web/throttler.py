@@ -199,7 +199,7 @@ class AsyncThrottler:
     def apply_report(self, limit_id: str, pool: str | ReportedPool, report: PoolReport) -> None:
         """Apply what an answer to a request on ``limit_id`` said about ``pool`` (a pool id, or the
         request's own or shared pool)."""
-        pool_id = self._reported_pool_id(limit_id, pool)
+        pool_id = self.reported_pool_id(limit_id, pool)
         target = self._pools.get(pool_id) if pool_id is not None else None
         if target is None:
             return
@@ -208,7 +208,8 @@ class AsyncThrottler:
             logger.info("rate-limit pool %r resized from the venue's headers: %d per %gs", pool_id, target.limit,
                         target.interval)
 
-    def _reported_pool_id(self, limit_id: str, pool: str | ReportedPool) -> str | None:
+    def reported_pool_id(self, limit_id: str, pool: str | ReportedPool) -> str | None:
+        """The pool a report on an answer to ``limit_id`` describes; None where there is none."""
         if isinstance(pool, str):
             return pool
         rate_limit = self._limits.get(limit_id)
@@ -219,6 +220,13 @@ class AsyncThrottler:
         pools = [limit_id, *(link.limit_id for link in rate_limit.linked_limits)]
         # min keeps the first of equals: the request's own pool on a tie.
         return min(pools, key=lambda pool_id: self._limits[pool_id].limit / self._limits[pool_id].time_interval)
+
+    def limit_ids(self) -> list[str]:
+        return list(self._limits)
+
+    def weight_on(self, limit_id: str, pool_id: str) -> int:
+        """What one request on ``limit_id`` spends on ``pool_id`` (0 where it spends nothing there)."""
+        return sum(weight for pool, weight in self._costs(limit_id) if pool is self._pools.get(pool_id))
 
     def limit_of(self, pool_id: str) -> tuple[int, float]:
         """A pool's limit and window as they stand (declared, or resized from the venue's headers)."""
