@@ -109,6 +109,19 @@ async def test_what_the_venue_counted_beyond_ours_ends_at_its_reset() -> None:
     assert await passes_without_waiting(throttler, clock, "pool") == 9
 
 
+async def test_what_we_spent_before_a_fixed_window_reset_counts_until_that_reset() -> None:
+    clock = FakeClock()
+    throttler = make([RateLimit("pool", 10, 1.0)], clock)
+    for _ in range(5):
+        await throttler.acquire("pool")
+    clock.advance(0.9)
+    # The venue counts our 5 and 3 of others' until its reset at +0.5 s; ours leave our window at +0.1 s.
+    throttler.apply_report("pool", "pool", PoolReport(limit=10, remaining=2, reset_in=0.5))
+    reported_at = clock.now
+    assert await passes_without_waiting(throttler, clock, "pool") == 2
+    assert clock.now - reported_at == pytest.approx(0.5)
+
+
 def linked() -> list[RateLimit]:
     return [RateLimit("SHARED", 100, 10.0), RateLimit("ORDERS", 10, 1.0),
             RateLimit("GET /a", 5, 1.0, linked_limits=(LinkedLimit("SHARED", 2),)),

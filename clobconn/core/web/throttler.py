@@ -68,12 +68,13 @@ class PoolReport:
 class _Pool:
     """A sliding window: what was spent in the last ``interval`` seconds may not exceed ``limit``.
 
-    Entries leave from the left as they age, so an acquire is amortised O(1). ``unseen`` is what the
-    venue counted on this pool beyond our own log (another process on the key, or the venue counting
-    differently), held until ``unseen_until``.
+    Entries leave from the left as they age, so an acquire is amortised O(1). Where the venue reported
+    its own count of the pool (``venue_count``, ours included, and others' on the same key), that count
+    plus what we spent since stands until ``venue_count_until``, whenever it is above our log's.
     """
 
-    __slots__ = ("interval", "limit", "log", "paused_until", "unseen", "unseen_until", "used")
+    __slots__ = ("interval", "limit", "log", "paused_until", "spent_since_count", "used", "venue_count",
+                 "venue_count_until")
 
     def __init__(self, limit: int, interval: float) -> None:
         self.limit = limit
@@ -81,8 +82,9 @@ class _Pool:
         self.log: deque[tuple[float, int]] = deque()
         self.used = 0
         self.paused_until = 0.0
-        self.unseen = 0
-        self.unseen_until = 0.0
+        self.venue_count = 0
+        self.venue_count_until = 0.0
+        self.spent_since_count = 0
 
     def _expire(self, now: float) -> None:
         horizon = now - self.interval
@@ -93,27 +95,30 @@ class _Pool:
     def wait_time(self, weight: int, now: float) -> float:
         if now < self.paused_until:
             return self.paused_until - now
-        self._expire(now)
-        if self.unseen and now >= self.unseen_until:
-            self.unseen = 0
         # A request heavier than the whole pool still passes once the pool is empty.
-        excess = self.used + self.unseen + min(weight, self.limit) - self.limit
+        weight = min(weight, self.limit)
+        if self.venue_count:
+            if now >= self.venue_count_until:
+                self.venue_count = 0
+            elif self.venue_count + self.spent_since_count + weight > self.limit:
+                # Nothing the venue counted leaves before its reset.
+                return self.venue_count_until - now
+        self._expire(now)
+        excess = self.used + weight - self.limit
         if excess <= 0:
             return 0.0
-        # The sooner of the venue's reset (what it counted beyond our log is gone) and enough of our own
-        # spending ageing out; the acquire checks again after the wait.
-        soonest = self.unseen_until - now if self.unseen else self.interval
         freed = 0
         for spent_at, spent in self.log:
             freed += spent
             if freed >= excess:
-                return min(soonest, spent_at + self.interval - now)
-        return soonest
+                return spent_at + self.interval - now
+        return self.interval
 
     def spend(self, weight: int, now: float) -> None:
         weight = min(weight, self.limit)
         self.log.append((now, weight))
         self.used += weight
+        self.spent_since_count += weight
 
     def apply(self, report: PoolReport, now: float) -> bool:
         """Bring the pool in line with what the venue reported; True when its limit or window changed."""
@@ -136,14 +141,10 @@ class _Pool:
         if used >= self.limit or (report.remaining is not None and report.remaining <= 0):
             self.paused_until = max(self.paused_until, until)
             return resized
-        self._expire(now)
-        # The venue's count includes ours: only what it counted beyond our log is added, and a lower
-        # count never frees what we spent ourselves.
-        unseen = math.ceil(used) - self.used
-        if unseen > 0:
-            self.unseen, self.unseen_until = unseen, until
-        elif self.unseen:
-            self.unseen = 0
+        # The venue's latest count replaces the last one. It holds until its reset even where our own
+        # entries in it leave our sliding window sooner (a venue window that resets at a time is fixed),
+        # and it never frees what our log holds: the pool counts the larger of the two.
+        self.venue_count, self.venue_count_until, self.spent_since_count = math.ceil(used), until, 0
         return resized
 
 

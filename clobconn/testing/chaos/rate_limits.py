@@ -104,7 +104,7 @@ async def _venue_reports_pools_almost_spent(suite: ConformanceSuiteBase, ctx: Ch
         resized += conn.rest.throttler.resizes - resizes
         # Lift what the report held, as its reset (or the window of a pool whose venue gives none) would.
         for pool in conn.rest.throttler._pools.values():
-            pool.paused_until, pool.unseen = 0.0, 0
+            pool.paused_until, pool.venue_count = 0.0, 0
         suite.install_base_routes()
     # A connector whose balances request has no declared limit cannot be checked: a failure, not a pass.
     result.add("almost-spent reports not injected", 0 if reports else 1, must_be_zero=True)
