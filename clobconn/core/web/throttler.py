@@ -6,9 +6,10 @@ one limit id; it spends its weight on that pool and on every pool the limit link
 order endpoint costs 1 on the order pool and its weight on the shared request-weight pool).
 
 Where a venue reports a pool's state in its answers' headers (Binance's used weight, Bybit's remaining
-requests and reset time), ``apply_report`` brings the pool in line with the venue's count: what others
-spent on the same key is added until the venue's window resets, a stated limit replaces ours, and a
-pool the venue reports spent waits for its reset.
+requests and reset time), ``apply_report`` brings the pool in line with the venue's count: until the
+venue's window resets the pool counts the larger of its own log and the venue's count (which includes
+what others spent on the same key) plus what we spent since; a stated limit replaces ours, and a pool
+the venue reports spent waits for its reset.
 """
 
 from __future__ import annotations
@@ -218,7 +219,8 @@ class AsyncThrottler:
             return None
         if pool is ReportedPool.SHARED:
             return rate_limit.linked_limits[0].limit_id if rate_limit.linked_limits else limit_id
-        pools = [limit_id, *(link.limit_id for link in rate_limit.linked_limits)]
+        pools = [pool_id for pool_id in (limit_id, *(link.limit_id for link in rate_limit.linked_limits))
+                 if pool_id in self._limits]
         # min keeps the first of equals: the request's own pool on a tie.
         return min(pools, key=lambda pool_id: self._limits[pool_id].limit / self._limits[pool_id].time_interval)
 
