@@ -126,6 +126,7 @@ class ExchangeBase(ABC):
             on_timestamp_error=self._resync_clock,
             timeout=self.config.request_timeout,
             rate_limit_resets=self.spec.rate_limit_resets,
+            rate_limit_headers=self.spec.rate_limit_headers,
             venue_time=self.time_sync.time,
         )
         self.symbols: bidict[str, str] = bidict()

@@ -16,7 +16,7 @@ from enum import Enum
 
 from clobconn.core.data_types import OrderType, PositionMode, TimeInForce, TradeType
 from clobconn.core.errors import VenueErrorTable
-from clobconn.core.web.throttler import RateLimit
+from clobconn.core.web.throttler import RateLimit, ReportedPool
 
 
 class Feature(Enum):
@@ -67,6 +67,30 @@ class RateLimitReset:
         else:
             wait = number / 1000 - venue_now
         return max(wait, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitHeaders:
+    """The response headers in which a venue reports one throttler pool's state, on every answer.
+
+    The REST client reads them after each request, refused or not, and the throttler applies them:
+    the pool's spending is brought up to ``used`` (or ``limit - remaining``), its limit (and window)
+    replaced by the venue's, and a pool reported spent waits until ``reset``. A header the answer
+    lacks, or whose value is not a finite non-negative number, is ignored.
+    """
+
+    # The throttler pool described: a pool id, or the request's own or shared pool.
+    pool: str | ReportedPool
+    # What was spent in the venue's current window (Binance X-MBX-USED-WEIGHT-1M).
+    used: str | None = None
+    # What is left of it (Bybit X-Bapi-Limit-Status).
+    remaining: str | None = None
+    # The limit itself (Bybit X-Bapi-Limit).
+    limit: str | None = None
+    # When the window resets (Bybit X-Bapi-Limit-Reset-Timestamp).
+    reset: RateLimitReset | None = None
+    # The window's length in seconds (BitMart X-BM-RateLimit-Reset).
+    window: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +181,9 @@ class VenueSpec:
     placement_expiry: float = 30.0
     # Response headers that say when a rate limit resets, checked in order after a rate-limit refusal.
     rate_limit_resets: tuple[RateLimitReset, ...] = (RateLimitReset("Retry-After", ResetUnit.SECONDS),)
+    # Response headers that report the state of the throttler's pools on every answer (see
+    # RateLimitHeaders); empty where the venue documents none.
+    rate_limit_headers: tuple[RateLimitHeaders, ...] = ()
     # The throttler pool WebSocket sends spend on.
     ws_send_limit_id: str = ""
     is_perpetual: bool = False

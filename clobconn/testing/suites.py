@@ -51,6 +51,7 @@ from clobconn.testing.scenarios_input import InputScenarios, PerpetualInputScena
 from clobconn.testing.scenarios_login import LoginScenarios
 from clobconn.testing.scenarios_orders import OrderTruthScenarios
 from clobconn.testing.scenarios_paper import PaperScenarios
+from clobconn.testing.scenarios_rate_headers import RateHeaderScenarios
 from clobconn.testing.scenarios_secrets import SecretScenarios
 from clobconn.testing.scenarios_venue_values import VenueValueScenarios
 from clobconn.testing.suite_base import (
@@ -67,7 +68,7 @@ __all__ = ["API_KEY", "API_SECRET", "PASSPHRASE", "SECRETS", "PerpetualConforman
 
 
 class SpotConformanceSuite(HealthScenarios, InputScenarios, OrderTruthScenarios, LoginScenarios, VenueValueScenarios,
-                           SecretScenarios, PaperScenarios, ConformanceSuiteBase):
+                           SecretScenarios, PaperScenarios, RateHeaderScenarios, ConformanceSuiteBase):
     # == trading rules, balances, validation ======================================================
 
     async def test_trading_rules_parsed(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -26,10 +27,10 @@ from clobconn.core.errors import (
     error_class_for,
     redact,
 )
-from clobconn.core.venue import RateLimitReset, ResetUnit
+from clobconn.core.venue import RateLimitHeaders, RateLimitReset, ResetUnit
 from clobconn.core.web.auth import AuthBase, RestRequest
 from clobconn.core.web.endpoints import Endpoint
-from clobconn.core.web.throttler import AsyncThrottler
+from clobconn.core.web.throttler import AsyncThrottler, PoolReport
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ class RestClient:
         timeout: float = 10.0,
         default_limit_id: str = "",
         rate_limit_resets: tuple[RateLimitReset, ...] = (RateLimitReset("Retry-After", ResetUnit.SECONDS),),
+        rate_limit_headers: tuple[RateLimitHeaders, ...] = (),
         venue_time: Callable[[], float] = time.time,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
@@ -95,6 +97,7 @@ class RestClient:
         self._timeout = timeout
         self._default_limit_id = default_limit_id
         self._rate_limit_resets = rate_limit_resets
+        self._rate_limit_headers = rate_limit_headers
         # The venue's clock in seconds, to read a reset given as a time rather than a wait.
         self._venue_time = venue_time
         # A service reached over TLS with its own CA or a client certificate (a Gateway's mutual TLS).
@@ -207,6 +210,8 @@ class RestClient:
                 status = resp.status
                 body = await resp.read()
                 reset_after = self._reset_after(resp.headers)
+                if self._rate_limit_headers:
+                    self._apply_rate_limit_headers(limit, resp.headers)
         except aiohttp.ConnectionTimeoutError as exc:
             # The connection never opened: the request certainly did not reach the venue.
             raise RequestTimeout(f"connecting for {method} {path} timed out", request_sent=False,
@@ -250,6 +255,20 @@ class RestClient:
                     return wait
         return None
 
+    def _apply_rate_limit_headers(self, limit_id: str, headers: Mapping[str, str]) -> None:
+        """Hand the throttler what the venue's answer says about its pools."""
+        for declared in self._rate_limit_headers:
+            reset_in = None
+            if declared.reset is not None and (value := headers.get(declared.reset.header)) is not None:
+                reset_in = declared.reset.seconds_from(value, self._venue_time())
+            limit = _header_number(headers, declared.limit)
+            report = PoolReport(used=_header_number(headers, declared.used),
+                                remaining=_header_number(headers, declared.remaining),
+                                limit=int(limit) if limit is not None else None, reset_in=reset_in,
+                                window=_header_number(headers, declared.window))
+            if report != _NOTHING_REPORTED:
+                self.throttler.apply_report(limit_id, declared.pool, report)
+
     @staticmethod
     def _summary(request: RestRequest) -> dict[str, Any]:
         summary: dict[str, Any] = {"method": request.method, "path": request.path}
@@ -258,6 +277,24 @@ class RestClient:
         if isinstance(request.data, Mapping):
             summary["data"] = redact(request.data)
         return summary
+
+
+_NOTHING_REPORTED = PoolReport()
+
+
+def _header_number(headers: Mapping[str, str], name: str | None) -> float | None:
+    """A rate-limit header's number; a value that is not a finite non-negative number is logged and
+    ignored, so a garbled header never loosens or freezes a pool."""
+    if name is None or (value := headers.get(name)) is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number < 0:
+        logger.warning("ignoring the rate-limit header %s: %r is not a count", name, value[:50])
+        return None
+    return number
 
 
 def _decode(body: bytes) -> Any:

@@ -17,7 +17,7 @@ from clobconn.core.errors import (
     RateLimitExceeded,
     VenueErrorTable,
 )
-from clobconn.core.venue import DomainUrls, Feature
+from clobconn.core.venue import DomainUrls, Feature, RateLimitHeaders
 from clobconn.core.web.endpoints import Endpoint, rate_limits
 from clobconn.core.web.throttler import RateLimit
 from clobconn.exchange.binance.constants import ERRORS as SPOT_ERRORS
@@ -69,6 +69,14 @@ RATE_LIMITS = (*rate_limits(
     [RateLimit("ORDERS_10S", 300, 10.0), RateLimit("ORDERS_1M", 1200, 60.0)],
 ), RateLimit(WS_SEND_LIMIT_ID, 10, 1.0))
 
+# https://developers.binance.com/docs/derivatives/usds-margined-futures/general-info ("Limits"): answers
+# carry X-MBX-USED-WEIGHT-1M (the IP's weight), order answers X-MBX-ORDER-COUNT-10S and -1M.
+RATE_LIMIT_HEADERS = (
+    RateLimitHeaders("REQUEST_WEIGHT", used="X-MBX-USED-WEIGHT-1M"),
+    RateLimitHeaders("ORDERS_10S", used="X-MBX-ORDER-COUNT-10S"),
+    RateLimitHeaders("ORDERS_1M", used="X-MBX-ORDER-COUNT-1M"),
+)
+
 # https://developers.binance.com/docs/derivatives/usds-margined-futures/error-code
 ERRORS: VenueErrorTable = {
     **SPOT_ERRORS,
@@ -92,6 +100,7 @@ SPEC = replace(
     connector_id=CONNECTOR_ID,
     domains=DOMAINS,
     rate_limits=RATE_LIMITS,
+    rate_limit_headers=RATE_LIMIT_HEADERS,
     error_table=ERRORS,
     features=frozenset({Feature.BATCH_ORDERS, Feature.CANCEL_ALL, Feature.REDUCE_ONLY, Feature.HEDGE_MODE}),
     is_perpetual=True,

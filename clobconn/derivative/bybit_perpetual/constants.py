@@ -20,6 +20,7 @@ from clobconn.exchange.bybit.constants import (
     PLACE_ORDER,
     PLACEMENT_EXPIRY,
     QUERY_LIMITS,
+    RATE_LIMIT_HEADERS,
     RATE_LIMIT_RESETS,
     SERVER_TIME,
     WS_SEND_LIMIT_ID,
@@ -66,4 +67,5 @@ SPEC = VenueSpec(
     amend_in_place=True,
     placement_expiry=PLACEMENT_EXPIRY,
     rate_limit_resets=RATE_LIMIT_RESETS,
+    rate_limit_headers=RATE_LIMIT_HEADERS,
 )

@@ -13,7 +13,7 @@ from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpe
 from clobconn.core.web.endpoints import Endpoint, rate_limits
 from clobconn.core.web.throttler import RateLimit
 from clobconn.exchange.kucoin.constants import ERRORS as SPOT_ERRORS
-from clobconn.exchange.kucoin.constants import PLACEMENT_EXPIRY, RATE_LIMIT_RESETS, WS_SEND_LIMIT_ID
+from clobconn.exchange.kucoin.constants import PLACEMENT_EXPIRY, RATE_LIMIT_HEADERS, RATE_LIMIT_RESETS, WS_SEND_LIMIT_ID
 
 CONNECTOR_ID = "kucoin_perpetual"
 
@@ -101,4 +101,5 @@ SPEC = VenueSpec(
     whole_leverage=True,  # orders' and changeCrossUserLeverage's leverage are whole numbers
     placement_expiry=PLACEMENT_EXPIRY,
     rate_limit_resets=RATE_LIMIT_RESETS,
+    rate_limit_headers=RATE_LIMIT_HEADERS,
 )

@@ -26,7 +26,15 @@ from clobconn.core.errors import (
     RequestTimeout,
     VenueErrorTable,
 )
-from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, RateLimitReset, ResetUnit, VenueSpec
+from clobconn.core.venue import (
+    ClientOrderIdRule,
+    DomainUrls,
+    Feature,
+    RateLimitHeaders,
+    RateLimitReset,
+    ResetUnit,
+    VenueSpec,
+)
 from clobconn.core.web.endpoints import Endpoint, rate_limits
 from clobconn.core.web.throttler import RateLimit
 
@@ -92,6 +100,15 @@ RATE_LIMITS = (*rate_limits(
     [RateLimit("ORDERS_10S", 50, 10.0), RateLimit("ORDERS_1D", 160_000, 86_400.0)],
     [RateLimit("RAW_REQUESTS", 300_000, 300.0)],
 ), RateLimit(WS_SEND_LIMIT_ID, 5, 1.0))
+
+# rest-api "LIMITS" (https://developers.binance.com/docs/binance-spot-api-docs/rest-api/limits): every answer
+# carries X-MBX-USED-WEIGHT-(intervalNum)(intervalLetter), the IP's weight used in that interval, and
+# every order answer X-MBX-ORDER-COUNT-(intervalNum)(intervalLetter), the account's order count.
+RATE_LIMIT_HEADERS = (
+    RateLimitHeaders("REQUEST_WEIGHT", used="X-MBX-USED-WEIGHT-1M"),
+    RateLimitHeaders("ORDERS_10S", used="X-MBX-ORDER-COUNT-10S"),
+    RateLimitHeaders("ORDERS_1D", used="X-MBX-ORDER-COUNT-1D"),
+)
 
 # executionReport X and REST "status". EXPIRED covers unfilled IOC/FOK/market remainders.
 ORDER_STATES = {
@@ -163,4 +180,5 @@ SPEC = VenueSpec(
     placement_expiry=RECV_WINDOW_MS / 1000,
     # rest-api "LIMITS": 429 and 418 answers carry Retry-After, in seconds.
     rate_limit_resets=(RateLimitReset("Retry-After", ResetUnit.SECONDS),),
+    rate_limit_headers=RATE_LIMIT_HEADERS,
 )

@@ -19,9 +19,9 @@ from clobconn.core.errors import (
     RateLimitExceeded,
     VenueErrorTable,
 )
-from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, VenueSpec
+from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, RateLimitHeaders, VenueSpec
 from clobconn.core.web.endpoints import Endpoint
-from clobconn.core.web.throttler import RateLimit
+from clobconn.core.web.throttler import RateLimit, ReportedPool
 from clobconn.core.web.ws import Heartbeat
 
 CONNECTOR_ID = "bitmart"
@@ -74,6 +74,14 @@ RATE_LIMITS = (
     RateLimit(WS_SEND_LIMIT_ID, 90, 10.0),
 )
 
+
+# https://developer-pro.bitmart.com/en/spot/#rate-limit ("Speed limit judgment"): every answer reports the
+# endpoint's window. Despite its name X-BM-RateLimit-Remaining is what was USED ("600 times within 60
+# seconds, and currently has been called 10 times"); X-BM-RateLimit-Reset is the window's length in seconds.
+RATE_LIMIT_HEADERS = (
+    RateLimitHeaders(ReportedPool.ENDPOINT, used="X-BM-RateLimit-Remaining", limit="X-BM-RateLimit-Limit",
+                     window="X-BM-RateLimit-Reset"),
+)
 
 # The venue closes a socket that has had no data for 20 s; a text "ping" (ping frames are not supported)
 # answered by a text "pong" keeps it open (#websocket-subscription, "How Stay Connected").
@@ -151,4 +159,5 @@ SPEC = VenueSpec(
     placement_expiry=60.0,
     # A 30013 refusal (HTTP 429) names no reset header the core can read: it pauses the endpoint briefly.
     rate_limit_resets=(),
+    rate_limit_headers=RATE_LIMIT_HEADERS,
 )

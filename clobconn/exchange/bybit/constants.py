@@ -27,9 +27,17 @@ from clobconn.core.errors import (
     RequestTimeout,
     VenueErrorTable,
 )
-from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, RateLimitReset, ResetUnit, VenueSpec
+from clobconn.core.venue import (
+    ClientOrderIdRule,
+    DomainUrls,
+    Feature,
+    RateLimitHeaders,
+    RateLimitReset,
+    ResetUnit,
+    VenueSpec,
+)
 from clobconn.core.web.endpoints import Endpoint
-from clobconn.core.web.throttler import LinkedLimit, RateLimit
+from clobconn.core.web.throttler import LinkedLimit, RateLimit, ReportedPool
 from clobconn.core.web.ws import Heartbeat
 
 CONNECTOR_ID = "bybit"
@@ -46,6 +54,13 @@ RECV_WINDOW_MS = 5000
 PLACEMENT_EXPIRY = RECV_WINDOW_MS / 1000
 # v5 rate-limit page: after a 10006 refusal, X-Bapi-Limit-Reset-Timestamp is when the limit lifts (epoch ms).
 RATE_LIMIT_RESETS = (RateLimitReset("X-Bapi-Limit-Reset-Timestamp", ResetUnit.EPOCH_MILLISECONDS),)
+# https://bybit-exchange.github.io/docs/v5/rate-limit ("API Rate Limit"): every answer reports the
+# endpoint's own per-UID limit: X-Bapi-Limit-Status what is left, X-Bapi-Limit the limit, and
+# X-Bapi-Limit-Reset-Timestamp when it resets.
+RATE_LIMIT_HEADERS = (
+    RateLimitHeaders(ReportedPool.ENDPOINT, remaining="X-Bapi-Limit-Status", limit="X-Bapi-Limit",
+                     reset=RATE_LIMIT_RESETS[0]),
+)
 
 SERVER_TIME = Endpoint("GET", "/v5/market/time", signed=False)
 INSTRUMENTS = Endpoint("GET", "/v5/market/instruments-info", signed=False)
@@ -156,4 +171,5 @@ SPOT_SPEC = VenueSpec(
     amend_in_place=True,
     placement_expiry=PLACEMENT_EXPIRY,
     rate_limit_resets=RATE_LIMIT_RESETS,
+    rate_limit_headers=RATE_LIMIT_HEADERS,
 )

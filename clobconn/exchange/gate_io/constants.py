@@ -28,9 +28,17 @@ from clobconn.core.errors import (
     RequestTimeout,
     VenueErrorTable,
 )
-from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, RateLimitReset, ResetUnit, VenueSpec
+from clobconn.core.venue import (
+    ClientOrderIdRule,
+    DomainUrls,
+    Feature,
+    RateLimitHeaders,
+    RateLimitReset,
+    ResetUnit,
+    VenueSpec,
+)
 from clobconn.core.web.endpoints import Endpoint
-from clobconn.core.web.throttler import LinkedLimit, RateLimit
+from clobconn.core.web.throttler import LinkedLimit, RateLimit, ReportedPool
 from clobconn.core.web.ws import Heartbeat
 
 CONNECTOR_ID = "gate_io"
@@ -83,6 +91,16 @@ RATE_LIMITS = gate_rate_limits(
      AMEND_ORDER, FILLS, ORDER_LIST],
     # 10 placements or amends per second per market; counting them account-wide stays inside it.
     RateLimit("SPOT_ORDERS", 10, 1.0), RateLimit("SPOT_CANCELS", 200, 1.0), [CANCEL_ALL, CANCEL_ORDER])
+
+
+RESET = RateLimitReset("X-Gate-RateLimit-Reset-Timestamp", ResetUnit.EPOCH_MILLISECONDS)
+# https://www.gate.com/docs/developers/apiv4/en/ ("Rate Limit"): every answer reports the endpoint's own
+# limit: X-Gate-RateLimit-Requests-Remain what is left, X-Gate-RateLimit-Limit the limit, and the reset
+# time (the server's current time while the limit is not exceeded: the pool then holds for its window).
+RATE_LIMIT_HEADERS = (
+    RateLimitHeaders(ReportedPool.ENDPOINT, remaining="X-Gate-RateLimit-Requests-Remain",
+                     limit="X-Gate-RateLimit-Limit", reset=RESET),
+)
 
 
 def ping_payload(channel: str) -> Any:
@@ -145,5 +163,6 @@ SPEC = VenueSpec(
     placement_expiry=60.0,
     # APIv4 "Rate Limit": when the exceeded limit resets. The docs give no unit; read as epoch milliseconds,
     # a value in seconds would mean a reset long past (no extra pause), never a pause of years.
-    rate_limit_resets=(RateLimitReset("X-Gate-RateLimit-Reset-Timestamp", ResetUnit.EPOCH_MILLISECONDS),),
+    rate_limit_resets=(RESET,),
+    rate_limit_headers=RATE_LIMIT_HEADERS,
 )

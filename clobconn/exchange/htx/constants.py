@@ -23,9 +23,17 @@ from clobconn.core.errors import (
     RateLimitExceeded,
     VenueErrorTable,
 )
-from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, RateLimitReset, ResetUnit, VenueSpec
+from clobconn.core.venue import (
+    ClientOrderIdRule,
+    DomainUrls,
+    Feature,
+    RateLimitHeaders,
+    RateLimitReset,
+    ResetUnit,
+    VenueSpec,
+)
 from clobconn.core.web.endpoints import Endpoint, rate_limits
-from clobconn.core.web.throttler import RateLimit
+from clobconn.core.web.throttler import RateLimit, ReportedPool
 from clobconn.core.web.ws import Heartbeat
 
 CONNECTOR_ID = "htx"
@@ -62,6 +70,12 @@ RATE_LIMITS = (
                  RateLimit("REST", 100, 2.0), [RateLimit("ORDERS", 100, 2.0)]),
     RateLimit(WS_SEND_LIMIT_ID, 10, 1.0),
 )
+
+
+RESET = RateLimitReset("X-HB-RateLimit-Requests-Expire", ResetUnit.MILLISECONDS)
+# https://huobiapi.github.io/docs/spot/v1/en/#rate-limiting-rule: the limit is per UID and endpoint, and
+# every answer says what is left of the endpoint's current window and when that window expires.
+RATE_LIMIT_HEADERS = (RateLimitHeaders(ReportedPool.ENDPOINT, remaining="X-HB-RateLimit-Requests-Remain", reset=RESET),)
 
 
 def answer_ping(message: Any) -> Any | None:
@@ -151,5 +165,6 @@ SPEC = VenueSpec(
     # The signed Timestamp is valid for 5 minutes.
     placement_expiry=300.0,
     # X-HB-RateLimit-Requests-Expire: milliseconds until the current window ends.
-    rate_limit_resets=(RateLimitReset("X-HB-RateLimit-Requests-Expire", ResetUnit.MILLISECONDS),),
+    rate_limit_resets=(RESET,),
+    rate_limit_headers=RATE_LIMIT_HEADERS,
 )

@@ -24,9 +24,17 @@ from clobconn.core.errors import (
     RateLimitExceeded,
     VenueErrorTable,
 )
-from clobconn.core.venue import ClientOrderIdRule, DomainUrls, Feature, RateLimitReset, ResetUnit, VenueSpec
+from clobconn.core.venue import (
+    ClientOrderIdRule,
+    DomainUrls,
+    Feature,
+    RateLimitHeaders,
+    RateLimitReset,
+    ResetUnit,
+    VenueSpec,
+)
 from clobconn.core.web.endpoints import Endpoint, rate_limits
-from clobconn.core.web.throttler import RateLimit
+from clobconn.core.web.throttler import RateLimit, ReportedPool
 
 CONNECTOR_ID = "kucoin"
 
@@ -38,6 +46,12 @@ DOMAINS = {"mainnet": DomainUrls(rest="https://api.kucoin.com", ws="wss://ws-api
 PLACEMENT_EXPIRY = 5.0
 # docs-new/rate-limit: gw-ratelimit-reset is the countdown, in milliseconds, until the resource pool refills.
 RATE_LIMIT_RESETS = (RateLimitReset("gw-ratelimit-reset", ResetUnit.MILLISECONDS),)
+# https://www.kucoin.com/docs-new/rate-limit ("Request Header"): every answer reports the resource pool
+# the endpoint spends its weight on: its quota, what is left of it, and milliseconds until it resets.
+RATE_LIMIT_HEADERS = (
+    RateLimitHeaders(ReportedPool.SHARED, limit="gw-ratelimit-limit", remaining="gw-ratelimit-remaining",
+                     reset=RATE_LIMIT_RESETS[0]),
+)
 # A body code other than this is a refusal, whatever the HTTP status.
 SUCCESS_CODE = "200000"
 # The header value for keys whose passphrase is sent HMAC-signed (version 2 keys and later).
@@ -129,4 +143,5 @@ SPEC = VenueSpec(
     needs_passphrase=True,
     placement_expiry=PLACEMENT_EXPIRY,
     rate_limit_resets=RATE_LIMIT_RESETS,
+    rate_limit_headers=RATE_LIMIT_HEADERS,
 )

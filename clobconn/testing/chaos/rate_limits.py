@@ -1,5 +1,8 @@
 """429 and 418 answers, with and without Retry-After: the connector must raise a typed error, pause the
-request's pool for the ban, and send nothing on it until the ban is over."""
+request's pool for the ban, and send nothing on it until the ban is over. And the venue's rate-limit
+headers, where it documents them: an answer reporting the pool almost spent (and a smaller limit where
+the venue states one) must resize the pool, and no request may go past what the venue said remains
+before its reset."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from clobconn.core.errors import ClobconnError, RateLimitExceeded
 from clobconn.testing.chaos.context import ChaosContext
 from clobconn.testing.chaos.report import FamilyResult
 from clobconn.testing.mock_venue import MockResponse
+from clobconn.testing.scenarios_rate_headers import BUDGET, RESET_IN, almost_spent_headers, keep_asking, limit_id_of
 from clobconn.testing.suite_base import ConformanceSuiteBase
 
 FAMILY = "rate limits"
@@ -60,7 +64,52 @@ async def run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyResu
     result.add("bans", bans)
     result.add("requests sent during bans", during_ban, must_be_zero=True)
     result.add("refusals not read as rate limits", untyped, must_be_zero=True)
-    result.add("pools resized from weight headers", "n/a (not read by the core yet)")
+    await _venue_reports_pools_almost_spent(suite, ctx, result)
+
+
+async def _venue_reports_pools_almost_spent(suite: ConformanceSuiteBase, ctx: ChaosContext,
+                                            result: FamilyResult) -> None:
+    conn = suite.conn
+    if not conn.spec.rate_limit_headers:
+        result.add("pools resized from weight headers", "n/a (venue sends none)")
+        result.add("requests sent past the venue's stated budget", "n/a (venue sends none)")
+        return
+    method, path = suite.routes["balances"]
+    limit_id = limit_id_of(conn, method, path)
+    resized = past_budget = reports = 0
+    for _ in range(1 if ctx.quick else 3):
+        if limit_id is None:
+            break
+        report = almost_spent_headers(conn, limit_id)
+        answer = suite.reply("balances")
+        answer.headers.update(report.headers)
+        suite.serve("balances", answer, suite.reply("balances"))
+        before = len(suite.venue.requests_to(method, path))
+        resizes = conn.rest.throttler.resizes
+        try:
+            await conn._update_balances()
+        except ClobconnError as exc:
+            ctx.note_exception(exc)
+            continue
+        reports += 1
+        reported_at = suite.venue.requests_to(method, path)[before].received_at
+        # Asked again and again until the reset; a request held back past it is cancelled with the asker.
+        asker = asyncio.create_task(keep_asking(conn._update_balances, RESET_IN))
+        await asyncio.sleep(RESET_IN)
+        asker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asker
+        past_budget += max(0, sum(1 for r in suite.venue.requests_to(method, path)[before + 1:]
+                                  if r.received_at < reported_at + RESET_IN - 0.05) - BUDGET)
+        resized += conn.rest.throttler.resizes - resizes
+        # Lift what the report held, as its reset (or the window of a pool whose venue gives none) would.
+        for pool in conn.rest.throttler._pools.values():
+            pool.paused_until, pool.venue_count = 0.0, 0
+        suite.install_base_routes()
+    # A connector whose balances request has no declared limit cannot be checked: a failure, not a pass.
+    result.add("almost-spent reports not injected", 0 if reports else 1, must_be_zero=True)
+    result.add("pools resized from weight headers", resized)
+    result.add("requests sent past the venue's stated budget", past_budget, must_be_zero=True)
 
 
 async def _keep_asking(call: Callable[[], Awaitable[None]]) -> None:
