@@ -304,10 +304,11 @@ class DydxV4PerpetualDerivative(PerpetualDerivativeBase):
         return FundingInfo(trading_pair, oracle, oracle, float(next_hour), Decimal(market["nextFundingRate"]))
 
     async def _fetch_funding_payments(self, since: float) -> list[FundingPayment]:
-        """GET /fundingPayments: ``payment`` is signed from the account's side (positive when received)."""
+        """GET /fundingPayments: ``payment`` is signed from the account's side (positive when received); its id
+        is the height it was paid at (one a market there: a payment's key is its pair and its id)."""
         after = datetime.fromtimestamp(since, UTC).isoformat().replace("+00:00", "Z")
         rows = (await self._call(dc.FUNDING_PAYMENTS, self._owner() | {"afterOrAt": after}))["fundingPayments"]
         payments = [FundingPayment(pair, iso_seconds(row["createdAt"]), Decimal(row["payment"]), dc.QUOTE_ASSET,
-                                   f"{row['createdAtHeight']}:{row['ticker']}", Decimal(row["rate"]))
+                                   str(row["createdAtHeight"]), Decimal(row["rate"]))
                     for row in rows if (pair := self.trading_pair_of(row["ticker"])) is not None]
         return sorted(payments, key=lambda p: p.timestamp)

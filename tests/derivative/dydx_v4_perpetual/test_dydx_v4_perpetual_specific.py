@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from v4_proto.dydxprotocol.clob.tx_pb2 import MsgCancelOrder, MsgPlaceOrder
 
 from clobconn.core.cosmos.signing import CosmosSigner
-from clobconn.core.data_types import Balance, OrderState, OrderType, TimeInForce, TradeType
+from clobconn.core.data_types import Balance, OrderState, OrderType, TradeType
 from clobconn.core.errors import (
     AuthenticationError,
     InvalidArgument,
@@ -304,7 +304,7 @@ async def test_positions_funding_info_and_payments(conn: DydxV4PerpetualDerivati
     await conn._update_funding_payments()
     (payment,) = conn.funding_payments
     assert (payment.amount, payment.asset, payment.rate, payment.payment_id) == (
-        Decimal("0.1625"), "USDC", Decimal("0.00001"), "950:BTC-USD")
+        Decimal("0.1625"), "USDC", Decimal("0.00001"), "950")
 
 
 async def test_the_mnemonic_never_reaches_the_logs(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
