@@ -204,8 +204,13 @@ class TestDydxV4PerpetualConformance(PerpetualConformanceSuite):
 
     # == on chain ==========================================================================================
 
-    async def test_an_order_is_a_transaction_the_node_verified(self) -> None:
-        client_id = await self.open_order()
+    async def test_an_order_is_a_transaction_the_node_verified_and_named_before_the_indexer_reports_it(
+            self) -> None:
+        # Nothing scripted: the node takes the transaction, and the indexer has not reported the order yet.
+        placed = await self.conn.place_order(self.trading_pair, TradeType.BUY, self.order_amount, OrderType.LIMIT,
+                                             self.order_price)
+        client_id = placed.client_order_id
+        assert placed.state is OrderState.OPEN
         (tx,) = self.node.accepted
         (message,) = tx.messages
         assert isinstance(message, MsgPlaceOrder) and (tx.address, tx.sequence) == (ADDRESS, FIRST_SEQUENCE)
