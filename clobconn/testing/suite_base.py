@@ -40,10 +40,7 @@ SECRETS = (API_KEY, API_SECRET, PASSPHRASE)
 # Registered connectors whose conformance suite is not written yet, each with why: the one list the
 # suites' own checks (tests/chaos, tests/paper) allow a registered connector to be missing from. A
 # connector added without a suite fails them; one whose suite lands must leave this list, or fail them.
-WITHOUT_CONFORMANCE_SUITE: dict[str, str] = {
-    "dydx_v4_perpetual": "its orders are Cosmos transactions: the broadcast bridge to the suite's routes and the "
-                         "indexer fixtures are not written yet (its own tests cover placement, sequences, signing)",
-}
+WITHOUT_CONFORMANCE_SUITE: dict[str, str] = {}
 
 
 class ConformanceSuiteBase(ABC):

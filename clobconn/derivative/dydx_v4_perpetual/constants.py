@@ -5,6 +5,8 @@ and https://github.com/dydxprotocol/v4-chain (indexer api-documentation.md, prot
 
 from __future__ import annotations
 
+import uuid
+
 from clobconn.core.data_types import OrderState, OrderType, PositionMode, TimeInForce, TradeType
 from clobconn.core.errors import (
     AuthenticationError,
@@ -72,6 +74,11 @@ LONG_TERM_LIFETIME = 28 * 24 * 3600
 # Prices are in USDC, whose quantums are 1e-6 (concepts/trading/quantums).
 QUOTE_ATOMIC_RESOLUTION = -6
 QUOTE_ASSET = "USDC"
+# The indexer names subaccounts, orders and fills by UUID v5 in this namespace (indexer/packages/postgres
+# helpers/uuid.ts; the dydx_uuid SQL function): a subaccount's of "{address}-{number}", an order's of
+# "{subaccount uuid}-{clientId}-{clobPairId}-{orderFlags}" (OrderTable.uuid). An order's id is thus known
+# as it is placed.
+INDEXER_UUID_NAMESPACE = uuid.UUID("0f9da948-a6fb-4c45-9edc-4685c3f3317d")
 # Client ids are uint32 (OrderId.client_id): the core issues them as numbers below 2**32.
 CLIENT_ID_LIMIT = 2**32
 

@@ -12,6 +12,7 @@ wire as whole quantums and subticks (concepts/trading/quantums), converted exact
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -44,7 +45,6 @@ from clobconn.core.errors import (
     InvalidArgument,
     InvalidCredentials,
     NetworkError,
-    OrderNotFound,
     OrderRuleViolation,
 )
 from clobconn.core.exchange_base import Placement
@@ -95,8 +95,6 @@ class DydxV4PerpetualDerivative(PerpetualDerivativeBase):
         self.sequence = AccountSequence(lambda: self.node.account(self.address))
         # Per pair, the market's clobPairId, atomicResolution, quantumConversionExponent, initialMarginFraction.
         self.markets: dict[str, Mapping[str, Any]] = {}
-        # The order flags each order was placed with (a cancel names them), by client order id.
-        self._flags: dict[str, int] = {}
 
     # == credentials and the account ===============================================================
 
@@ -177,6 +175,12 @@ class DydxV4PerpetualDerivative(PerpetualDerivativeBase):
                        client_id=int(client_order_id), order_flags=flags,
                        clob_pair_id=int(self.markets[trading_pair]["clobPairId"]))
 
+    def indexer_order_id(self, trading_pair: str, client_order_id: str, flags: int) -> str:
+        """The indexer's id of an order: the UUID of its identity (dc.INDEXER_UUID_NAMESPACE), known at placement."""
+        subaccount = uuid.uuid5(dc.INDEXER_UUID_NAMESPACE, f"{self.address}-{self.subaccount_number}")
+        identity = f"{subaccount}-{client_order_id}-{self.markets[trading_pair]['clobPairId']}-{flags}"
+        return str(uuid.uuid5(dc.INDEXER_UUID_NAMESPACE, identity))
+
     def _worst_price(self, order: InFlightOrder) -> Decimal:
         """A market order's limit: the best opposite price moved by MARKET_SLIPPAGE, on the tick."""
         reference = self._reference_price(order.trading_pair, order.trade_type)
@@ -222,50 +226,47 @@ class DydxV4PerpetualDerivative(PerpetualDerivativeBase):
                      side=dc.SIDES[order.trade_type], quantums=self.quantums(pair, order.amount),
                      subticks=self.subticks(pair, price), time_in_force=tif, reduce_only=order.reduce_only)
         await self._set_expiry(body, short_term)
-        self._flags[order.client_order_id] = flags
         await self._broadcast(MsgPlaceOrder(order=body), consumes_sequence=not short_term)
-        # CheckTx took it: the order id is the indexer's, learnt from the account stream or a poll.
-        return OrderUpdate(pair, time.time(), OrderState.OPEN, order.client_order_id), []
+        # CheckTx took it (a short-term order is in the validator's book, a long-term one due in the next
+        # block); its id is its identity's, which the indexer, the stream and the fills use.
+        exchange_id = self.indexer_order_id(pair, order.client_order_id, flags)
+        return OrderUpdate(pair, time.time(), OrderState.OPEN, order.client_order_id, exchange_id), []
 
-    async def _order_flags(self, order: InFlightOrder) -> int:
-        """As placed; for an order placed before a restart, as the indexer reports it."""
-        if order.client_order_id in self._flags:
-            return self._flags[order.client_order_id]
-        return int((await self._find_order(order))["orderFlags"])
+    def _order_flags(self, order: InFlightOrder) -> int:
+        """The flags the order's id was made of (one restored from before a restart too), else those its type
+        and time in force give: a cancel must name them."""
+        for flags in (dc.SHORT_TERM, dc.LONG_TERM):
+            if order.exchange_order_id == self.indexer_order_id(order.trading_pair, order.client_order_id, flags):
+                return flags
+        return dc.SHORT_TERM if self._is_short_term(order) else dc.LONG_TERM
+
+    def _exchange_id(self, order: InFlightOrder) -> str:
+        return order.exchange_order_id or self.indexer_order_id(order.trading_pair, order.client_order_id,
+                                                                self._order_flags(order))
 
     async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
-        flags = await self._order_flags(order)
+        flags = self._order_flags(order)
         short_term = flags == dc.SHORT_TERM
         message = MsgCancelOrder(order_id=self._order_id(order.trading_pair, order.client_order_id, flags))
         await self._set_expiry(message, short_term)
         await self._broadcast(message, consumes_sequence=not short_term)
         # Short-term cancels are best effort and long-term ones take a block: the stream says when it is done.
         return OrderUpdate(order.trading_pair, time.time(), OrderState.PENDING_CANCEL, order.client_order_id,
-                           order.exchange_order_id)
+                           self._exchange_id(order))
 
     async def _orders(self, trading_pair: str, **params: Any) -> list[Mapping[str, Any]]:
         query = self._owner() | {"ticker": self.exchange_symbol(trading_pair), "limit": 100} | params
         return cast(list[Mapping[str, Any]], await self._call(dc.ORDERS, query))
 
-    async def _find_order(self, order: InFlightOrder) -> Mapping[str, Any]:
-        """The indexer's record of an order: by its indexer id once known, else by its client id."""
-        if order.exchange_order_id is not None:
-            return cast(Mapping[str, Any], await self._call(dc.ORDER, order_id=order.exchange_order_id))
-        for row in await self._orders(order.trading_pair):
-            if str(row["clientId"]) == order.client_order_id and int(row.get("subaccountNumber", 0)) == (
-                    self.subaccount_number):
-                return row
-        raise OrderNotFound(f"{self.name}: no order with client id {order.client_order_id}")
-
     async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate:
-        return parse_order(order.trading_pair, await self._find_order(order))
+        """GET /orders/{id}: by the id the order's identity gives, even before an answer named it."""
+        return parse_order(order.trading_pair, await self._call(dc.ORDER, order_id=self._exchange_id(order)))
 
     async def _fetch_order_fills(self, order: InFlightOrder) -> list[TradeUpdate]:
-        if order.exchange_order_id is None:
-            return []
         query = self._owner() | {"market": self.exchange_symbol(order.trading_pair), "limit": 100}
         fills = (await self._call(dc.FILLS, query))["fills"]
-        return [parse_fill(order.trading_pair, f) for f in fills if f.get("orderId") == order.exchange_order_id]
+        exchange_id = self._exchange_id(order)
+        return [parse_fill(order.trading_pair, f) for f in fills if f.get("orderId") == exchange_id]
 
     async def _fetch_open_orders(self, trading_pair: str) -> list[OrderUpdate]:
         return [parse_order(trading_pair, row) for row in await self._orders(trading_pair, status="OPEN")]
@@ -303,10 +304,11 @@ class DydxV4PerpetualDerivative(PerpetualDerivativeBase):
         return FundingInfo(trading_pair, oracle, oracle, float(next_hour), Decimal(market["nextFundingRate"]))
 
     async def _fetch_funding_payments(self, since: float) -> list[FundingPayment]:
-        """GET /fundingPayments: ``payment`` is signed from the account's side (positive when received)."""
+        """GET /fundingPayments: ``payment`` is signed from the account's side (positive when received); its id
+        is the height it was paid at (one a market there: a payment's key is its pair and its id)."""
         after = datetime.fromtimestamp(since, UTC).isoformat().replace("+00:00", "Z")
         rows = (await self._call(dc.FUNDING_PAYMENTS, self._owner() | {"afterOrAt": after}))["fundingPayments"]
         payments = [FundingPayment(pair, iso_seconds(row["createdAt"]), Decimal(row["payment"]), dc.QUOTE_ASSET,
-                                   f"{row['createdAtHeight']}:{row['ticker']}", Decimal(row["rate"]))
+                                   str(row["createdAtHeight"]), Decimal(row["rate"]))
                     for row in rows if (pair := self.trading_pair_of(row["ticker"])) is not None]
         return sorted(payments, key=lambda p: p.timestamp)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Protocol, cast
 
 from clobconn.core.data_source import ConnectorView, UserMessage, UserStreamDataSource
-from clobconn.core.data_types import Balance, OrderUpdate, Position, PositionSide, TradeFee, TradeUpdate
+from clobconn.core.data_types import Balance, OrderState, OrderUpdate, Position, PositionSide, TradeFee, TradeUpdate
 from clobconn.core.web.numbers import optional_decimal
 from clobconn.core.web.times import iso_seconds
 from clobconn.core.web.ws import ConnectSpec, StreamAction, WSConnection
@@ -35,11 +35,14 @@ class DydxConnectorView(ConnectorView, Protocol):
 
 def parse_order(trading_pair: str, order: Mapping[str, Any]) -> OrderUpdate:
     """An order of GET /orders, /orders/{id} or the channel; ``clientId`` is the id the client chose. The
-    channel's orders carry no time: they are news as they arrive."""
-    moment = order.get("updatedAt")
-    return OrderUpdate(trading_pair, iso_seconds(moment) if moment else time.time(), ORDER_STATES[order["status"]],
-                       str(order["clientId"]), str(order["id"]),
-                       executed_amount=optional_decimal(order.get("totalFilled")))
+    channel's orders carry no time: they are news as they arrive. An OPEN order with a ``totalFilled`` is
+    partly filled (the indexer has no status of its own for that)."""
+    moment, state = order.get("updatedAt"), ORDER_STATES[order["status"]]
+    executed = optional_decimal(order.get("totalFilled"))
+    if state is OrderState.OPEN and executed:
+        state = OrderState.PARTIALLY_FILLED
+    return OrderUpdate(trading_pair, iso_seconds(moment) if moment else time.time(), state, str(order["clientId"]),
+                       str(order["id"]), executed_amount=executed)
 
 
 def parse_fill(trading_pair: str, fill: Mapping[str, Any]) -> TradeUpdate:

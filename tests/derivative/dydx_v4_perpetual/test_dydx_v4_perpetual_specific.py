@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +18,7 @@ from pydantic import SecretStr
 from v4_proto.dydxprotocol.clob.tx_pb2 import MsgCancelOrder, MsgPlaceOrder
 
 from clobconn.core.cosmos.signing import CosmosSigner
-from clobconn.core.data_types import Balance, OrderState, OrderType, TimeInForce, TradeType
+from clobconn.core.data_types import Balance, OrderState, OrderType, TradeType
 from clobconn.core.errors import (
     AuthenticationError,
     InvalidArgument,
@@ -28,6 +29,7 @@ from clobconn.core.errors import (
 from clobconn.core.events import EventType
 from clobconn.core.registry import get_connector
 from clobconn.core.web.ws import StreamAction
+from clobconn.derivative.dydx_v4_perpetual import constants as dydx_constants
 from clobconn.derivative.dydx_v4_perpetual.derivative import DydxV4PerpetualDerivative
 from clobconn.derivative.dydx_v4_perpetual.user_stream_data_source import DydxV4PerpetualUserStreamDataSource
 from clobconn.testing.cosmos_node import CosmosNodeMock, NodeAccount, short_term_only
@@ -223,20 +225,31 @@ async def test_cancel_is_a_transaction_with_the_orders_flags(harness: Harness, c
     assert harness.node.accepted[-1].sequence == 6 and not harness.venue.requests_to("GET", "/v4/orders")
 
 
-async def test_an_order_placed_before_a_restart_is_cancelled_with_the_flags_the_indexer_reports(
-        harness: Harness, conn: DydxV4PerpetualDerivative) -> None:
-    order = await conn.place_order("BTC-USD", TradeType.BUY, Decimal("0.001"), OrderType.LIMIT, Decimal("60000"),
-                                   time_in_force=TimeInForce.IOC)
-    conn._flags.clear()  # as after a restart: only the indexer knows how it was placed
-    harness.orders = [{"id": "64fe30a2-006d-5108-a156-cb0c8443546c", "clientId": order.client_order_id,
-                       "clobPairId": "0", "side": "BUY", "size": "0.001", "totalFilled": "0", "price": "60000",
-                       "type": "LIMIT", "status": "OPEN", "orderFlags": "0", "goodTilBlock": "1020",
-                       "ticker": "BTC-USD", "subaccountNumber": 0, "updatedAt": "2024-05-01T10:00:00.000Z"}]
-    await conn.cancel_order("BTC-USD", order.client_order_id)
+async def test_an_order_is_cancelled_with_the_flags_its_id_was_made_of(harness: Harness) -> None:
+    async with harness.connector(short_term_orders=True) as conn:
+        order = await conn.place_order("BTC-USD", TradeType.BUY, Decimal("0.001"), OrderType.LIMIT, Decimal("60000"))
+        assert order.exchange_order_id == conn.indexer_order_id("BTC-USD", order.client_order_id, 0)
+        # As after a restart with resting orders long-term again: the order's id still says it was short-term.
+        conn.config = conn.config.model_copy(update={"short_term_orders": False})
+        await conn.cancel_order("BTC-USD", order.client_order_id)
     cancel = harness.node.accepted[-1].messages[0]
     assert isinstance(cancel, MsgCancelOrder) and cancel.order_id.order_flags == 0
-    assert cancel.good_til_block == harness.node.height + 20 and harness.venue.requests_to("GET", "/v4/orders")
+    assert cancel.good_til_block == harness.node.height + 20 and not harness.venue.requests_to("GET", "/v4/orders")
     assert harness.node.accounts[conn.address].sequence == 5  # short-term: no sequence taken
+
+
+def test_the_indexer_ids_are_the_uuids_of_the_identities() -> None:
+    """websocket-documentation.md's v4_subaccounts example: dydx1zsw8fczav25uvc8rg3zcv6zy9j7yhnktpq374m/0 is
+    subaccountId db535c19-b298-5ee8-bb59-e96c659a8bd4; an order's id hashes that id with its own identity."""
+    namespace = dydx_constants.INDEXER_UUID_NAMESPACE
+    subaccount = uuid.uuid5(namespace, "dydx1zsw8fczav25uvc8rg3zcv6zy9j7yhnktpq374m-0")
+    assert str(subaccount) == "db535c19-b298-5ee8-bb59-e96c659a8bd4"
+    conn = get_connector("dydx_v4_perpetual", mnemonic=MNEMONIC, trading_pairs=["BTC-USD"])
+    assert isinstance(conn, DydxV4PerpetualDerivative)
+    conn.markets["BTC-USD"] = {"clobPairId": "0"}
+    mine = uuid.uuid5(namespace, f"{conn.address}-0")
+    assert conn.indexer_order_id("BTC-USD", "42", 64) == str(uuid.uuid5(namespace, f"{mine}-42-0-64"))
+    assert conn.indexer_order_id("BTC-USD", "42", 0) != conn.indexer_order_id("BTC-USD", "42", 64)
 
 
 # == the indexer: book, account, positions, funding ================================================
@@ -272,12 +285,14 @@ async def test_the_account_stream_fills_an_order(harness: Harness, conn: DydxV4P
     source = DydxV4PerpetualUserStreamDataSource(conn)
     assert list(source.parse(answer)) == [StreamAction.SUBSCRIBED, Balance("USDC", Decimal("100000"), Decimal("99000"))]
     order = await conn.place_order("BTC-USD", TradeType.BUY, Decimal("0.001"), OrderType.LIMIT, Decimal("65000"))
-    frame = FIXTURES.payload("account_channel_data", {"address": conn.address, "client_id": order.client_order_id})
+    # The indexer names the order by the id the connector gave it at placement.
+    frame = FIXTURES.payload("account_channel_data", {"address": conn.address, "client_id": order.client_order_id,
+                                                      "order_id": order.exchange_order_id})
     await harness.venue.push_where(WS_PATH, frame, subscribed_to("v4_subaccounts"))
     await eventually(lambda: order.state is OrderState.FILLED, what="filled")
     (fill,) = order.fills.values()
     assert (fill.fill_price, fill.fill_base_amount, fill.is_maker) == (Decimal("65000"), Decimal("0.001"), True)
-    assert order.exchange_order_id == "64fe30a2-006d-5108-a156-cb0c8443546c"
+    assert order.exchange_order_id == conn.indexer_order_id("BTC-USD", order.client_order_id, 64)
 
 
 async def test_positions_funding_info_and_payments(conn: DydxV4PerpetualDerivative) -> None:
@@ -289,7 +304,7 @@ async def test_positions_funding_info_and_payments(conn: DydxV4PerpetualDerivati
     await conn._update_funding_payments()
     (payment,) = conn.funding_payments
     assert (payment.amount, payment.asset, payment.rate, payment.payment_id) == (
-        Decimal("0.1625"), "USDC", Decimal("0.00001"), "950:BTC-USD")
+        Decimal("0.1625"), "USDC", Decimal("0.00001"), "950")
 
 
 async def test_the_mnemonic_never_reaches_the_logs(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
