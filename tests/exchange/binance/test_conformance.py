@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from clobconn.testing.suites import SpotConformanceSuite, eventually
 from tests.exchange.binance.conformance_hooks import BinanceConformanceHooks
@@ -46,6 +47,21 @@ class TestBinanceSpotConformance(BinanceConformanceHooks, SpotConformanceSuite):
         "BTC": (Decimal("4723846.89208129"), Decimal("4723846.89208129")),
         "USDT": (Decimal("4763370.18006011"), Decimal("4763368.68006011")),
     }
+
+    # Orders over the WS-API (order.place, order.cancel), on the user stream's path.
+    ws_order_path = "/ws-api/v3"
+
+    def ws_order_op(self, message: Any) -> str | None:
+        method = message.get("method") if isinstance(message, dict) else None
+        return {"order.place": "place", "order.cancel": "cancel"}.get(method) if isinstance(method, str) else None
+
+    def ws_order_fields(self, message: Any) -> dict[str, Any]:
+        params = message["params"]
+        price, amount = params.get("price"), params.get("quantity")
+        return {"request_id": message["id"],
+                "client_order_id": params.get("newClientOrderId") or params.get("origClientOrderId"),
+                "price": None if price is None else Decimal(price),
+                "amount": None if amount is None else Decimal(amount), "signature": params.get("signature")}
 
     def refuse_user_login(self) -> None:
         # The WS-API's answer to a request signed with a refused key (websocket-api "Authentication requests").
