@@ -57,7 +57,8 @@ class WSOrderRoute:
     build_cancel: RequestBuilder
     # The request id an incoming frame answers; None for a frame that answers no request.
     answer_id: Callable[[Any], Hashable | None]
-    refusal: Callable[[Any], Refusal | None]
+    # (connector, answer) -> a refused answer's status, code and message; None for a success.
+    refusal: Callable[[Any, Any], Refusal | None]
     # (connector, order, the answer) -> what it says; refusals never get here.
     read_placement: Callable[[Any, InFlightOrder, Any], Placement]
     read_cancel: Callable[[Any, InFlightOrder, Any], OrderUpdate]
@@ -125,8 +126,9 @@ class TradingSocket:
                                request_sent=False)
         payload = build(connector, order, request_id)
         await connector.throttler.acquire(limit_id)
-        answer = await self._requests.request(request_id, payload, f"{op} {order.client_order_id}")
-        refused = self.route.refusal(answer)
+        # Keyed by the id's text: a venue that wants a string id (OKX) echoes one, others echo the number.
+        answer = await self._requests.request(str(request_id), payload, f"{op} {order.client_order_id}")
+        refused = self.route.refusal(connector, answer)
         if refused is None:
             return answer
         status, code, message = refused
@@ -155,7 +157,7 @@ class TradingSocket:
         key = self.route.answer_id(message)
         if key is None:
             logger.info("%s: trading socket frame answers no request; skipped", self._connector.name)
-        elif not self._requests.answer(key, message):
+        elif not self._requests.answer(str(key), message):
             # Its request timed out (the order is being reconciled) or was never ours.
             logger.info("%s: trading socket answer to request %r came after its wait ended", self._connector.name,
                         key)

@@ -164,7 +164,7 @@ def _ws_cancel(connector: BinanceBase, order: InFlightOrder, request_id: int) ->
 WS_ORDER_ROUTE = WSOrderRoute(
     path=WS_API_PATH, place_op="order.place", cancel_op="order.cancel",
     build_place=_ws_place, build_cancel=_ws_cancel,
-    answer_id=binance_like.ws_api_answer_id, refusal=binance_like.ws_api_refusal,
+    answer_id=binance_like.ws_api_answer_id, refusal=lambda connector, answer: binance_like.ws_api_refusal(answer),
     read_placement=lambda connector, order, answer: connector._placement(order.trading_pair, answer["result"]),
     read_cancel=lambda connector, order, answer: order_update(order.trading_pair, answer["result"]),
     place_limit_id=ROUTES.place_order.limit_id, cancel_limit_id=ROUTES.cancel_order.limit_id,
