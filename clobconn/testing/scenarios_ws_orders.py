@@ -15,6 +15,7 @@ must raise the suite's ``rejected_error``, as its REST refusal does) and ``ws_ca
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any, ClassVar
 
@@ -51,8 +52,9 @@ class WSOrderScenarios(ConformanceSuiteBase):
         path = self.ws_order_path
         if path is None:
             pytest.skip("the connector declares no WebSocket order route")
-        fallback = self.venue.endpoint(path).replier
-        script = WsRequestScript(self.ws_order_op, fallback if fallback is not None else lambda _: [])
+        # Whatever else the venue answers on that path (a login, a subscription) is answered as before.
+        fallback = self.venue.endpoint(path).replier or functools.partial(self.ws_reply, path)
+        script = WsRequestScript(self.ws_order_op, fallback)
         self.venue.on_ws_message(path, script)
         self.conn = self.make_connector(order_entry="websocket")
         for event_type in EventType:
