@@ -91,10 +91,6 @@ class TradingSocket:
     def live(self) -> bool:
         return self.runner.connected.is_set()
 
-    @property
-    def pending(self) -> int:
-        return self._requests.pending
-
     async def run(self) -> None:
         await self.runner.run()
 
@@ -156,7 +152,7 @@ class TradingSocket:
     def _on_message(self, message: Any) -> None:
         key = self.route.answer_id(message)
         if key is None:
-            logger.info("%s: trading socket frame answers no request; skipped", self._connector.name)
+            logger.debug("%s: trading socket frame answers no request; skipped", self._connector.name)
         elif not self._requests.answer(str(key), message):
             # Its request timed out (the order is being reconciled) or was never ours.
             logger.info("%s: trading socket answer to request %r came after its wait ended", self._connector.name,
