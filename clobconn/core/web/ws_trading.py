@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from clobconn.core.config import ConnectorConfig
 from clobconn.core.data_types import InFlightOrder, OrderUpdate, TradeUpdate
 from clobconn.core.errors import (
     AuthenticationError,
@@ -29,11 +30,11 @@ from clobconn.core.errors import (
     RateLimitExceeded,
     error_class_for,
 )
+from clobconn.core.venue import VenueSpec
+from clobconn.core.web.rest import RestClient
 from clobconn.core.web.socket_requests import SocketRequests
+from clobconn.core.web.throttler import AsyncThrottler
 from clobconn.core.web.ws import ConnectSpec, Heartbeat, StreamRunner, WSConnection
-
-if TYPE_CHECKING:
-    from clobconn.core.exchange_base import ExchangeBase
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +71,29 @@ class WSOrderRoute:
     login: Callable[[Any, WSConnection], Awaitable[None]] | None = None
 
 
+class TradingConnector(Protocol):
+    """What the trading socket needs from its connector (``ExchangeBase`` has it all)."""
+
+    rest: RestClient
+    throttler: AsyncThrottler
+    private_ws_url: str
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def spec(self) -> VenueSpec: ...
+
+    @property
+    def config(self) -> ConnectorConfig: ...
+
+    async def _resync_clock(self) -> None: ...
+
+    def _on_auth_refused(self, call: str, exc: Exception) -> None: ...
+
+
 class TradingSocket:
-    def __init__(self, connector: ExchangeBase, route: WSOrderRoute) -> None:
+    def __init__(self, connector: TradingConnector, route: WSOrderRoute) -> None:
         self._connector = connector
         self.route = route
         name = connector.spec.connector_id
