@@ -60,7 +60,8 @@ FIGURES: dict[str, tuple[str, list[Figure]]] = {
         ("bare 1,000-a-side book", lambda r: r["bare_book"]["rss_per_book"], _kib),
     ]),
     "order_path": ("benchmarks.bench_orders", [
-        ("call → wire p50", lambda r: r["call_to_wire_p50"], micros),
+        ("call → wire p50 (REST)", lambda r: r["call_to_wire_p50"], micros),
+        ("call → wire p50 (WS-API)", lambda r: r["websocket"]["call_to_wire_p50"], micros),
         ("client user CPU per order", lambda r: r["client_user_cpu_per_order"], micros),
     ]),
 }

@@ -32,6 +32,8 @@ from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
 
 FIXTURES = FixtureSet(Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "binance" / "conformance")
 WS_PATH = "/ws"
+# Binance's WS-API, where the order path over the trading socket places (order.place).
+WS_API_PATH = "/ws-api/v3"
 SNAPSHOT_ID = 1_000_000
 # Depth frames cycle through this many distinct workload messages (10 levels each).
 MESSAGE_POOL = 20_000
@@ -57,6 +59,8 @@ class LoopbackVenue:
         self.next_id: dict[str, int] = {}
         self.prepared: dict[str, list[str]] = {}
         self.order_ids = itertools.count(1)
+        # When each order.place frame was read (CLOCK_MONOTONIC), as RecordedRequest.received_at for REST.
+        self.ws_orders_received_at: list[float] = []
         # Each symbol walks the message pool from where its last frames stopped.
         self.cursors: dict[str, Iterator[Message]] = {}
         # Templates parsed once; FixtureSet.payload would re-read the file for every frame.
@@ -73,6 +77,7 @@ class LoopbackVenue:
         venue.route("POST", "/api/v3/order", self.order_ack)
         # Binance answers each SUBSCRIBE with {"result": null, "id": ...}.
         venue.on_ws_message(WS_PATH, lambda m: [{"result": None, "id": m.get("id")}] if isinstance(m, dict) else [])
+        venue.on_ws_message(WS_API_PATH, self.ws_api_answer)
 
     # -- REST ------------------------------------------------------------------------------------
 
@@ -88,13 +93,22 @@ class LoopbackVenue:
         return info
 
     def order_ack(self, request: RecordedRequest) -> MockResponse:
-        params = request.params
-        return MockResponse(render(self.ack_template, {
+        return MockResponse(self.ack(request.params))
+
+    def ws_api_answer(self, message: Any) -> list[Any]:
+        """The WS-API's answer to order.place: the REST answer's order object in its envelope."""
+        if not isinstance(message, dict) or message.get("method") != "order.place":
+            return []
+        self.ws_orders_received_at.append(time.monotonic())
+        return [{"id": message["id"], "status": 200, "result": self.ack(message["params"])}]
+
+    def ack(self, params: dict[str, Any]) -> Any:
+        return render(self.ack_template, {
             "symbol": params["symbol"], "exchange_order_id": next(self.order_ids),
             "client_order_id": params["newClientOrderId"], "price": params.get("price", "0"),
             "amount": params["quantity"], "cum_amount": "0.00000000", "cum_quote": "0.00000000",
             "venue_state": "NEW", "side": params["side"], "timestamp_ms": int(time.time() * 1000),
-        }))
+        })
 
     # -- depth frames ----------------------------------------------------------------------------
 
@@ -181,7 +195,8 @@ class LoopbackVenue:
         if op == "stream":
             return await self.stream(**command)
         if op == "orders":
-            return {"received_at": [r.received_at for r in self.venue.requests_to("POST", "/api/v3/order")]}
+            return {"received_at": [r.received_at for r in self.venue.requests_to("POST", "/api/v3/order")],
+                    "ws_received_at": self.ws_orders_received_at}
         raise ValueError(f"unknown op {op!r}")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 
 
@@ -40,6 +42,9 @@ class ConnectorConfig(BaseModel):
     strict_quantize: bool = False
     # Whether start() also opens the private stream and polling (needs credentials).
     trading: bool = True
+    # Where the venue has a WebSocket trading API (``ExchangeBase.ws_order_route``), orders are placed and
+    # cancelled on its socket while it is connected, over REST otherwise; "rest" keeps them on REST alone.
+    order_entry: Literal["websocket", "rest"] = "websocket"
 
     @property
     def has_credentials(self) -> bool:

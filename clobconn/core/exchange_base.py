@@ -37,6 +37,7 @@ from clobconn.core.errors import (
     BadSymbol,
     ClobconnError,
     MissingCredentials,
+    NetworkError,
     NotSupported,
     OrderNotFound,
     OrderRuleViolation,
@@ -82,13 +83,15 @@ from clobconn.core.web.socket_requests import SocketRequests
 from clobconn.core.web.throttler import AsyncThrottler
 from clobconn.core.web.time_sync import TimeSynchronizer
 from clobconn.core.web.ws import StreamAction, StreamRunner
+from clobconn.core.web.ws_trading import TradingSocket, WSOrderRoute
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["CancellationResult", "ExchangeBase", "Placement"]
 
 # The loops that call the venue with the account's credentials, stopped when it refuses them.
-PRIVATE_LOOPS = ("balances", "order_status", "keepalive", "user", "positions", "funding_payments", "position_mode")
+PRIVATE_LOOPS = ("balances", "order_status", "keepalive", "user", "positions", "funding_payments", "position_mode",
+                 "trading_socket")
 
 
 class ExchangeBase(ABC):
@@ -98,6 +101,9 @@ class ExchangeBase(ABC):
     user_stream_data_source_class: ClassVar[type[UserStreamDataSource] | None] = None
     # The signer of a venue that signs its query string the Binance way (see _create_auth).
     query_auth_class: ClassVar[type[QuerySignedAuth] | None] = None
+    # Order entry over the venue's WebSocket trading API, where it has one (core/web/ws_trading.py):
+    # placements and cancels go there while its socket is connected, over REST otherwise.
+    ws_order_route: ClassVar[WSOrderRoute | None] = None
 
     # What the venue says the API key may do, where its balances answer says so (set by _fetch_balances);
     # None where the venue does not report it.
@@ -154,6 +160,10 @@ class ExchangeBase(ABC):
         # ``stream_requests.answer``. An answer is awaited as long as a REST answer would be.
         self.stream_requests = SocketRequests(f"{self.spec.connector_id} user stream", self._send_on_user_stream,
                                               self.config.request_timeout)
+        # The socket orders are placed and cancelled on, where the venue has one and the config wants it.
+        self.trading_socket: TradingSocket | None = None
+        if self.ws_order_route is not None and self.config.order_entry == "websocket" and self.has_credentials:
+            self.trading_socket = TradingSocket(self, self.ws_order_route)
         # A loop whose call the venue refuses for its credentials stops and reports (_on_auth_refused).
         self.tasks = ConnectorTasks(self.spec.connector_id, fatal=(AuthenticationError,),
                                     on_fatal=self._on_auth_refused)
@@ -280,6 +290,8 @@ class ExchangeBase(ABC):
             await self.order_book_tracker.start(self.config.trading_pairs)
             self._run_periodic("trading_rules", self._update_trading_rules,
                                lambda: self.config.trading_rules_interval, initial_delay=True)
+            if self.trading_socket is not None:
+                self.tasks.run("trading_socket", self.trading_socket.run())
             if self.is_trading:
                 await self._first_account_context()
                 fetched = await self._first_balances()
@@ -550,6 +562,30 @@ class ExchangeBase(ABC):
             return self.last_trade_price(trading_pair)
         book = sync.book
         return book.best_ask if trade_type is TradeType.BUY else book.best_bid
+
+    async def _send_placement(self, order: InFlightOrder) -> Placement:
+        """Place over the trading socket while it is connected, else (or when it was not) over REST."""
+        socket = self.trading_socket
+        if socket is not None and socket.live:
+            try:
+                return await socket.place(order)
+            except NetworkError as exc:
+                if exc.request_sent:
+                    raise
+                logger.info("%s: %s; placing %s over REST", self.name, exc, order.client_order_id)
+        return await self._place_order(order)
+
+    async def _send_cancel(self, order: InFlightOrder) -> OrderUpdate:
+        """Cancel over the trading socket while it is connected, else over REST."""
+        socket = self.trading_socket
+        if socket is not None and socket.live:
+            try:
+                return await socket.cancel(order)
+            except NetworkError as exc:
+                if exc.request_sent:
+                    raise
+                logger.info("%s: %s; cancelling %s over REST", self.name, exc, order.client_order_id)
+        return await self._cancel_order(order)
 
     def _submit_in_background(self, order: InFlightOrder) -> str:
         return self.order_lifecycle.submit_in_background(order)

@@ -2,7 +2,7 @@
 
 REST /api/v3 (https://developers.binance.com/docs/binance-spot-api-docs/rest-api), the market streams
 on /ws (https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams) and the user data
-stream through the WebSocket API on /ws-api/v3
+stream and order entry (order.place, order.cancel) through the WebSocket API on /ws-api/v3
 (https://developers.binance.com/docs/binance-spot-api-docs/websocket-api/user-data-stream-requests).
 Spot prints every price, quantity and amount with 8 decimals.
 """
@@ -367,7 +367,11 @@ class SpotProtocol(BinanceProtocol):
         try:
             if not isinstance(frame, dict) or not isinstance(frame.get("params", {}), dict):
                 raise BinanceApiError(400, -1100, "Illegal characters found in a parameter.")
-            result = self._ws_api_call(outbox, str(frame.get("method")), frame.get("params") or {})
+            try:
+                result = self._ws_api_call(outbox, str(frame.get("method")), frame.get("params") or {})
+            except EngineReject as reject:
+                # The engine's refusal (an order.place it rejects), as REST's middleware answers it.
+                raise engine_refusal(reject) from reject
         except BinanceApiError as exc:
             outbox.send({"id": request_id, "status": exc.status, "error": {"code": exc.code, "msg": exc.msg}})
             return
@@ -387,11 +391,23 @@ class SpotProtocol(BinanceProtocol):
             for subscription_id in [chosen] if chosen is not None else list(subscriptions):
                 subscriptions.pop(subscription_id, None)
             return {}
+        if method == "order.place":
+            # Order entry over the WS-API: the REST endpoint's parameters and answer, signed the WS-API way.
+            account = self._verifier.signed_ws_params(params)
+            order, fills = self._place(account, {key: str(value) for key, value in params.items()})
+            return self._placement_answer(order, fills, params.get("newOrderRespType"))
+        if method == "order.cancel":
+            account = self._verifier.signed_ws_params(params)
+            texts = {key: str(value) for key, value in params.items()}
+            symbol, order_id, client_id = self._order_ref(texts)
+            cancel_id = texts.get("newClientOrderId") or new_client_order_id()
+            return self._cancel_answer(self._cancel(account, symbol, order_id, client_id, cancel_id), cancel_id)
         if method == "ping":
             return {}
         if method == "time":
             return {"serverTime": self._clock_ms()}
-        raise BinanceApiError(400, -1000, f"Unsupported method '{method}' (the sandbox serves the user stream only).")
+        raise BinanceApiError(400, -1000, f"Unsupported method '{method}' (the sandbox serves the user stream and "
+                                          "order.place/order.cancel only).")
 
     def _send_to_account(self, account: str, event: dict[str, Any]) -> None:
         for outbox, subscriptions in self._user_subscriptions.items():

@@ -54,6 +54,7 @@ from clobconn.testing.scenarios_paper import PaperScenarios
 from clobconn.testing.scenarios_rate_headers import RateHeaderScenarios
 from clobconn.testing.scenarios_secrets import SecretScenarios
 from clobconn.testing.scenarios_venue_values import VenueValueScenarios
+from clobconn.testing.scenarios_ws_orders import WSOrderScenarios
 from clobconn.testing.suite_base import (
     API_KEY,
     API_SECRET,
@@ -68,7 +69,8 @@ __all__ = ["API_KEY", "API_SECRET", "PASSPHRASE", "SECRETS", "PerpetualConforman
 
 
 class SpotConformanceSuite(HealthScenarios, InputScenarios, OrderTruthScenarios, LoginScenarios, VenueValueScenarios,
-                           SecretScenarios, PaperScenarios, RateHeaderScenarios, ConformanceSuiteBase):
+                           SecretScenarios, PaperScenarios, RateHeaderScenarios, WSOrderScenarios,
+                           ConformanceSuiteBase):
     # == trading rules, balances, validation ======================================================
 
     async def test_trading_rules_parsed(self) -> None:

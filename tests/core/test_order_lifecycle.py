@@ -65,13 +65,13 @@ class FakeVenue:
                        quote_amount: Decimal | None = None) -> InFlightOrder:
         return new_order()
 
-    async def _place_order(self, order: InFlightOrder) -> Placement:
+    async def _send_placement(self, order: InFlightOrder) -> Placement:
         self.calls.append("place")
         if self.place_error is not None:
             raise self.place_error
         return OrderUpdate(PAIR, time.time(), OrderState.OPEN, order.client_order_id, "E1"), []
 
-    async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
+    async def _send_cancel(self, order: InFlightOrder) -> OrderUpdate:
         raise NotImplementedError
 
     async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate:

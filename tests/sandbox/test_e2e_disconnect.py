@@ -47,18 +47,19 @@ async def test_spot_reconnects_resyncs_and_loses_no_fill(sandbox: Sandbox, spot:
     public_stream = spot.order_book_tracker.runners["public"]
 
     # Streams in full flow, then every spot socket goes away at once.
-    await eventually(lambda: sandbox.sockets.count("spot") == 2, what="both spot sockets open")
+    # The market stream, the WS-API user stream and the WS-API trading socket (order.place, order.cancel).
+    await eventually(lambda: sandbox.sockets.count("spot") == 3, what="the three spot sockets open")
     sandbox.resume_liquidity()
     await asyncio.sleep(0.3)
     sandbox.pause_liquidity()
-    assert await sandbox.drop_connections("spot") == 2  # the market stream and the WS-API user stream
+    assert await sandbox.drop_connections("spot") == 3
     executed_before = engine.get_order(user, SYMBOL, int(order.exchange_order_id or 0)).executed_qty
     hit_bids_down_to(engine, taker, price, Decimal("0.1"))
     assert engine.get_order(user, SYMBOL, int(order.exchange_order_id or 0)).executed_qty > executed_before
     sandbox.step(20)  # the book moves on while nobody listens
 
-    await eventually(lambda: sandbox.sockets.count("spot") == 2 and public_stream.connections >= 2,
-                     what="both spot sockets back")
+    await eventually(lambda: sandbox.sockets.count("spot") == 3 and public_stream.connections >= 2,
+                     what="the three spot sockets back")
     # After the reconnect, more traffic and a fill that the stream itself delivers.
     sandbox.resume_liquidity()
     await asyncio.sleep(0.3)
@@ -69,6 +70,8 @@ async def test_spot_reconnects_resyncs_and_loses_no_fill(sandbox: Sandbox, spot:
     await eventually(lambda: order.executed_amount_base == engine_order.executed_qty
                      and fills_match(order, engine, user), timeout=8.0, what="every fill at the connector")
     await eventually(lambda: books_match(spot, engine), what="the book rebuilt to the engine's")
+    # Over the reconnected trading socket: the sandbox checks its signature as Binance would.
+    assert spot.trading_socket is not None and spot.trading_socket.live
     assert await spot.cancel_order(PAIR, order.client_order_id)
     free, locked = engine.balances(user)["USDT"]
     await eventually(lambda: spot.get_balance("USDT") == free + locked and spot.get_available_balance("USDT") == free,

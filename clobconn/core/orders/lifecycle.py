@@ -77,9 +77,9 @@ class OrderVenue(Protocol):
                        position_action: PositionAction | None = None, reduce_only: bool = False,
                        quote_amount: Decimal | None = None) -> InFlightOrder: ...
 
-    async def _place_order(self, order: InFlightOrder) -> Placement: ...
+    async def _send_placement(self, order: InFlightOrder) -> Placement: ...
 
-    async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate: ...
+    async def _send_cancel(self, order: InFlightOrder) -> OrderUpdate: ...
 
     async def _fetch_order_status(self, order: InFlightOrder) -> OrderUpdate: ...
 
@@ -128,7 +128,7 @@ class OrderLifecycle:
         self.tracker.start_tracking(order)
         self._mark_sent(order)
         try:
-            update, fills = await read_answer(self._venue._place_order(order))
+            update, fills = await read_answer(self._venue._send_placement(order))
         except ClobconnError as exc:
             self._on_placement_error(order, exc)
             if order.outcome_unknown:
@@ -244,7 +244,7 @@ class OrderLifecycle:
         if order.is_open:
             order.transition(OrderState.PENDING_CANCEL, self.clock())
         try:
-            update = await read_answer(self._venue._cancel_order(order))
+            update = await read_answer(self._venue._send_cancel(order))
         except OrderNotFound:
             # Filled, cancelled or never placed: polling reconciles; the caller learns it now.
             order.not_found_count += 1

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
+import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -23,7 +25,20 @@ QUERY_SAFE = "!'()*,/:@"
 def encode_query(params: Mapping[str, Any], safe: str = QUERY_SAFE) -> str:
     """The query string, encoded once: the client sends these exact bytes (the URL is marked encoded).
     ``safe`` is what stays raw; a venue that wants every reserved character encoded passes ``""``."""
-    return "&".join(f"{quote(str(key), safe=safe)}={quote(str(value), safe=safe)}" for key, value in params.items())
+    plain = _plain_text(safe)
+    return "&".join(f"{_encoded(str(key), safe, plain)}={_encoded(str(value), safe, plain)}"
+                    for key, value in params.items())
+
+
+def _encoded(text: str, safe: str, plain: Callable[[str], re.Match[str] | None]) -> str:
+    # Symbols, sides, amounts, ids and timestamps need no encoding: skip quote()'s bytes round trip for them.
+    return text if plain(text) else quote(text, safe=safe)
+
+
+@functools.cache
+def _plain_text(safe: str) -> Callable[[str], re.Match[str] | None]:
+    """Matches a text that quote(text, safe) leaves as it is (its always-safe ASCII characters and ``safe``)."""
+    return re.compile(f"[A-Za-z0-9_.~{re.escape(safe)}-]*").fullmatch
 
 
 def hmac_sha256_base64(secret: str, text: str) -> str:

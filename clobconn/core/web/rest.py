@@ -37,8 +37,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 # What a connector's parsing of a venue's answer raises when the answer is not of the shape it documents.
 PARSE_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError)
-# The last request this task had answered with success: the one whose answer is being read.
-_last_answered: ContextVar[dict[str, Any] | None] = ContextVar("clobconn_last_answered", default=None)
+# The last request this task had answered with success (and its status): the one whose answer is being read.
+_last_answered: ContextVar[tuple[_Described, int] | None] = ContextVar("clobconn_last_answered", default=None)
 
 
 async def read_answer(call: Awaitable[T]) -> T:
@@ -50,7 +50,8 @@ async def read_answer(call: Awaitable[T]) -> T:
     except ClobconnError:
         raise
     except PARSE_ERRORS as exc:
-        request = _last_answered.get()
+        answered = _last_answered.get()
+        request = answered[0].summary(answered[1]) if answered else None
         named = f"{request['method']} {request['path']}" if request else "a request"
         raise MalformedResponse(f"the venue's answer to {named} could not be read ({type(exc).__name__}: "
                                 f"{str(exc)[:200]})", request=request) from exc
@@ -187,11 +188,11 @@ class RestClient:
             limit_id=limit,
         )
         # Described before signing, while params and body are still readable (and hold no signature).
-        summary = self._summary(request)
+        described = _Described(request)
         if signed:
             if self.auth is None:
                 raise MissingCredentials(f"{method} {path} needs API credentials and none were configured",
-                                         request=summary)
+                                         request=described.summary())
             request = self.auth.rest_authenticate(request)
         # Unsigned requests are finished the same way; for signed ones this returns what was signed.
         request.encode_for_signing()
@@ -215,26 +216,26 @@ class RestClient:
         except aiohttp.ConnectionTimeoutError as exc:
             # The connection never opened: the request certainly did not reach the venue.
             raise RequestTimeout(f"connecting for {method} {path} timed out", request_sent=False,
-                                 request=summary) from exc
+                                 request=described.summary()) from exc
         except TimeoutError as exc:
-            raise RequestTimeout(f"{method} {path} timed out", request=summary) from exc
+            raise RequestTimeout(f"{method} {path} timed out", request=described.summary()) from exc
         except aiohttp.ClientConnectorError as exc:
             raise ExchangeNotAvailable(
                 f"cannot connect for {method} {path}: {exc.os_error}", request_sent=False,
-                request=summary,
+                request=described.summary(),
             ) from exc
         except aiohttp.ClientError as exc:
             raise ExchangeNotAvailable(
-                f"{method} {path} failed: {type(exc).__name__}", request=summary
+                f"{method} {path} failed: {type(exc).__name__}", request=described.summary()
             ) from exc
         payload = _decode(body)
         refusal = self._error_extractor(status, payload)
         if refusal is None and status < 400:
-            _last_answered.set({**summary, "status": status})
+            _last_answered.set((described, status))
             return payload
         code, message = refusal if refusal is not None else (None, str(payload)[:500])
         error_cls = error_class_for(self._error_table, code, message, status)
-        summary["status"] = status
+        summary = described.summary(status)
         if error_cls is RateLimitExceeded or status in (418, 429):
             # The venue's own reset hint when it gives one; a ban (418) without one lasts longer.
             pause = reset_after if reset_after is not None else (60.0 if status == 418 else 1.0)
@@ -269,13 +270,27 @@ class RestClient:
             if report != _NOTHING_REPORTED:
                 self.throttler.apply_report(limit_id, declared.pool, report)
 
-    @staticmethod
-    def _summary(request: RestRequest) -> dict[str, Any]:
-        summary: dict[str, Any] = {"method": request.method, "path": request.path}
-        if request.params:
-            summary["params"] = redact(request.params)
-        if isinstance(request.data, Mapping):
-            summary["data"] = redact(request.data)
+
+class _Described:
+    """A request as errors name it: method, path and its parameters and body with credentials redacted.
+    Copied before signing (shallowly: an auth that adds to the params in place adds nothing here) and
+    redacted only when asked: most requests succeed, and redacting every one cost a few µs an order."""
+
+    __slots__ = ("_data", "_method", "_params", "_path")
+
+    def __init__(self, request: RestRequest) -> None:
+        self._method, self._path = request.method, request.path
+        self._params = dict(request.params) if request.params else None
+        self._data = dict(request.data) if isinstance(request.data, Mapping) else None
+
+    def summary(self, status: int | None = None) -> dict[str, Any]:
+        summary: dict[str, Any] = {"method": self._method, "path": self._path}
+        if self._params:
+            summary["params"] = redact(self._params)
+        if self._data is not None:
+            summary["data"] = redact(self._data)
+        if status is not None:
+            summary["status"] = status
         return summary
 
 

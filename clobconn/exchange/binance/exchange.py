@@ -1,6 +1,8 @@
-"""BinanceExchange: Binance spot over REST /api/v3, with the public streams and the WS-API user stream.
+"""BinanceExchange: Binance spot over REST /api/v3, with the public streams and the WS-API user stream;
+orders are placed and cancelled over the WS-API (``order.place``, ``order.cancel``) while its socket is up.
 
 https://developers.binance.com/docs/binance-spot-api-docs/rest-api
+https://developers.binance.com/docs/binance-spot-api-docs/websocket-api/trading-requests
 ``BinanceBase`` holds what the USDⓈ-M futures connector does the same way on its own endpoints.
 """
 
@@ -24,16 +26,18 @@ from clobconn.core.data_types import (
 from clobconn.core.exchange_base import ExchangeBase, Placement
 from clobconn.core.web.numbers import fmt
 from clobconn.core.web.rest import default_error_extractor
+from clobconn.core.web.ws_trading import WSOrderRoute
 from clobconn.exchange.binance.auth import BinanceAuth
 from clobconn.exchange.binance.constants import (
     CANCEL_REPLACE,
     ORDER_STATES,
     ROUTES,
     SPEC,
+    WS_API_PATH,
     BinanceRoutes,
 )
 from clobconn.exchange.binance.order_book_data_source import BinanceOrderBookDataSource
-from clobconn.exchange.binance.user_stream_data_source import BinanceUserStreamDataSource
+from clobconn.exchange.binance.user_stream_data_source import BinanceUserStreamDataSource, binance_auth
 
 
 def _decimal(source: Mapping[str, Any], key: str) -> Decimal | None:
@@ -145,9 +149,32 @@ class BinanceBase(ExchangeBase):
         return [order_update(trading_pair, row) for row in await self.rest.call(self.routes.order_history, params)]
 
 
+def _ws_place(connector: BinanceExchange, order: InFlightOrder, request_id: int) -> dict[str, Any]:
+    # The REST order's parameters, signed the WS-API way (sorted, not URL-encoded, with apiKey).
+    params = binance_auth(connector.auth).ws_signed_params(connector._order_params(order))
+    return {"id": request_id, "method": "order.place", "params": params}
+
+
+def _ws_cancel(connector: BinanceBase, order: InFlightOrder, request_id: int) -> dict[str, Any]:
+    return {"id": request_id, "method": "order.cancel",
+            "params": binance_auth(connector.auth).ws_signed_params(connector._order_ref(order))}
+
+
+# The WS-API's answers carry the REST endpoints' objects in "result".
+WS_ORDER_ROUTE = WSOrderRoute(
+    path=WS_API_PATH, place_op="order.place", cancel_op="order.cancel",
+    build_place=_ws_place, build_cancel=_ws_cancel,
+    answer_id=binance_like.ws_api_answer_id, refusal=lambda connector, answer: binance_like.ws_api_refusal(answer),
+    read_placement=lambda connector, order, answer: connector._placement(order.trading_pair, answer["result"]),
+    read_cancel=lambda connector, order, answer: order_update(order.trading_pair, answer["result"]),
+    place_limit_id=ROUTES.place_order.limit_id, cancel_limit_id=ROUTES.cancel_order.limit_id,
+)
+
+
 class BinanceExchange(BinanceBase):
     spec = SPEC
     routes = ROUTES
+    ws_order_route = WS_ORDER_ROUTE
     order_book_data_source_class = BinanceOrderBookDataSource
     user_stream_data_source_class = BinanceUserStreamDataSource
 

@@ -48,6 +48,8 @@ DOMAINS = {
     "testnet": DomainUrls(rest="https://api-testnet.bybit.com", ws="wss://stream-testnet.bybit.com"),
 }
 PRIVATE_WS_PATH = "/v5/private"
+# The WebSocket trade API (order.create, order.cancel): https://bybit-exchange.github.io/docs/v5/websocket/trade/guideline
+TRADE_WS_PATH = "/v5/trade"
 # X-BAPI-RECV-WINDOW: a request is accepted while server_time - recv_window <= timestamp (v5 "Integration
 # Guidance", authentication), so a placement not accepted within it never will be.
 RECV_WINDOW_MS = 5000

@@ -23,12 +23,15 @@ from clobconn.core.data_types import (
     TradeUpdate,
     TradingRule,
 )
-from clobconn.core.errors import ClobconnError, OrderNotFound, error_class_for
+from clobconn.core.errors import ClobconnError, MissingCredentials, OrderNotFound, error_class_for
 from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.login import login_refusal
 from clobconn.core.venue import VenueSpec
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.numbers import optional_decimal
 from clobconn.core.web.rest import default_error_extractor
+from clobconn.core.web.ws import WSConnection
+from clobconn.core.web.ws_trading import Refusal, WSOrderRoute
 from clobconn.exchange.bybit.auth import BybitAuth
 from clobconn.exchange.bybit.constants import (
     AMEND_ORDER,
@@ -36,13 +39,16 @@ from clobconn.exchange.bybit.constants import (
     CANCEL_ALL,
     CANCEL_ORDER,
     EXECUTIONS,
+    HEARTBEAT,
     INSTRUMENTS,
     OPEN_ORDERS,
     ORDER_HISTORY,
     PLACE_ORDER,
+    RECV_WINDOW_MS,
     SERVER_TIME,
     SPOT_BATCH_SIZE,
     SPOT_SPEC,
+    TRADE_WS_PATH,
     WALLET,
 )
 from clobconn.exchange.bybit.order_book_data_source import BybitOrderBookDataSource
@@ -62,8 +68,49 @@ def side(trade_type: TradeType) -> str:
     return "Buy" if trade_type is TradeType.BUY else "Sell"
 
 
+async def _ws_login(connector: BybitExchange, connection: WSConnection) -> None:
+    # The trade socket's auth op: the private stream's frame, answered with a retCode (0 is success).
+    if not isinstance(connector.auth, BybitAuth):
+        raise MissingCredentials("the Bybit trade socket needs api_key and api_secret")
+    await connection.send(connector.auth.ws_login_payload())
+    answer = await connection.receive()
+    if isinstance(answer, dict) and answer.get("op") == "auth" and answer.get("retCode") == 0:
+        return
+    code = answer.get("retCode") if isinstance(answer, dict) else None
+    message = str(answer.get("retMsg", "")) if isinstance(answer, dict) else repr(answer)
+    raise login_refusal(connector.name, connector.spec.error_table, code, message)
+
+
+def _ws_request(op: str, args: dict[str, Any], connector: BybitExchange, request_id: int) -> dict[str, Any]:
+    # Each request carries its own timestamp and window (as REST's headers do); the socket's auth signs.
+    header = {"X-BAPI-TIMESTAMP": str(connector.time_sync.time_ms()), "X-BAPI-RECV-WINDOW": str(RECV_WINDOW_MS)}
+    return {"reqId": str(request_id), "header": header, "op": op, "args": [{"category": connector.category, **args}]}
+
+
+def _ws_refusal(connector: BybitExchange, answer: Any) -> Refusal | None:
+    code = answer.get("retCode")
+    return None if code == 0 else (200, str(code), str(answer.get("retMsg", "")))
+
+
+# Orders on the trade socket, each op's args the REST body and its answer's "data" the REST "result".
+WS_ORDER_ROUTE = WSOrderRoute(
+    path=TRADE_WS_PATH, place_op="order.create", cancel_op="order.cancel",
+    build_place=lambda connector, order, request_id: _ws_request("order.create", connector._order_body(order),
+                                                                 connector, request_id),
+    build_cancel=lambda connector, order, request_id: _ws_request("order.cancel", connector._order_ref(order),
+                                                                  connector, request_id),
+    answer_id=lambda message: message.get("reqId") if isinstance(message, dict) and "op" in message else None,
+    refusal=_ws_refusal,
+    read_placement=lambda connector, order, answer: (connector._ack(order, answer["data"], OrderState.OPEN), []),
+    read_cancel=lambda connector, order, answer: connector._ack(order, answer["data"], OrderState.CANCELED),
+    place_limit_id=PLACE_ORDER.limit_id, cancel_limit_id=CANCEL_ORDER.limit_id, heartbeat=HEARTBEAT,
+    login=_ws_login,
+)
+
+
 class BybitExchange(ExchangeBase):
     spec: ClassVar[VenueSpec] = SPOT_SPEC
+    ws_order_route = WS_ORDER_ROUTE
     category: ClassVar[str] = "spot"
     batch_size: ClassVar[int] = SPOT_BATCH_SIZE
     order_book_data_source_class = BybitOrderBookDataSource

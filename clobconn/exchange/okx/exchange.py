@@ -1,4 +1,6 @@
-"""OkxExchange: the OKX v5 REST API for spot (https://www.okx.com/docs-v5/en/#order-book-trading-trade).
+"""OkxExchange: the OKX v5 REST API for spot (https://www.okx.com/docs-v5/en/#order-book-trading-trade), and
+its private socket's ``order``/``cancel-order`` ops for order entry while that socket is connected
+(https://www.okx.com/docs-v5/en/#order-book-trading-trade-ws-place-order, ...-ws-cancel-order).
 
 Request builders and response parsers only: validation, tracking, polling, retries and the streams are
 the core's. Every answer is ``{"code": "0", "msg": "", "data": [...]}``; refusals come with another
@@ -24,10 +26,13 @@ from clobconn.core.data_types import (
 )
 from clobconn.core.errors import ClobconnError, ExchangeError, OrderNotFound, error_class_for
 from clobconn.core.exchange_base import ExchangeBase, Placement
+from clobconn.core.login import login_op
 from clobconn.core.orders.batches import batch_chunks
 from clobconn.core.web.endpoints import Endpoint
 from clobconn.core.web.numbers import fmt
 from clobconn.core.web.rest import default_error_extractor
+from clobconn.core.web.ws import WSConnection
+from clobconn.core.web.ws_trading import Refusal, WSOrderRoute
 from clobconn.exchange.okx.auth import OkxAuth
 from clobconn.exchange.okx.constants import (
     AMEND_ORDER,
@@ -38,6 +43,7 @@ from clobconn.exchange.okx.constants import (
     DEMO_DOMAINS,
     DEMO_HEADERS,
     FILLS,
+    HEARTBEAT,
     INST_TYPE,
     INSTRUMENTS,
     MAX_BATCH,
@@ -46,6 +52,7 @@ from clobconn.exchange.okx.constants import (
     ORDERS_HISTORY,
     ORDERS_PENDING,
     PLACE_ORDER,
+    PRIVATE_WS_PATH,
     SERVER_TIME,
     SPEC,
     TRADE_MODE,
@@ -75,8 +82,37 @@ def parse_instrument(instrument: Mapping[str, Any]) -> TradingRule:
     )
 
 
+async def _ws_login(connector: OkxExchange, connection: WSConnection) -> None:
+    # The private socket's login, as the user stream sends it; orders may be sent once it is acknowledged.
+    frame = None if connector.auth is None else connector.auth.ws_login_payload()
+    await login_op(connection, frame, connector.name, connector.spec.error_table)
+
+
+def _ws_refusal(connector: OkxExchange, answer: Any) -> Refusal | None:
+    # A socket answer is the REST answer with the request's "id" and "op": the same codes, read the same way.
+    refused = connector._extract_error(200, answer)
+    return None if refused is None else (200, *refused)
+
+
+# Orders on the private socket (/ws/v5/private, after the login), each op's args the REST body.
+WS_ORDER_ROUTE = WSOrderRoute(
+    path=PRIVATE_WS_PATH, place_op="order", cancel_op="cancel-order",
+    build_place=lambda connector, order, request_id: {"id": str(request_id), "op": "order",
+                                                      "args": [connector._order_body(order)]},
+    build_cancel=lambda connector, order, request_id: {"id": str(request_id), "op": "cancel-order",
+                                                       "args": [connector._order_ref(order)]},
+    answer_id=lambda message: message.get("id") if isinstance(message, dict) and "op" in message else None,
+    refusal=_ws_refusal,
+    read_placement=lambda connector, order, answer: (connector._ack(order, answer["data"][0], OrderState.OPEN), []),
+    read_cancel=lambda connector, order, answer: connector._ack(order, answer["data"][0], OrderState.CANCELED),
+    place_limit_id=PLACE_ORDER.limit_id, cancel_limit_id=CANCEL_ORDER.limit_id, heartbeat=HEARTBEAT,
+    login=_ws_login,
+)
+
+
 class OkxExchange(ExchangeBase):
     spec = SPEC
+    ws_order_route = WS_ORDER_ROUTE
     order_book_data_source_class = OkxOrderBookDataSource
     user_stream_data_source_class = OkxUserStreamDataSource
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from clobconn.core.data_types import OrderState
+from clobconn.core.errors import OrderOutcomeUnknown, RateLimitExceeded
+from clobconn.core.events import EventType
 from clobconn.testing.suites import SpotConformanceSuite, eventually
 from tests.exchange.binance.conformance_hooks import BinanceConformanceHooks
 
@@ -47,6 +54,21 @@ class TestBinanceSpotConformance(BinanceConformanceHooks, SpotConformanceSuite):
         "USDT": (Decimal("4763370.18006011"), Decimal("4763368.68006011")),
     }
 
+    # Orders over the WS-API (order.place, order.cancel), on the user stream's path.
+    ws_order_path = "/ws-api/v3"
+
+    def ws_order_op(self, message: Any) -> str | None:
+        method = message.get("method") if isinstance(message, dict) else None
+        return {"order.place": "place", "order.cancel": "cancel"}.get(method) if isinstance(method, str) else None
+
+    def ws_order_fields(self, message: Any) -> dict[str, Any]:
+        params = message["params"]
+        price, amount = params.get("price"), params.get("quantity")
+        return {"request_id": message["id"],
+                "client_order_id": params.get("newClientOrderId") or params.get("origClientOrderId"),
+                "price": None if price is None else Decimal(price),
+                "amount": None if amount is None else Decimal(amount), "signature": params.get("signature")}
+
     def refuse_user_login(self) -> None:
         # The WS-API's answer to a request signed with a refused key (websocket-api "Authentication requests").
         refusal = self.fixtures.payload("auth_error")
@@ -73,3 +95,54 @@ class TestBinanceSpotConformance(BinanceConformanceHooks, SpotConformanceSuite):
         assert not self.conn.ready
         await self.venue.push(path, {"id": 2, "status": 200, "result": {"subscriptionId": 1}})
         await eventually(lambda: self.conn.status_dict["user_stream_connected"], what="acknowledged")
+
+    # == the WS-API's own answers on the order path (websocket-api "Status codes", errors.md) ============
+
+    def ws_api_refusal(self, status: int, code: int, msg: str) -> Any:
+        """A responder answering with the WS-API's failed-response envelope (websocket-api "Response format")."""
+        return lambda message: [{"id": message["id"], "status": status, "error": {"code": code, "msg": msg}}]
+
+    @pytest.mark.no_connector
+    async def test_ws_api_5xx_answer_is_an_unknown_outcome_never_a_refusal(self) -> None:
+        script = await self.open_ws_connector()
+        # "If a response contains 5xx status code, it does not necessarily mean that your request has failed."
+        script.serve("place", self.ws_api_refusal(500, -1006, "An unexpected response was received from the "
+                                                  "message bus. Execution status unknown."))
+        with pytest.raises(OrderOutcomeUnknown) as info:
+            await self.ws_place()
+        order = self.conn.orders.find(info.value.client_order_id)
+        assert order is not None and order.outcome_unknown and order.state is OrderState.PENDING_CREATE
+        assert not self.events(EventType.ORDER_FAILED)
+        assert len(script.sent("place")) == 1 and not self.placements()
+
+    @pytest.mark.no_connector
+    async def test_ws_api_silence_past_the_request_timeout_is_an_unknown_outcome(self) -> None:
+        script = await self.open_ws_connector()
+        script.serve("place", lambda message: [])
+        with pytest.raises(OrderOutcomeUnknown):
+            await self.ws_place()
+        assert len(script.sent("place")) == 1 and not self.placements()
+        assert not self.events(EventType.ORDER_FAILED)
+
+    @pytest.mark.no_connector
+    async def test_ws_api_timestamp_refusal_resyncs_the_clock_and_sends_once_more(self) -> None:
+        script = await self.open_ws_connector()
+        script.serve("place", self.ws_api_refusal(400, -1021, "Timestamp for this request is outside of the "
+                                                  "recvWindow."), self.ws_answer("ws_place_order"))
+        time_requests = len(self.venue.requests_to(*self.routes["server_time"]))
+        order = await self.ws_place()
+        assert order.state is OrderState.OPEN
+        assert len(script.sent("place")) == 2 and not self.placements()
+        assert len(self.venue.requests_to(*self.routes["server_time"])) > time_requests, "the clock is re-synced"
+
+    @pytest.mark.no_connector
+    async def test_ws_api_rate_limit_refusal_fails_the_order_and_pauses_the_pool(self) -> None:
+        script = await self.open_ws_connector()
+        script.serve("place", self.ws_api_refusal(429, -1003, "Too much request weight used."))
+        with pytest.raises(RateLimitExceeded):
+            await self.ws_place()
+        assert len(self.events(EventType.ORDER_FAILED)) == 1 and not self.conn.in_flight_orders
+        started = time.monotonic()
+        script.serve("place", self.ws_answer("ws_place_order"))
+        await self.ws_place()
+        assert time.monotonic() - started >= 0.5, "the order pool waits out the refusal's pause"

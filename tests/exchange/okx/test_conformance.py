@@ -101,6 +101,21 @@ class TestOkxConformance(SpotConformanceSuite):
         apply_levels(asks, [list(level) for level in self.snapshot_asks])
         return self.fixtures.payload("snapshot", self.vars(symbol=symbol, checksum=venue_checksum(bids, asks)))
 
+    # Orders over the private socket's "order" and "cancel-order" ops, after its login.
+    ws_order_path = "/ws/v5/private"
+
+    def ws_order_op(self, message: Any) -> str | None:
+        op = message.get("op") if isinstance(message, dict) else None
+        return {"order": "place", "cancel-order": "cancel"}.get(op) if isinstance(op, str) else None
+
+    def ws_order_fields(self, message: Any) -> dict[str, Any]:
+        args = message["args"][0]
+        price, amount = args.get("px"), args.get("sz")
+        # The frames carry no signature: the socket's login does.
+        return {"request_id": message["id"], "client_order_id": args.get("clOrdId"),
+                "price": None if price is None else Decimal(price),
+                "amount": None if amount is None else Decimal(amount), "signature": None}
+
     def ws_reply(self, path: str, message: Any) -> list[Any]:
         if message == "ping":
             return ["pong"]
