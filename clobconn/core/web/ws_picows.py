@@ -15,6 +15,7 @@ do it per message (``Compression``), which the StreamRunner undoes after ``recei
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import deque
 from typing import Any
 
@@ -22,6 +23,7 @@ import aiohttp
 from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+CLOSE_TIMEOUT = 10.0
 
 _TEXT, _BINARY = aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY
 _CLOSE_MESSAGE_TYPE = aiohttp.WSMsgType.CLOSE
@@ -83,7 +85,10 @@ class PicowsSocket(WSListener):
             transport.send_close(WSCloseCode.OK)
         transport.disconnect()
         self._mark_closed()
-        await transport.wait_disconnected()
+        # As aiohttp's close: a peer that never completes the closing handshake is not waited for forever.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(CLOSE_TIMEOUT):
+                await transport.wait_disconnected()
 
     # -- picows's callbacks ----------------------------------------------------------------------
 
