@@ -1,8 +1,9 @@
 """The streams' WebSocket client: chosen by CLOBCONN_WS_CLIENT, and the same behaviour on aiohttp and picows.
 
 tests/core/test_ws.py covers the StreamRunner itself (run it with CLOBCONN_WS_CLIENT=picows for the
-picows client); here, what depends on the client: which one connects, the peer's close code, a peer
-that stops answering protocol pings, compressed and fragmented messages.
+picows client); here, what depends on the client, on both: which one connects, the peer's close code,
+the idle watchdog, the venue's pings answered, a peer that stops answering ours, compressed and
+fragmented messages.
 """
 
 from __future__ import annotations
@@ -159,6 +160,43 @@ async def test_the_peers_close_code_is_read_and_the_stream_reconnects(client: st
         await eventually(lambda: len(stream.connections) == 2, what="a new connection")
 
 
+async def test_a_silent_socket_is_closed_by_the_idle_watchdog(client: str, venue: MockVenue) -> None:
+    async with Recorder(f"{venue.ws_url}{PATH}", heartbeat=Heartbeat(idle_timeout=0.3)) as stream:
+        first = stream.connections[0]
+        await eventually(lambda: len(stream.connections) >= 2, what="a reconnect after 0.3 s of silence")
+        assert first.closed
+
+
+async def serve(handler: Any) -> tuple[web.AppRunner, int]:
+    app = web.Application()
+    app.router.add_get(PATH, handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+
+async def test_the_venues_protocol_pings_are_answered(client: str) -> None:
+    pongs: list[bytes] = []
+
+    async def pinging_peer(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=False)
+        await ws.prepare(request)
+        await ws.ping(b"are you there")
+        async for frame in ws:
+            if frame.type is aiohttp.WSMsgType.PONG:
+                pongs.append(frame.data)
+        return ws
+
+    runner, port = await serve(pinging_peer)
+    try:
+        async with Recorder(f"ws://127.0.0.1:{port}{PATH}"):
+            await eventually(lambda: pongs == [b"are you there"], what="the pong")
+    finally:
+        await runner.cleanup()
+
+
 async def test_a_peer_that_stops_answering_pings_is_dropped(client: str) -> None:
     """Protocol pings at the heartbeat's interval; no pong within half of it ends the connection."""
     pings = 0
@@ -174,13 +212,7 @@ async def test_a_peer_that_stops_answering_pings_is_dropped(client: str) -> None
                 pings += 1  # ... and never a pong
         return ws
 
-    app = web.Application()
-    app.router.add_get(PATH, silent_peer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve(silent_peer)
     try:
         async with Recorder(f"ws://127.0.0.1:{port}{PATH}", heartbeat=Heartbeat(protocol_ping=0.2)):
             await eventually(lambda: connections >= 2, timeout=5.0, what="a reconnect after the missing pong")
