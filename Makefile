@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	@echo "building $(VENV) from pyproject.toml with every extra (the first time: about a minute; pip shows its progress)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install -e '.[test,dev,coinbase,protobuf,evm,xrpl,dydx,redis]'
+	$(BIN)/python -m pip install -e '.[test,dev,coinbase,protobuf,evm,xrpl,dydx,redis,fast]'
 	@touch $(STAMP)
 	@echo "$(VENV) is ready. The clobconn command is $(BIN)/clobconn; to call it as clobconn, activate the venv:"
 	@echo "    source $(VENV)/bin/activate"

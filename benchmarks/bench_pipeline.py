@@ -12,15 +12,22 @@ through clobconn's own StreamRunner (aiohttp client, orjson decoding), the Binan
 - Latency: the venue sends frames at a steady rate, noting each send time; the probe notes when
   each frame's diff has been applied. Both clocks are the kernel's CLOCK_MONOTONIC. Percentiles
   are pooled over every frame of every round (the median of per-round p99s, printed beside it,
-  hides the rounds a stall hit; the pooled p99 does not). The same paced frames to a bare aiohttp
-  receive loop give the floor that no client code can go below.
+  hides the rounds a stall hit; the pooled p99 does not). The same paced frames to a bare receive
+  loop of the same WebSocket client (aiohttp's ``receive()``, or a picows listener's callback) give
+  the floor that no client code can go below.
+
+The client is the one the streams use (``CLOBCONN_WS_CLIENT``: aiohttp unless it says picows), and
+``BENCH_LOOP=uvloop`` runs everything, floor included, on uvloop instead of asyncio's own loop.
+``benchmarks/compare_ws_clients.py`` runs the combinations interleaved.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -45,6 +52,7 @@ from benchmarks.loopback_venue import CLIENT_CPU, VenueProcess, pin_to
 from benchmarks.probe import ApplyProbe
 from clobconn.core.exchange_base import ExchangeBase
 from clobconn.core.registry import get_connector
+from clobconn.core.web.ws import ws_client
 
 PAIR, SYMBOL = "BTC-USDT", "BTCUSDT"
 LEVELS_PER_FRAME = 10
@@ -96,8 +104,10 @@ async def latency_run(venue: VenueProcess, probe: ApplyProbe, frames: int, rate:
 
 
 async def floor_run(venue: VenueProcess, frames: int, rate: float, rounds: int) -> list[dict[str, Any]]:
-    """The same paced frames to a bare aiohttp client that only notes the arrival time: the floor
-    set by the machine, the kernel's loopback and aiohttp's frame reader, with no clobconn at all."""
+    """The same paced frames to a bare client that only notes the arrival time: the floor set by the
+    machine, the kernel's loopback and the client's frame reader, with no clobconn at all."""
+    if ws_client() == "picows":
+        return await picows_floor_run(venue, frames, rate, rounds)
     results = []
     async with aiohttp.ClientSession() as session, session.ws_connect(f"{venue.ws_url}/ws") as ws:
         for _ in range(rounds):
@@ -114,6 +124,90 @@ async def floor_run(venue: VenueProcess, frames: int, rate: float, rounds: int) 
             await asyncio.wait_for(receiver, 30)
             results.append(latency_figures(sent, arrived))
     return results
+
+
+async def picows_floor_run(venue: VenueProcess, frames: int, rate: float, rounds: int) -> list[dict[str, Any]]:
+    """The floor for picows: its listener's callback notes each text frame's arrival (and decodes it
+    to ``str``, as the adapter does; aiohttp's floor gets a ``str`` too)."""
+    import picows
+
+    class Listener(picows.WSListener):
+        arrived: list[int] = []
+        expected = 0
+        all_in = asyncio.Event()
+
+        def on_ws_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
+            if frame.msg_type is picows.WSMsgType.TEXT:
+                frame.get_payload_as_utf8_text()
+                self.arrived.append(time.perf_counter_ns())
+                if len(self.arrived) >= self.expected:
+                    self.all_in.set()
+
+    transport, listener = await picows.ws_connect(Listener, f"{venue.ws_url}/ws")
+    results = []
+    try:
+        for _ in range(rounds):
+            await venue.call("prepare", symbols=[SYMBOL], frames=frames)
+            arrived: list[int] = []
+            listener.arrived, listener.expected = arrived, frames
+            listener.all_in.clear()
+            sent = (await venue.call("paced", rate=rate))["sent_ns"]
+            await asyncio.wait_for(listener.all_in.wait(), 30)
+            results.append(latency_figures(sent, arrived))
+    finally:
+        transport.disconnect()
+        await transport.wait_disconnected()
+    return results
+
+
+async def floor_burst_run(venue: VenueProcess, frames: int) -> float:
+    """Client CPU seconds per frame for a bare receive loop of the client (as in ``floor_run``) taking a
+    burst: what the socket alone costs, the rest of a frame's CPU being clobconn's."""
+    await venue.call("prepare", symbols=[SYMBOL], frames=frames)
+    if ws_client() == "picows":
+        import picows
+
+        class Listener(picows.WSListener):
+            seen = 0
+            all_in = asyncio.Event()
+
+            def on_ws_frame(self, transport: picows.WSTransport, frame: picows.WSFrame) -> None:
+                if frame.msg_type is picows.WSMsgType.TEXT:
+                    frame.get_payload_as_utf8_text()
+                    self.seen += 1
+                    if self.seen >= frames:
+                        self.all_in.set()
+
+        transport, listener = await picows.ws_connect(Listener, f"{venue.ws_url}/ws")
+        try:
+            settle_heap()
+            cpu_before = time.process_time()
+            burst = asyncio.ensure_future(venue.call("burst"))
+            await asyncio.wait_for(listener.all_in.wait(), 60)
+            cpu = time.process_time() - cpu_before
+            await burst
+        finally:
+            transport.disconnect()
+            await transport.wait_disconnected()
+        return cpu / frames
+    async with aiohttp.ClientSession() as session, session.ws_connect(f"{venue.ws_url}/ws") as ws:
+        settle_heap()
+        cpu_before = time.process_time()
+        burst = asyncio.ensure_future(venue.call("burst"))
+        for _ in range(frames):
+            await ws.receive()
+        cpu = time.process_time() - cpu_before
+        await burst
+    return cpu / frames
+
+
+def event_loop_runner() -> Callable[[Awaitable[Any]], Any]:
+    """``asyncio.run``, or ``uvloop.run`` when ``BENCH_LOOP=uvloop``."""
+    if os.environ.get("BENCH_LOOP", "asyncio") == "uvloop":
+        import uvloop
+
+        return uvloop.run  # type: ignore[no-any-return]
+    return asyncio.run
 
 
 def summarize_latency(rate: float, rounds: list[dict[str, Any]]) -> dict[str, float]:
@@ -149,7 +243,9 @@ async def run(frames: int, rounds: int, latency_plan: list[tuple[float, int]]) -
             await conn.stop()
         floor = [summarize_latency(rate, await floor_run(venue, frames_at_rate, rate, rounds))
                  for rate, frames_at_rate in latency_plan]
-    return {"runs": runs, "latency": latency, "floor": floor, "book": health}
+        floor_burst = median([await floor_burst_run(venue, frames) for _ in range(rounds)])
+    return {"runs": runs, "latency": latency, "floor": floor, "floor_burst_cpu_per_message": floor_burst,
+            "book": health}
 
 
 def main() -> None:
@@ -160,8 +256,10 @@ def main() -> None:
     # (frames a second, frames per round): two seconds a round at 1k/s, half a second at 10k/s.
     latency_plan = [(1_000.0, 500 if quick() else 2_000), (10_000.0, 2_000 if quick() else 5_000)]
 
-    heading("2. Full pipeline: Binance depth frames (10 levels) from a loopback WS venue to the book")
-    figures = asyncio.run(run(frames, rounds, latency_plan))
+    client, loop = ws_client(), os.environ.get("BENCH_LOOP", "asyncio")
+    heading("2. Full pipeline: Binance depth frames (10 levels) from a loopback WS venue to the book "
+            f"({client} client, {loop} loop)")
+    figures = event_loop_runner()(run(frames, rounds, latency_plan))
     runs = figures["runs"]
     rate = median([r["messages_per_second"] for r in runs])
     cpu = median([r["client_cpu_per_message"] for r in runs])
@@ -175,6 +273,8 @@ def main() -> None:
         "client_cpu_per_message": cpu,
         "messages_per_client_cpu_second": 1 / cpu,
         "client_cpu_share": share,
+        "ws_client": client,
+        "event_loop": loop,
         "machine": machine(),
     }
     rows = [["messages / s (wall)", si(rate)],
@@ -182,10 +282,12 @@ def main() -> None:
             ["client CPU per message", micros(cpu)],
             ["messages / s per client CPU-second", si(1 / cpu)],
             ["client CPU busy during the burst", f"{share:.0%}"]]
+    rows.append([f"  floor (bare {client} receive): client CPU per message in a burst",
+                 micros(figures["floor_burst_cpu_per_message"])])
     for lat, floor in zip(figures["latency"], figures["floor"], strict=True):
         rows.append([f"frame→book at {si(lat['rate'], 'msg/s')}: pooled p50 / p99 (median round p99)",
                      f"{micros(lat['p50'])} / {micros(lat['p99'])} ({micros(lat['median_round_p99'])})"])
-        rows.append([f"  floor (bare aiohttp receive) at {si(floor['rate'], 'msg/s')}",
+        rows.append([f"  floor (bare {client} receive) at {si(floor['rate'], 'msg/s')}",
                      f"{micros(floor['p50'])} / {micros(floor['p99'])} ({micros(floor['median_round_p99'])})"])
         rows.append(["  p99 ÷ floor p99", ratio(lat["p99"] / floor["p99"])])
     say("")

@@ -17,6 +17,7 @@ import pytest
 from clobconn.core.errors import AuthenticationError
 from clobconn.core.web.throttler import AsyncThrottler, RateLimit
 from clobconn.core.web.ws import (
+    WS_CLIENT_ENV,
     Compression,
     ConnectSpec,
     Heartbeat,
@@ -543,6 +544,14 @@ class FakeSession:
         return self.ws
 
 
+@pytest.fixture
+def fake_sockets_connect(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A FakeSession's socket is handed out by aiohttp's ``ws_connect``: these tests run on aiohttp
+    whichever client ``CLOBCONN_WS_CLIENT`` picks for the rest."""
+    monkeypatch.setenv(WS_CLIENT_ENV, "aiohttp")
+
+
+@pytest.mark.usefixtures("fake_sockets_connect")
 async def test_cancel_is_not_lost_when_a_frame_arrives() -> None:
     ws = FakeWebSocket()
     received: list[Any] = []
@@ -571,6 +580,7 @@ async def test_cancel_is_not_lost_when_a_frame_arrives() -> None:
         await cancel_and_wait(task)
 
 
+@pytest.mark.usefixtures("fake_sockets_connect")
 async def test_cancel_is_not_lost_while_a_closed_connection_is_torn_down() -> None:
     ws = FakeWebSocket()
 

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import importlib.util
 import logging
+import os
 import random
 import time
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import orjson
@@ -95,10 +98,60 @@ class StreamAction(Enum):
     REFRESH_BOOKS = "refresh_books"
 
 
+class WebSocket(Protocol):
+    """What the core uses of an open socket: aiohttp's ``ClientWebSocketResponse`` as it is, or the
+    picows adapter (``ws_picows.PicowsSocket``) that reads the same."""
+
+    @property
+    def closed(self) -> bool: ...
+
+    @property
+    def close_code(self) -> int | None: ...
+
+    def exception(self) -> BaseException | None: ...
+
+    async def receive(self) -> aiohttp.WSMessage: ...
+
+    async def send_str(self, data: str) -> None: ...
+
+    async def send_bytes(self, data: bytes) -> None: ...
+
+    async def close(self) -> object: ...
+
+
+# Which WebSocket client streams connect with: "aiohttp" (always there), "picows" (the ``fast`` extra,
+# a compiled client), or "auto": picows when it is installed, else aiohttp. Read at every connect.
+WS_CLIENT_ENV = "CLOBCONN_WS_CLIENT"
+DEFAULT_WS_CLIENT = "aiohttp"
+_WS_CLIENTS = ("aiohttp", "picows", "auto")
+
+
+def ws_client() -> str:
+    """The client the next stream connection uses, from ``CLOBCONN_WS_CLIENT`` (see above).
+
+    picows asked for but not installed falls back to aiohttp, with a warning."""
+    wanted = os.environ.get(WS_CLIENT_ENV, DEFAULT_WS_CLIENT).strip().lower() or DEFAULT_WS_CLIENT
+    if wanted not in _WS_CLIENTS:
+        raise ValueError(f"{WS_CLIENT_ENV}={wanted!r}: expected one of {', '.join(_WS_CLIENTS)}")
+    if wanted == "aiohttp":
+        return "aiohttp"
+    if _picows_installed():
+        return "picows"
+    if wanted == "picows":
+        logger.warning("%s=picows but picows is not installed (pip install 'clobconn[fast]'); using aiohttp",
+                       WS_CLIENT_ENV)
+    return "aiohttp"
+
+
+@functools.cache
+def _picows_installed() -> bool:
+    return importlib.util.find_spec("picows") is not None
+
+
 class WSConnection:
     """One open socket: sends are throttled and encoded here."""
 
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse, throttler: AsyncThrottler | None,
+    def __init__(self, ws: WebSocket, throttler: AsyncThrottler | None,
                  send_limit_id: str, decode: Callable[[aiohttp.WSMessage], Any] | None = None) -> None:
         self._ws = ws
         self._throttler = throttler
@@ -261,10 +314,16 @@ class StreamRunner:
         """Serve one connection until it closes, goes idle or the venue asks for a reconnect."""
         spec = await self._connect()
         heartbeat = spec.heartbeat
-        ws = await self._session().ws_connect(
-            spec.url, headers=spec.headers, heartbeat=heartbeat.protocol_ping, autoping=True,
-            max_msg_size=16 * 1024 * 1024,
-        )
+        ws: WebSocket
+        if ws_client() == "picows":
+            from clobconn.core.web import ws_picows
+
+            ws = await ws_picows.connect(spec.url, spec.headers, heartbeat.protocol_ping)
+        else:
+            ws = await self._session().ws_connect(
+                spec.url, headers=spec.headers, heartbeat=heartbeat.protocol_ping, autoping=True,
+                max_msg_size=16 * 1024 * 1024,
+            )
         connection = WSConnection(ws, self._throttler, self._send_limit_id,
                                   decode=lambda frame: self._decode(frame, spec))
         self._connection = connection
@@ -330,7 +389,7 @@ class StreamRunner:
                 await asyncio.wait(helpers)
             await ws.close()
 
-    async def _idle_watchdog(self, ws: aiohttp.ClientWebSocketResponse, idle_timeout: float) -> None:
+    async def _idle_watchdog(self, ws: WebSocket, idle_timeout: float) -> None:
         """Close a socket silent for ``idle_timeout``; the receive loop then sees it closed and reconnects."""
         while not ws.closed:
             silent_for = time.monotonic() - self._last_frame_at
