@@ -74,9 +74,10 @@ class _Side:
         self._fill(sorted((key, size) for key, size in latest.items() if size != 0.0))
 
     def _fill(self, ordered: Sequence[tuple[float, float]]) -> None:
-        """Blocks half full, from (key, size) pairs in ascending key order."""
+        """Full blocks from (key, size) pairs in ascending key order: a 1,000-level side is one block,
+        whose end takes most updates; the first insert into a full block splits it."""
         self.keys, self.sizes, self.maxes = [], [], []
-        step = max(_MAX_BLOCK // 2, 1)
+        step = _MAX_BLOCK
         for start in range(0, len(ordered), step):
             chunk = ordered[start:start + step]
             self.keys.append([key for key, _ in chunk])
