@@ -87,10 +87,12 @@ class _Side:
     def apply(self, levels: Iterable[Level]) -> None:
         """Set each level to its new absolute size (0 removes it)."""
         keys, sizes, maxes, negated = self.keys, self.sizes, self.maxes, self.negated
+        # len(maxes), kept in step by the rare steps that add or drop a block.
+        block_count = len(maxes)
         for price, size in levels:
             key = -price if negated else price
             index = bisect_left(maxes, key)
-            if index == len(maxes):
+            if index == block_count:
                 # Beyond the best level (or an empty side): a new best, at the best block's end.
                 if size != 0.0:
                     if maxes and len(keys[-1]) < _MAX_BLOCK:
@@ -101,6 +103,7 @@ class _Side:
                         keys.append([key])
                         sizes.append(array("d", (size,)))
                         maxes.append(key)
+                        block_count += 1
                 continue
             block = keys[index]
             at = bisect_left(block, key)
@@ -112,6 +115,7 @@ class _Side:
                 del sizes[index][at]
                 if not block:
                     del keys[index], sizes[index], maxes[index]
+                    block_count -= 1
                 elif at == len(block):
                     maxes[index] = block[-1]
             elif size != 0.0:
@@ -123,6 +127,7 @@ class _Side:
                     keys[index:index + 1] = [block[:half], block[half:]]
                     sizes[index:index + 1] = [block_sizes[:half], block_sizes[half:]]
                     maxes.insert(index, block[half - 1])
+                    block_count += 1
 
     def best(self, depth: int | None) -> list[tuple[float, float]]:
         """(key, size) best first: all of them, or the best ``depth``."""
