@@ -1,5 +1,5 @@
-"""The book's sides are cut into blocks (order_book._SortedKeys): with tiny blocks, so that every
-update splits, empties or crosses a block, the book must read exactly like a plain sorted model."""
+"""The book's sides are cut into blocks of prices and sizes (order_book._Side): with tiny blocks, so that
+every update splits, empties or crosses a block, the book must read exactly like a plain sorted model."""
 
 from __future__ import annotations
 
@@ -50,3 +50,13 @@ def test_blocked_sides_read_like_a_sorted_model(monkeypatch: pytest.MonkeyPatch,
         assert book.best_bid_float() == (max(bids) if bids else None)
         assert book.best_ask_float() == (min(asks) if asks else None)
         assert (book.bid_depth, book.ask_depth) == (len(bids), len(asks))
+
+
+def test_a_snapshot_naming_a_price_twice_keeps_the_later_level() -> None:
+    # A snapshot is built in one sort, not level by level: the levels still apply in the venue's
+    # order, so a repeated price takes its last size, and a last size of zero leaves it out.
+    book = OrderBook("BTC-USDT")
+    book.apply_snapshot([["100", "1"], ["99", "2"], ["100", "3"], ["98", "4"], ["98", "0"]],
+                        [["101", "0"], ["102", "5"], ["101", "6"]], 1)
+    assert book.bid_levels() == [(100.0, 3.0), (99.0, 2.0)]
+    assert book.ask_levels() == [(101.0, 6.0), (102.0, 5.0)]

@@ -1,13 +1,17 @@
 """A price-level order book.
 
-Inside, each side is a dict price -> size plus its prices in order, best last, cut into blocks of
-at most ``_MAX_BLOCK`` with each block's last price beside them (``_SortedKeys``). The common case
-(updates near the top) touches the last block's end; an update deep in a 100,000-level book moves
-at most one block, not the whole side, as one sorted list would. Keys are floats: a float
-parsed from a venue string of up to 15 significant digits (every price and size venues send in
-practice) round-trips through ``repr`` to exactly that string's value, so the public readers hand
-out ``Decimal(repr(x))`` equal to what the venue sent. Longer strings would be rounded to the
-nearest double. Decimal keys would cost more than twice as much per update.
+Inside, each side keeps its levels in order, best last, cut into blocks of at most ``_MAX_BLOCK``:
+per block a list of price keys, an ``array('d')`` of the sizes beside them, and the block's last key
+(``_Side``). No dict: a level is found by bisecting the blocks' last keys, then its block, which
+keeps a 1,000-level-a-side book near 100 KiB (a dict would add an entry and a size object per
+level), and an insert or delete deep in a 100,000-level book moves one block, not the whole side.
+Updates near the top, most of them, land in the best block's end.
+
+Keys are floats (asks negated, so that the best ask is the largest key, last): a float parsed from
+a venue string of up to 15 significant digits (every price and size venues send in practice)
+round-trips through ``repr`` to exactly that string's value, so the public readers hand out
+``Decimal(repr(x))`` equal to what the venue sent. Longer strings would be rounded to the nearest
+double. Decimal keys would cost more than twice as much per update.
 
 Two clocks are kept apart: ``timestamp`` is the venue's time of the last message that carried one
 (some venues send none), ``applied_at`` is this process's ``time.monotonic()`` when the last
@@ -19,7 +23,8 @@ from __future__ import annotations
 
 import math
 import time
-from bisect import bisect_left, insort
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import NamedTuple
@@ -39,101 +44,119 @@ def to_decimal(value: float) -> Decimal:
     return Decimal(repr(value))
 
 
-# A block splits in two halves past this many keys: an insert or delete moves at most this many
-# pointers, and a 1,000-level side is one block, where the near-top updates stay as cheap as in a
-# single list.
+# A block splits in two halves past this many levels: an insert or delete moves at most this many
+# keys and sizes, and a 1,000-level side is one block.
 _MAX_BLOCK = 1024
 
 
-class _SortedKeys:
-    """One side's keys in ascending order (the best, largest, last), cut into blocks.
+class _Side:
+    """One side's levels in ascending key order (the best, largest, last), cut into blocks.
 
-    ``blocks`` holds no empty block; ``maxes[i]`` is ``blocks[i][-1]``. The book's writers inline
-    the insert and remove below on their fast paths: these are the general cases.
+    ``keys[i]`` and ``sizes[i]`` are one block's keys and their sizes; ``maxes[i]`` is
+    ``keys[i][-1]``; no block is empty. A bid's key is its price, an ask's its negated price.
     """
 
-    __slots__ = ("blocks", "maxes")
+    __slots__ = ("keys", "maxes", "negated", "sizes")
 
-    def __init__(self) -> None:
-        self.blocks: list[list[float]] = []
+    def __init__(self, negated: bool) -> None:
+        self.negated = negated
+        self.keys: list[list[float]] = []
+        self.sizes: list[array[float]] = []
         self.maxes: list[float] = []
 
     def __len__(self) -> int:
-        return sum(map(len, self.blocks))
+        return sum(map(len, self.keys))
 
-    def clear(self) -> None:
-        self.blocks = []
-        self.maxes = []
+    def load(self, levels: Iterable[Level]) -> None:
+        """Replace every level with these (applied in order: a later one for the same price wins)."""
+        negated = self.negated
+        latest = {(-price if negated else price): size for price, size in levels}
+        self._fill(sorted((key, size) for key, size in latest.items() if size != 0.0))
 
-    def insert(self, key: float) -> None:
-        """Add a key not present yet."""
-        blocks, maxes = self.blocks, self.maxes
-        if not maxes:
-            blocks.append([key])
-            maxes.append(key)
-            return
-        if key > maxes[-1]:
-            index = len(blocks) - 1
-            block = blocks[index]
-            block.append(key)
-            maxes[index] = key
-        else:
+    def _fill(self, ordered: Sequence[tuple[float, float]]) -> None:
+        """Full blocks from (key, size) pairs in ascending key order: a 1,000-level side is one block,
+        whose end takes most updates; the first insert into a full block splits it."""
+        self.keys, self.sizes, self.maxes = [], [], []
+        step = _MAX_BLOCK
+        for start in range(0, len(ordered), step):
+            chunk = ordered[start:start + step]
+            self.keys.append([key for key, _ in chunk])
+            self.sizes.append(array("d", [size for _, size in chunk]))
+            self.maxes.append(chunk[-1][0])
+
+    def apply(self, levels: Iterable[Level]) -> None:
+        """Set each level to its new absolute size (0 removes it)."""
+        keys, sizes, maxes, negated = self.keys, self.sizes, self.maxes, self.negated
+        # len(maxes), kept in step by the rare steps that add or drop a block.
+        block_count = len(maxes)
+        for price, size in levels:
+            key = -price if negated else price
             index = bisect_left(maxes, key)
-            block = blocks[index]
-            insort(block, key)
-        if len(block) > _MAX_BLOCK:
-            half = len(block) // 2
-            blocks[index:index + 1] = [block[:half], block[half:]]
-            maxes.insert(index, block[half - 1])
+            if index == block_count:
+                # Beyond the best level (or an empty side): a new best, at the best block's end.
+                if size != 0.0:
+                    if maxes and len(keys[-1]) < _MAX_BLOCK:
+                        keys[-1].append(key)
+                        sizes[-1].append(size)
+                        maxes[-1] = key
+                    else:
+                        keys.append([key])
+                        sizes.append(array("d", (size,)))
+                        maxes.append(key)
+                        block_count += 1
+                continue
+            block = keys[index]
+            at = bisect_left(block, key)
+            if block[at] == key:
+                if size != 0.0:
+                    sizes[index][at] = size
+                    continue
+                del block[at]
+                del sizes[index][at]
+                if not block:
+                    del keys[index], sizes[index], maxes[index]
+                    block_count -= 1
+                elif at == len(block):
+                    maxes[index] = block[-1]
+            elif size != 0.0:
+                block.insert(at, key)
+                sizes[index].insert(at, size)
+                if len(block) > _MAX_BLOCK:
+                    half = len(block) // 2
+                    block_sizes = sizes[index]
+                    keys[index:index + 1] = [block[:half], block[half:]]
+                    sizes[index:index + 1] = [block_sizes[:half], block_sizes[half:]]
+                    maxes.insert(index, block[half - 1])
+                    block_count += 1
 
-    def remove(self, key: float) -> None:
-        """Take out a key that is present."""
-        blocks, maxes = self.blocks, self.maxes
-        index = bisect_left(maxes, key)
-        block = blocks[index]
-        del block[bisect_left(block, key)]
-        if block:
-            maxes[index] = block[-1]
-        else:
-            del blocks[index]
-            del maxes[index]
-
-    def best(self, depth: int | None) -> list[float]:
-        """The keys best first: all of them, or the best ``depth``."""
-        if depth is None or depth < 0:
-            ordered = [key for block in reversed(self.blocks) for key in reversed(block)]
-            return ordered if depth is None else ordered[:depth]
-        chosen: list[float] = []
-        for block in reversed(self.blocks):
-            wanted = depth - len(chosen)
-            if wanted <= 0:
+    def best(self, depth: int | None) -> list[tuple[float, float]]:
+        """(key, size) best first: all of them, or the best ``depth``."""
+        chosen: list[tuple[float, float]] = []
+        # A negative depth leaves out that many of the worst, as a slice would.
+        wanted = len(self) if depth is None else depth if depth >= 0 else len(self) + depth
+        for block, block_sizes in zip(reversed(self.keys), reversed(self.sizes), strict=True):
+            missing = wanted - len(chosen)
+            if missing <= 0:
                 break
-            chosen.extend(block[: -wanted - 1 : -1])
+            chosen.extend(zip(block[: -missing - 1 : -1], block_sizes[: -missing - 1 : -1], strict=True))
         return chosen
 
-    def __iter__(self) -> Iterator[float]:
-        """Ascending (the worst first)."""
-        for block in self.blocks:
-            yield from block
+    def __iter__(self) -> Iterator[tuple[float, float]]:
+        """(key, size) ascending (the worst first)."""
+        for block, block_sizes in zip(self.keys, self.sizes, strict=True):
+            yield from zip(block, block_sizes, strict=True)
 
     def keep_best(self, depth: int) -> list[float]:
-        """Keep only the best ``depth`` keys; returns the ones dropped."""
+        """Keep only the best ``depth`` levels; returns the keys dropped."""
         ordered = list(self)
         cut = max(len(ordered) - depth, 0)
-        dropped, kept = ordered[:cut], ordered[cut:]
-        self.clear()
-        for start in range(0, len(kept), _MAX_BLOCK // 2):
-            block = kept[start:start + _MAX_BLOCK // 2]
-            self.blocks.append(block)
-            self.maxes.append(block[-1])
-        return dropped
+        self._fill(ordered[cut:])
+        return [key for key, _ in ordered[:cut]]
 
 
 class OrderBook:
     __slots__ = (
-        "_ask_keys",
         "_asks",
-        "_bid_prices",
         "_bids",
         "_raw",
         "applied_at",
@@ -145,12 +168,10 @@ class OrderBook:
 
     def __init__(self, trading_pair: str = "", keep_raw_strings: bool = False) -> None:
         self.trading_pair = trading_pair
-        self._bids: dict[float, float] = {}
-        self._asks: dict[float, float] = {}
         # Ascending bid prices: best bid last.
-        self._bid_prices = _SortedKeys()
+        self._bids = _Side(negated=False)
         # Ascending negated ask prices: best (lowest) ask last.
-        self._ask_keys = _SortedKeys()
+        self._asks = _Side(negated=True)
         # The venue's own strings per level, kept only for venues whose checksum is over them.
         self._raw: dict[float, tuple[str, str]] | None = {} if keep_raw_strings else None
         self.last_update_id: int = -1
@@ -163,10 +184,8 @@ class OrderBook:
     # -- writers ---------------------------------------------------------------------------------
 
     def clear(self) -> None:
-        self._bids.clear()
-        self._asks.clear()
-        self._bid_prices.clear()
-        self._ask_keys.clear()
+        self._bids.load(())
+        self._asks.load(())
         if self._raw is not None:
             self._raw.clear()
 
@@ -187,8 +206,11 @@ class OrderBook:
         raw_bids: Iterable[RawLevel] | None = None, raw_asks: Iterable[RawLevel] | None = None,
     ) -> None:
         """``apply_snapshot`` for levels already checked by ``parse_levels``."""
-        self.clear()
-        self.apply_levels(bids, asks, update_id, timestamp, raw_bids, raw_asks)
+        self._bids.load(bids)
+        self._asks.load(asks)
+        if self._raw is not None:
+            self._raw.clear()
+        self._applied(bids, asks, update_id, timestamp, raw_bids, raw_asks)
 
     def apply_levels(
         self, bids: Sequence[Level], asks: Sequence[Level], update_id: int, timestamp: float = 0.0,
@@ -199,47 +221,14 @@ class OrderBook:
         ``raw_bids``/``raw_asks`` are the venue's own levels they were parsed from, kept only by a
         book with ``keep_raw_strings``.
         """
-        # The fast paths inline _SortedKeys' insert and remove where they touch the best block's
-        # end (most updates, near the top, do); everything else goes through its methods.
-        book = self._bids
-        sorted_keys = self._bid_prices
-        maxes = sorted_keys.maxes
-        for price, size in bids:
-            if size == 0.0:
-                if book.pop(price, None) is not None:
-                    if maxes[-1] == price and len(top := sorted_keys.blocks[-1]) > 1:
-                        top.pop()
-                        maxes[-1] = top[-1]
-                    else:
-                        sorted_keys.remove(price)
-                continue
-            if price not in book:
-                if maxes and price > maxes[-1] and len(top := sorted_keys.blocks[-1]) < _MAX_BLOCK:
-                    top.append(price)
-                    maxes[-1] = price
-                else:
-                    sorted_keys.insert(price)
-            book[price] = size
-        book = self._asks
-        sorted_keys = self._ask_keys
-        maxes = sorted_keys.maxes
-        for price, size in asks:
-            key = -price
-            if size == 0.0:
-                if book.pop(price, None) is not None:
-                    if maxes[-1] == key and len(top := sorted_keys.blocks[-1]) > 1:
-                        top.pop()
-                        maxes[-1] = top[-1]
-                    else:
-                        sorted_keys.remove(key)
-                continue
-            if price not in book:
-                if maxes and key > maxes[-1] and len(top := sorted_keys.blocks[-1]) < _MAX_BLOCK:
-                    top.append(key)
-                    maxes[-1] = key
-                else:
-                    sorted_keys.insert(key)
-            book[price] = size
+        self._bids.apply(bids)
+        self._asks.apply(asks)
+        self._applied(bids, asks, update_id, timestamp, raw_bids, raw_asks)
+
+    def _applied(
+        self, bids: Sequence[Level], asks: Sequence[Level], update_id: int, timestamp: float,
+        raw_bids: Iterable[RawLevel] | None, raw_asks: Iterable[RawLevel] | None,
+    ) -> None:
         if self._raw is not None:
             self._keep_raw(bids, raw_bids)
             self._keep_raw(asks, raw_asks)
@@ -253,16 +242,12 @@ class OrderBook:
         """Keep only the best ``depth`` levels a side. A venue whose subscription has a depth sends no
         removal for a level pushed out of it (Kraken's ``book``), so a level beyond it is stale: left
         in, it would come back as the top-N when better levels go, and the venue's checksum would fail."""
-        if len(self._bids) > depth:
-            for price in self._bid_prices.keep_best(depth):
-                del self._bids[price]
+        for side in (self._bids, self._asks):
+            if len(side) > depth:
+                dropped = side.keep_best(depth)
                 if self._raw is not None:
-                    self._raw.pop(price, None)
-        if len(self._asks) > depth:
-            for key in self._ask_keys.keep_best(depth):
-                del self._asks[-key]
-                if self._raw is not None:
-                    self._raw.pop(-key, None)
+                    for key in dropped:
+                        self._raw.pop(-key if side.negated else key, None)
 
     # -- freshness -------------------------------------------------------------------------------
 
@@ -294,20 +279,18 @@ class OrderBook:
     # -- float readers (for hot internal paths) --------------------------------------------------
 
     def best_bid_float(self) -> float | None:
-        maxes = self._bid_prices.maxes
+        maxes = self._bids.maxes
         return maxes[-1] if maxes else None
 
     def best_ask_float(self) -> float | None:
-        maxes = self._ask_keys.maxes
+        maxes = self._asks.maxes
         return -maxes[-1] if maxes else None
 
     def bid_levels(self, depth: int | None = None) -> list[tuple[float, float]]:
-        bids = self._bids
-        return [(p, bids[p]) for p in self._bid_prices.best(depth)]
+        return self._bids.best(depth)
 
     def ask_levels(self, depth: int | None = None) -> list[tuple[float, float]]:
-        asks = self._asks
-        return [(-k, asks[-k]) for k in self._ask_keys.best(depth)]
+        return [(-key, size) for key, size in self._asks.best(depth)]
 
     def raw_levels(self, side_is_bid: bool, depth: int) -> list[tuple[str, str]]:
         """The venue's own strings for the top ``depth`` levels (only with keep_raw_strings)."""
@@ -342,8 +325,9 @@ class OrderBook:
 
     @property
     def is_crossed(self) -> bool:
-        bid, ask = self.best_bid_float(), self.best_ask_float()
-        return bid is not None and ask is not None and bid >= ask
+        # Read on every message by the synchroniser: the blocks' last keys, no method calls.
+        bid_maxes, ask_maxes = self._bids.maxes, self._asks.maxes
+        return bool(bid_maxes and ask_maxes and bid_maxes[-1] >= -ask_maxes[-1])
 
     @property
     def bid_depth(self) -> int:
