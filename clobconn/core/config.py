@@ -29,6 +29,8 @@ class ConnectorConfig(BaseModel):
     ws_url: str | None = None
     # The private stream's URL where the venue serves it apart; defaults to ws_url when that is set.
     private_ws_url: str | None = None
+    # The WebSocket trading API's URL where the venue serves it apart; defaults to private_ws_url, then ws_url.
+    trading_ws_url: str | None = None
     # Seconds. Polling runs fast while the user stream is down and slow while it is up.
     fast_poll_interval: float = 5.0
     slow_poll_interval: float = 60.0

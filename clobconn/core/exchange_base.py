@@ -118,6 +118,11 @@ class ExchangeBase(ABC):
         self.private_ws_url = (
             self.config.private_ws_url or self.config.ws_url or urls.private_ws or urls.ws
         ).rstrip("/")
+        # An overridden stream URL (a mock, a proxy) carries the trading API too, unless it is named apart.
+        self.trading_ws_url = (
+            self.config.trading_ws_url or self.config.private_ws_url or self.config.ws_url or urls.trading_ws
+            or urls.private_ws or urls.ws
+        ).rstrip("/")
         self.domain_urls = urls
         self.event_bus = EventBus(self.config.event_queue_size)
         self.time_sync = TimeSynchronizer()

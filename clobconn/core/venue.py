@@ -98,6 +98,9 @@ class DomainUrls:
     rest: str
     ws: str
     private_ws: str | None = None
+    # The WebSocket trading API's host where the venue serves it apart from its streams (Binance USDⓈ-M
+    # futures: ws-fapi); None where orders go on the private stream's host (core/web/ws_trading.py).
+    trading_ws: str | None = None
     # Other endpoints by name (a separate WS-API host, a futures market-data path, ...).
     extra: Mapping[str, str] = field(default_factory=dict)
 

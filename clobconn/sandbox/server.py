@@ -211,8 +211,12 @@ class Sandbox:
         URLs. Add ``trading_pairs`` (and anything else) yourself."""
         if connector_id not in CONNECTOR_IDS:
             raise ValueError(f"the sandbox serves {' and '.join(CONNECTOR_IDS)}, not {connector_id!r}")
-        return {"api_key": self.config.api_key, "api_secret": self.config.api_secret, "rest_url": self.url,
-                "ws_url": self.ws_url, "private_ws_url": self.ws_url}
+        config: dict[str, Any] = {"api_key": self.config.api_key, "api_secret": self.config.api_secret,
+                                  "rest_url": self.url, "ws_url": self.ws_url, "private_ws_url": self.ws_url}
+        if connector_id == "binance_perpetual":
+            # The sandbox's futures venue has no WebSocket API (ws-fapi): its orders go over REST.
+            config["order_entry"] = "rest"
+        return config
 
     # == controls (tests and demos) ==============================================================
 

@@ -9,7 +9,8 @@ hooks ``ws_order_op`` (which operation a client frame is: "place", "cancel" or N
 ``ws_order_fields`` (its request id, client order id, price and amount as sent), and three fixtures from the
 venue's documented examples, each the whole answer frame: ``ws_place_order`` (an acknowledged order, with
 ``{{request_id}}`` where the venue echoes the request's id), ``ws_place_order_rejected`` (a refusal that
-must raise the suite's ``rejected_error``, as its REST refusal does) and ``ws_cancel_order``.
+must raise the suite's ``rejected_error``, as its REST refusal does) and ``ws_cancel_order``. A fixture
+whose payload is a list is every frame the venue answers with, in order (Gate.io's ack, then its result).
 """
 
 from __future__ import annotations
@@ -72,7 +73,8 @@ class WSOrderScenarios(ConformanceSuiteBase):
             fields = self.ws_order_fields(message)
             values = {"client_order_id": fields["client_order_id"], "request_id": fields["request_id"],
                       "exchange_order_id": self.exchange_order_id, "state": OrderState.OPEN, **variables}
-            return [self.fixtures.payload(fixture, self.vars(**values))]
+            frames = self.fixtures.payload(fixture, self.vars(**values))
+            return frames if isinstance(frames, list) else [frames]
         return respond
 
     async def ws_place(self) -> Any:

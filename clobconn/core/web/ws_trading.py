@@ -11,6 +11,11 @@ Outcome truth is the REST path's (``core/orders/lifecycle.py``): no live socket 
 closes, or a venue silent past the request timeout, after the request went out is an unknown outcome
 (``RequestTimeout(request_sent=True)``): the order is reconciled by client order id, never re-sent.
 A 5xx answer is unknown too (the venue says so: the request may have been executed).
+
+The socket is on the connector's ``trading_ws_url``: the private stream's host, or the venue's own trading
+host where it has one (``DomainUrls.trading_ws``: Binance USDⓈ-M futures' ws-fapi). A venue that answers a
+request twice (Gate.io: an ``ack`` frame, then the result with the same request id) names the first with
+``WSOrderRoute.is_interim``: it is skipped, and the request waits for the answer that says what happened.
 """
 
 from __future__ import annotations
@@ -49,8 +54,9 @@ Refusal = tuple[int, "str | int | None", str]
 class WSOrderRoute:
     """A connector's table for order entry over its venue's WebSocket trading API."""
 
-    # Appended to the connector's ``private_ws_url``.
-    path: str
+    # Appended to the connector's ``trading_ws_url``: a path, or (connector) -> the path where it differs
+    # between the venue's domains.
+    path: str | Callable[[Any], str]
     # The operations' names, for logs and errors (never the request itself: it carries the signature).
     place_op: str
     cancel_op: str
@@ -69,6 +75,9 @@ class WSOrderRoute:
     heartbeat: Heartbeat = field(default_factory=lambda: Heartbeat(protocol_ping=30.0, idle_timeout=86_400.0))
     # A login sent once connected (a venue that authenticates the session); None where every request is signed.
     login: Callable[[Any, WSConnection], Awaitable[None]] | None = None
+    # A frame that only says a request was received, ahead of its answer with the same id (Gate.io's
+    # ``"ack": true``); None where the first frame for an id is the answer.
+    is_interim: Callable[[Any], bool] | None = None
 
 
 class TradingConnector(Protocol):
@@ -76,7 +85,7 @@ class TradingConnector(Protocol):
 
     rest: RestClient
     throttler: AsyncThrottler
-    private_ws_url: str
+    trading_ws_url: str
 
     @property
     def name(self) -> str: ...
@@ -150,7 +159,7 @@ class TradingSocket:
         if refused is None:
             return answer
         status, code, message = refused
-        summary = {"method": op, "path": self.route.path, "status": status}
+        summary = {"method": op, "path": self._path(), "status": status}
         error_cls = error_class_for(connector.spec.error_table, code, message, status)
         if error_cls is RateLimitExceeded or status in (418, 429):
             pause = 60.0 if status == 418 else 1.0
@@ -164,8 +173,12 @@ class TradingSocket:
     async def _send(self, payload: Any) -> bool:
         return self.live and await self.runner.send(payload)
 
+    def _path(self) -> str:
+        path = self.route.path
+        return path if isinstance(path, str) else path(self._connector)
+
     async def _connect_spec(self) -> ConnectSpec:
-        return ConnectSpec(url=f"{self._connector.private_ws_url}{self.route.path}", heartbeat=self.route.heartbeat)
+        return ConnectSpec(url=f"{self._connector.trading_ws_url}{self._path()}", heartbeat=self.route.heartbeat)
 
     async def _on_open(self, connection: WSConnection) -> None:
         if self.route.login is not None:
@@ -173,7 +186,12 @@ class TradingSocket:
 
     def _on_message(self, message: Any) -> None:
         key = self.route.answer_id(message)
-        if key is None:
+        is_interim = self.route.is_interim
+        if key is not None and is_interim is not None and is_interim(message):
+            # Received, not yet done: the answer with this id follows.
+            logger.debug("%s: trading socket request %r acknowledged; waiting for its result",
+                         self._connector.name, key)
+        elif key is None:
             logger.debug("%s: trading socket frame answers no request; skipped", self._connector.name)
         elif not self._requests.answer(str(key), message):
             # Its request timed out (the order is being reconciled) or was never ours.

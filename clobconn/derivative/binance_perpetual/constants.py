@@ -30,9 +30,15 @@ PRIVATE_WS_PATH = "/private/ws"
 BATCH_SIZE = 5
 LISTEN_KEY_KEEPALIVE = 30 * 60.0  # a key lives 60 minutes unless extended
 
+# The WebSocket API (orders) has its own host: https://developers.binance.com/docs/derivatives/
+# usds-margined-futures/websocket-api-general-info ("wss://ws-fapi.binance.com/ws-fapi/v1"; the testnet's
+# "wss://testnet.binancefuture.com/ws-fapi/v1").
+WS_API_PATH = "/ws-fapi/v1"
 DOMAINS = {
-    "mainnet": DomainUrls(rest="https://fapi.binance.com", ws="wss://fstream.binance.com"),
-    "testnet": DomainUrls(rest="https://demo-fapi.binance.com", ws="wss://fstream.binancefuture.com"),
+    "mainnet": DomainUrls(rest="https://fapi.binance.com", ws="wss://fstream.binance.com",
+                          trading_ws="wss://ws-fapi.binance.com"),
+    "testnet": DomainUrls(rest="https://demo-fapi.binance.com", ws="wss://fstream.binancefuture.com",
+                          trading_ws="wss://testnet.binancefuture.com"),
 }
 
 ROUTES = BinanceRoutes(

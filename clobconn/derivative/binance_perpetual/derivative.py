@@ -1,6 +1,9 @@
-"""BinancePerpetualDerivative: Binance USDⓈ-M perpetuals over REST /fapi, with fstream's routed sockets.
+"""BinancePerpetualDerivative: Binance USDⓈ-M perpetuals over REST /fapi, with fstream's routed sockets;
+orders are placed and cancelled over the WebSocket API (ws-fapi ``order.place``, ``order.cancel``) while
+its socket is up.
 
 https://developers.binance.com/docs/derivatives/usds-margined-futures
+https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/websocket-api
 Signing, rules, cancels, status and fills come from the spot connector's ``BinanceBase``.
 """
 
@@ -41,15 +44,18 @@ from clobconn.derivative.binance_perpetual.constants import (
     ROUTES,
     SET_POSITION_MODE,
     SPEC,
+    WS_API_PATH,
 )
 from clobconn.derivative.binance_perpetual.order_book_data_source import BinancePerpetualOrderBookDataSource
 from clobconn.derivative.binance_perpetual.user_stream_data_source import BinancePerpetualUserStreamDataSource
-from clobconn.exchange.binance.exchange import BinanceBase, order_update, rule_from_filters
+from clobconn.exchange.binance.exchange import BinanceBase, order_update, rule_from_filters, ws_api_order_route
 
 
 class BinancePerpetualDerivative(PerpetualDerivativeBase, BinanceBase):
     spec = SPEC
     routes = ROUTES
+    # Orders over the WS-API on ws-fapi (DomainUrls.trading_ws) while its socket is up, REST otherwise.
+    ws_order_route = ws_api_order_route(WS_API_PATH, ROUTES)
     order_book_data_source_class = BinancePerpetualOrderBookDataSource
     user_stream_data_source_class = BinancePerpetualUserStreamDataSource
 

@@ -40,6 +40,7 @@ from clobconn.derivative.gate_io_perpetual.constants import (
     DUAL_LEVERAGE,
     DUAL_MODE,
     FILLS,
+    HEARTBEAT,
     LEVERAGE,
     ORDER_LIST,
     ORDER_STATUS,
@@ -54,6 +55,7 @@ from clobconn.derivative.gate_io_perpetual.user_stream_data_source import GateIo
 from clobconn.exchange.gate_io.exchange import TIME_IN_FORCE, GateIoBase
 from clobconn.exchange.gate_io.order_book_data_source import to_seconds
 from clobconn.exchange.gate_io.parsers import dec
+from clobconn.exchange.gate_io.ws_orders import gate_ws_order_route
 
 
 def parse_contract(contract: Mapping[str, Any]) -> TradingRule:
@@ -72,6 +74,9 @@ def parse_contract(contract: Mapping[str, Any]) -> TradingRule:
 
 class GateIoPerpetualDerivative(PerpetualDerivativeBase, GateIoBase):
     spec = SPEC
+    ws_market = "futures"
+    # futures.order_place / futures.order_cancel on the private stream's host (exchange/gate_io/ws_orders.py).
+    ws_order_route = gate_ws_order_route(PLACE_ORDER.limit_id, CANCEL_ORDER.limit_id, HEARTBEAT)
     order_book_data_source_class = GateIoPerpetualOrderBookDataSource
     user_stream_data_source_class = GateIoPerpetualUserStreamDataSource
 
@@ -113,6 +118,9 @@ class GateIoPerpetualDerivative(PerpetualDerivativeBase, GateIoBase):
 
     async def _cancel_order(self, order: InFlightOrder) -> OrderUpdate:
         return self._order_update(order, await self._call_on(CANCEL_ORDER, self.order_ref(order)))
+
+    def _ws_cancel_param(self, order: InFlightOrder) -> dict[str, Any]:
+        return {"order_id": self.order_ref(order)}
 
     async def _cancel_all_orders(self, trading_pair: str) -> list[OrderUpdate]:
         """DELETE /futures/usdt/orders?contract=: the orders it cancelled."""

@@ -116,6 +116,14 @@ class BinanceBase(ExchangeBase):
         types = frozenset(OrderType(t) for t in info.get("orderTypes", ()) if t in OrderType.__members__)
         return rule_from_filters(f"{info['baseAsset']}-{info['quoteAsset']}", info["filters"], types)
 
+    def _order_params(self, order: InFlightOrder) -> dict[str, Any]:
+        """A new order's parameters, as POST order and the WS-API's ``order.place`` take them."""
+        raise NotImplementedError
+
+    def _placement(self, trading_pair: str, data: Mapping[str, Any]) -> Placement:
+        """A new-order answer: the order as acknowledged (spot's FULL answer adds its fills)."""
+        return order_update(trading_pair, data), []
+
     def _order_ref(self, order: InFlightOrder, prefix: str = "") -> dict[str, Any]:
         """Which order a cancel or query means: by exchange id once acknowledged, else by client id."""
         if order.exchange_order_id is not None:
@@ -149,7 +157,7 @@ class BinanceBase(ExchangeBase):
         return [order_update(trading_pair, row) for row in await self.rest.call(self.routes.order_history, params)]
 
 
-def _ws_place(connector: BinanceExchange, order: InFlightOrder, request_id: int) -> dict[str, Any]:
+def _ws_place(connector: BinanceBase, order: InFlightOrder, request_id: int) -> dict[str, Any]:
     # The REST order's parameters, signed the WS-API way (sorted, not URL-encoded, with apiKey).
     params = binance_auth(connector.auth).ws_signed_params(connector._order_params(order))
     return {"id": request_id, "method": "order.place", "params": params}
@@ -160,21 +168,25 @@ def _ws_cancel(connector: BinanceBase, order: InFlightOrder, request_id: int) ->
             "params": binance_auth(connector.auth).ws_signed_params(connector._order_ref(order))}
 
 
-# The WS-API's answers carry the REST endpoints' objects in "result".
-WS_ORDER_ROUTE = WSOrderRoute(
-    path=WS_API_PATH, place_op="order.place", cancel_op="order.cancel",
-    build_place=_ws_place, build_cancel=_ws_cancel,
-    answer_id=binance_like.ws_api_answer_id, refusal=lambda connector, answer: binance_like.ws_api_refusal(answer),
-    read_placement=lambda connector, order, answer: connector._placement(order.trading_pair, answer["result"]),
-    read_cancel=lambda connector, order, answer: order_update(order.trading_pair, answer["result"]),
-    place_limit_id=ROUTES.place_order.limit_id, cancel_limit_id=ROUTES.cancel_order.limit_id,
-)
+def ws_api_order_route(path: str, routes: BinanceRoutes) -> WSOrderRoute:
+    """Order entry over a Binance WS-API (spot's, and USDⓈ-M futures' on its own host): ``order.place`` and
+    ``order.cancel`` take the REST calls' parameters, signed per request, and answer with the REST
+    endpoints' objects in "result"."""
+    return WSOrderRoute(
+        path=path, place_op="order.place", cancel_op="order.cancel",
+        build_place=_ws_place, build_cancel=_ws_cancel,
+        answer_id=binance_like.ws_api_answer_id,
+        refusal=lambda connector, answer: binance_like.ws_api_refusal(answer),
+        read_placement=lambda connector, order, answer: connector._placement(order.trading_pair, answer["result"]),
+        read_cancel=lambda connector, order, answer: order_update(order.trading_pair, answer["result"]),
+        place_limit_id=routes.place_order.limit_id, cancel_limit_id=routes.cancel_order.limit_id,
+    )
 
 
 class BinanceExchange(BinanceBase):
     spec = SPEC
     routes = ROUTES
-    ws_order_route = WS_ORDER_ROUTE
+    ws_order_route = ws_api_order_route(WS_API_PATH, ROUTES)
     order_book_data_source_class = BinanceOrderBookDataSource
     user_stream_data_source_class = BinanceUserStreamDataSource
 

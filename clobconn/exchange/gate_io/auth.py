@@ -1,7 +1,9 @@
-"""Gate.io APIv4 signing for REST requests and for private WebSocket subscriptions (spot and futures).
+"""Gate.io APIv4 signing for REST requests, private WebSocket subscriptions and the WebSocket API's login
+(spot and futures).
 
 REST: https://www.gate.com/docs/developers/apiv4/en/#api-signature-string-generation
 WS: https://www.gate.com/docs/developers/apiv4/ws/en/#authentication
+WS API login: https://www.gate.com/docs/developers/apiv4/ws/en/#login
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ def ws_preimage(channel: str, event: str, timestamp: int) -> str:
     return f"channel={channel}&event={event}&time={timestamp}"
 
 
+def ws_api_preimage(channel: str, req_param: str, timestamp: int) -> str:
+    """The WebSocket API's signed string: event ("api"), channel, request parameters (none for a login) and
+    time, one a line."""
+    return f"api\n{channel}\n{req_param}\n{timestamp}"
+
+
 class GateIoAuth(AuthBase):
     def __init__(self, api_key: SecretStr, api_secret: SecretStr, time_s: Callable[[], float]) -> None:
         self._api_key = api_key
@@ -66,3 +74,12 @@ class GateIoAuth(AuthBase):
         frame["auth"] = {"method": "api_key", "KEY": self._api_key.get_secret_value(),
                          "SIGN": sign(self._secret.get_secret_value(), ws_preimage(channel, event, timestamp))}
         return frame
+
+    def ws_api_login(self, channel: str, req_id: str) -> dict[str, Any]:
+        """The WebSocket API's login request (``spot.login``, ``futures.login``): the session it opens may
+        place and cancel without signing each request."""
+        timestamp = int(self._time_s())
+        signature = sign(self._secret.get_secret_value(), ws_api_preimage(channel, "", timestamp))
+        return {"time": timestamp, "channel": channel, "event": "api",
+                "payload": {"api_key": self._api_key.get_secret_value(), "signature": signature,
+                            "timestamp": str(timestamp), "req_id": req_id}}

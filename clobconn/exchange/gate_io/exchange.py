@@ -1,4 +1,6 @@
-"""GateIoExchange: Gate.io spot over REST APIv4 (``/api/v4/spot``), with the v4 WebSocket streams.
+"""GateIoExchange: Gate.io spot over REST APIv4 (``/api/v4/spot``), with the v4 WebSocket streams; orders
+are placed and cancelled over the WebSocket API (``spot.order_place``, ``spot.order_cancel``: ws_orders.py)
+while its socket is up.
 
 https://www.gate.com/docs/developers/apiv4/en/spot
 ``GateIoBase`` holds what the USDT perpetual connector does the same way.
@@ -9,7 +11,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from clobconn.core.data_types import (
     Balance,
@@ -34,6 +36,7 @@ from clobconn.exchange.gate_io.constants import (
     CANCEL_ALL,
     CANCEL_ORDER,
     FILLS,
+    HEARTBEAT,
     ORDER_LIST,
     ORDER_STATUS,
     PAIRS,
@@ -44,6 +47,7 @@ from clobconn.exchange.gate_io.constants import (
 from clobconn.exchange.gate_io.order_book_data_source import GateIoOrderBookDataSource
 from clobconn.exchange.gate_io.parsers import dec, parse_order, parse_trade
 from clobconn.exchange.gate_io.user_stream_data_source import GateIoUserStreamDataSource
+from clobconn.exchange.gate_io.ws_orders import gate_ws_order_route
 
 TIME_IN_FORCE = {"GTC": "gtc", "IOC": "ioc", "FOK": "fok"}
 
@@ -61,6 +65,9 @@ def limit(value: Any) -> Decimal | None:
 
 class GateIoBase(ExchangeBase):
     """Signing, errors, clock and order references: the same on spot and futures."""
+
+    # The WebSocket API's channel prefix ("spot.order_place", "futures.login").
+    ws_market: ClassVar[str] = "spot"
 
     def _create_auth(self) -> GateIoAuth:
         assert self.config.api_key is not None and self.config.api_secret is not None
@@ -88,7 +95,15 @@ class GateIoBase(ExchangeBase):
 
     @abstractmethod
     def _order_body(self, order: InFlightOrder) -> dict[str, Any]:
-        """The JSON of one new order, as the place and batch endpoints take it."""
+        """The JSON of one new order, as the place and batch endpoints (and ``order_place``) take it."""
+
+    @abstractmethod
+    def _ws_cancel_param(self, order: InFlightOrder) -> dict[str, Any]:
+        """``order_cancel``'s ``req_param``: the REST cancel's path and query parameters."""
+
+    @abstractmethod
+    def _order_update(self, order: InFlightOrder, data: Mapping[str, Any]) -> OrderUpdate:
+        """An order object of the REST API (and of the WebSocket API's answers)."""
 
     def refusal(self, item: Mapping[str, Any]) -> ClobconnError:
         """A batch item the venue refused, as the typed error its label maps to."""
@@ -117,6 +132,7 @@ class GateIoBase(ExchangeBase):
 
 class GateIoExchange(GateIoBase):
     spec = SPEC
+    ws_order_route = gate_ws_order_route(PLACE_ORDER.limit_id, CANCEL_ORDER.limit_id, HEARTBEAT)
     order_book_data_source_class = GateIoOrderBookDataSource
     user_stream_data_source_class = GateIoUserStreamDataSource
 
@@ -172,6 +188,12 @@ class GateIoExchange(GateIoBase):
         params = {"currency_pair": self.exchange_symbol(order.trading_pair)}
         answer = await self._call_on(CANCEL_ORDER, self.order_ref(order), params)
         return parse_order(order.trading_pair, answer)
+
+    def _ws_cancel_param(self, order: InFlightOrder) -> dict[str, Any]:
+        return {"order_id": self.order_ref(order), "currency_pair": self.exchange_symbol(order.trading_pair)}
+
+    def _order_update(self, order: InFlightOrder, data: Mapping[str, Any]) -> OrderUpdate:
+        return parse_order(order.trading_pair, data)
 
     async def _cancel_all_orders(self, trading_pair: str) -> list[OrderUpdate]:
         """DELETE /spot/orders?currency_pair=: the orders it cancelled (a refused one has ``succeeded`` false)."""

@@ -192,6 +192,19 @@ async def test_each_kind_of_stream_has_its_routed_path() -> None:
 
 # == (c) parsers ==================================================================================
 
+async def test_orders_go_to_the_websocket_api_on_its_own_host() -> None:
+    # websocket-api-general-info: the WS API is wss://ws-fapi.binance.com/ws-fapi/v1, not fstream's host.
+    for domain, host in (("mainnet", "wss://ws-fapi.binance.com"), ("testnet", "wss://testnet.binancefuture.com")):
+        conn = BinancePerpetualDerivative(api_key="key", api_secret="s3cr3t", domain=domain)
+        assert conn.trading_socket is not None
+        assert (await conn.trading_socket._connect_spec()).url == f"{host}/ws-fapi/v1"
+        assert conn.private_ws_url != conn.trading_ws_url
+    # An overridden stream URL (a mock, a proxy) carries the trading API too.
+    conn = BinancePerpetualDerivative(api_key="key", api_secret="s3cr3t", ws_url="ws://127.0.0.1:9")
+    assert conn.trading_socket is not None
+    assert (await conn.trading_socket._connect_spec()).url == "ws://127.0.0.1:9/ws-fapi/v1"
+
+
 async def test_trading_rules_keep_only_trading_perpetuals(served: Any) -> None:
     venue, perp = served
     info = payload("exchange_info")

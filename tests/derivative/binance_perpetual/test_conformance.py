@@ -52,6 +52,8 @@ class TestBinancePerpetualConformance(BinanceConformanceHooks, PerpetualConforma
     }
     expected_balances = {"USDT": (Decimal("23.72469206"), Decimal("20.72469206"))}
     expected_position = ("BTC-USDT", Decimal("-0.250"), Decimal("101.5"))
+    # Orders over the WebSocket API (order.place, order.cancel), on its own host in production.
+    ws_order_path = "/ws-fapi/v1"
 
     def is_reduce_only(self, request: RecordedRequest) -> bool:
         return request.params.get("reduceOnly") == "true"

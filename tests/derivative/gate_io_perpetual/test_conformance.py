@@ -58,6 +58,8 @@ class TestGateIoPerpetualConformance(GateIoConformanceHooks, PerpetualConformanc
     }
     public_ws_path = "/v4/ws/usdt"
     user_ws_path = "/private/v4/ws/usdt"
+    # The WebSocket API (orders) is on the private stream's host and path.
+    ws_order_path = "/private/v4/ws/usdt"
     # futures.balances carries the wallet balance only.
     stream_balance_has_available = False
     order_price = Decimal("99.0")
@@ -100,6 +102,10 @@ class TestGateIoPerpetualConformance(GateIoConformanceHooks, PerpetualConformanc
         price = None if body.get("price") == "0" else body.get("price")
         amount = str(abs(Decimal(body["size"])) * CONTRACT_SIZE) if "size" in body else None
         return {"price": price, "amount": amount, "client_order_id": body.get("text")}
+
+    def ws_order_amount(self, param: dict[str, Any]) -> Any:
+        # futures.order_place takes the REST body: a signed count of contracts.
+        return None if "size" not in param else abs(Decimal(param["size"])) * CONTRACT_SIZE
 
     def is_reduce_only(self, request: RecordedRequest) -> bool:
         return request.json.get("reduce_only") is True

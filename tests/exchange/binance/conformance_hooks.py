@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from clobconn.core.data_types import OrderState
@@ -20,6 +21,18 @@ class BinanceConformanceHooks:
     stream_order_updates = False
     # The WebSocket-API path, whose acks differ from the market streams' (spot only).
     ws_api_path: ClassVar[str | None] = None
+
+    def ws_order_op(self, message: Any) -> str | None:
+        method = message.get("method") if isinstance(message, dict) else None
+        return {"order.place": "place", "order.cancel": "cancel"}.get(method) if isinstance(method, str) else None
+
+    def ws_order_fields(self, message: Any) -> dict[str, Any]:
+        params = message["params"]
+        price, amount = params.get("price"), params.get("quantity")
+        return {"request_id": message["id"],
+                "client_order_id": params.get("newClientOrderId") or params.get("origClientOrderId"),
+                "price": None if price is None else Decimal(price),
+                "amount": None if amount is None else Decimal(amount), "signature": params.get("signature")}
 
     def extract_order_fields(self, request: RecordedRequest) -> dict[str, str | None]:
         params = request.params

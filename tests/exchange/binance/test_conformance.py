@@ -57,18 +57,6 @@ class TestBinanceSpotConformance(BinanceConformanceHooks, SpotConformanceSuite):
     # Orders over the WS-API (order.place, order.cancel), on the user stream's path.
     ws_order_path = "/ws-api/v3"
 
-    def ws_order_op(self, message: Any) -> str | None:
-        method = message.get("method") if isinstance(message, dict) else None
-        return {"order.place": "place", "order.cancel": "cancel"}.get(method) if isinstance(method, str) else None
-
-    def ws_order_fields(self, message: Any) -> dict[str, Any]:
-        params = message["params"]
-        price, amount = params.get("price"), params.get("quantity")
-        return {"request_id": message["id"],
-                "client_order_id": params.get("newClientOrderId") or params.get("origClientOrderId"),
-                "price": None if price is None else Decimal(price),
-                "amount": None if amount is None else Decimal(amount), "signature": params.get("signature")}
-
     def refuse_user_login(self) -> None:
         # The WS-API's answer to a request signed with a refused key (websocket-api "Authentication requests").
         refusal = self.fixtures.payload("auth_error")

@@ -36,6 +36,8 @@ class TestGateIoSpotConformance(GateIoConformanceHooks, SpotConformanceSuite):
     public_ws_path = "/ws/v4/"
     # Public and private streams share Gate's host; the mock serves the private one apart.
     user_ws_path = "/private/ws/v4/"
+    # The WebSocket API (orders) is on the private stream's host and path.
+    ws_order_path = "/private/ws/v4/"
     order_price = Decimal("99.00")
     order_amount = Decimal("0.5")
     expected_rule = {

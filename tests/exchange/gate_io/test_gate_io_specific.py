@@ -36,6 +36,7 @@ from clobconn.core.errors import (
 from clobconn.core.order_book.messages import BookMessageType
 from clobconn.core.order_book.sync import BookSynchronizer, SyncResult
 from clobconn.core.web.auth import RestRequest
+from clobconn.exchange.gate_io import ws_orders
 from clobconn.exchange.gate_io.auth import EMPTY_BODY_HASH, GateIoAuth, rest_preimage, sign
 from clobconn.exchange.gate_io.constants import ERRORS, SPEC
 from clobconn.exchange.gate_io.exchange import GateIoExchange
@@ -88,6 +89,59 @@ def test_ws_subscription_signature_from_a_handwritten_preimage() -> None:
     assert frame == {"time": DOC_TIME, "channel": "spot.orders", "event": "subscribe", "payload": ["BTC_USDT"],
                      "auth": {"method": "api_key", "KEY": "key", "SIGN": expected}}
     assert sign("secret", "channel=spot.orders&event=subscribe&time=1541993715") == expected
+
+
+def test_ws_api_login_signature_from_a_handwritten_preimage() -> None:
+    frame = doc_auth().ws_api_login("spot.login", "login-1")
+    # ws docs, "Login": HMAC-SHA512 hex of "api\n<channel>\n<req_param, none for a login>\n<time>".
+    expected = hmac.new(b"secret", b"api\nspot.login\n\n1541993715", hashlib.sha512).hexdigest()
+    assert frame == {"time": DOC_TIME, "channel": "spot.login", "event": "api",
+                     "payload": {"api_key": "key", "signature": expected, "timestamp": "1541993715",
+                                 "req_id": "login-1"}}
+
+
+class ScriptedConnection:
+    """A socket stand-in: records what is sent and hands out ``frames`` in turn."""
+
+    def __init__(self, frames: list[Any]) -> None:
+        self.sent: list[Any] = []
+        self._frames = frames
+
+    async def send(self, payload: Any) -> None:
+        self.sent.append(payload)
+
+    async def receive(self) -> Any:
+        frame = self._frames.pop(0)
+        return frame(self.sent[-1]) if callable(frame) else frame
+
+
+def login_answer(status: str, data: Any) -> Any:
+    return lambda sent: {"request_id": sent["payload"]["req_id"], "data": data,
+                         "header": {"status": status, "channel": sent["channel"], "event": "api"}}
+
+
+async def test_ws_api_login_waits_for_its_own_answer_and_a_refused_key_is_an_authentication_error(
+        conn: GateIoExchange) -> None:
+    pong = {"time": 1, "channel": "spot.pong", "event": "", "result": None}
+    accepted = ScriptedConnection([pong, login_answer("200", {"result": {"api_key": "k", "uid": "110284739"}})])
+    await ws_orders.login(conn, accepted)  # type: ignore[arg-type]
+    assert [frame["channel"] for frame in accepted.sent] == ["spot.login"]
+    refused = ScriptedConnection([login_answer("401", {"errs": {"label": "INVALID_KEY",
+                                                                 "message": "Invalid key provided"}})])
+    with pytest.raises(AuthenticationError) as info:
+        await ws_orders.login(conn, refused)  # type: ignore[arg-type]
+    assert info.value.venue_code == "INVALID_KEY"
+
+
+def test_ws_api_answers_ack_result_and_refusal() -> None:
+    # ws docs, "order_place": an ack, then the result, both with the request's id; errors in data.errs.
+    ack = {"request_id": "7", "ack": True, "header": {"status": "200"}, "data": {"result": {"req_id": "7"}}}
+    result = {"request_id": "7", "header": {"status": "200"}, "data": {"result": {"id": "1"}}}
+    refused = {"request_id": "7", "header": {"status": "400"},
+               "data": {"errs": {"label": "BALANCE_NOT_ENOUGH", "message": "Not enough balance"}}}
+    assert ws_orders.is_ack(ack) and not ws_orders.is_ack(result) and ws_orders.answer_id(result) == "7"
+    assert ws_orders.refusal(result) is None
+    assert ws_orders.refusal(refused) == (400, "BALANCE_NOT_ENOUGH", "Not enough balance")
 
 
 def test_auth_repr_names_no_secret() -> None:
