@@ -47,9 +47,10 @@ def parse_diff(trading_pair: str, data: Mapping[str, Any]) -> BookMessage:
 Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 
 
-class DepthUpdate(msgspec.Struct):
+class DepthUpdate(msgspec.Struct, gc=False):
     """A <symbol>@depth@100ms frame as it arrives (the stream's hot message, decoded typed by
-    ``DEPTH_FRAMES``): the fields ``parse_diff`` reads, levels still the venue's strings."""
+    ``DEPTH_FRAMES``): the fields ``parse_diff`` reads, levels still the venue's strings. (It can hold
+    no reference cycle, so the garbage collector need not track it: ``gc=False``.)"""
 
     E: Int64
     s: str
