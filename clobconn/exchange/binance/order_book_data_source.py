@@ -38,9 +38,10 @@ def parse_snapshot(trading_pair: str, data: Mapping[str, Any]) -> BookMessage:
 def parse_diff(trading_pair: str, data: Mapping[str, Any]) -> BookMessage:
     """<symbol>@depth@100ms: ids U..u; the futures twin adds pu, the previous event's u."""
     prev = data.get("pu")
+    # Positional (type, pair, bids, asks, last_id, timestamp, first_id, prev_id): keywords cost a
+    # dataclass's __init__ about 0.3 µs more, on every diff.
     return BookMessage(BookMessageType.DIFF, trading_pair, data["b"], data["a"], int(data["u"]),
-                       timestamp=data["E"] / 1000, first_id=int(data["U"]),
-                       prev_id=None if prev is None else int(prev))
+                       data["E"] / 1000, int(data["U"]), None if prev is None else int(prev))
 
 
 # An id or a clock as orjson would read it: a signed 64-bit integer (a frame with a larger one is refused).
@@ -69,7 +70,7 @@ DEPTH_FRAMES = TypedFrames({'{"e":"depthUpdate",': DepthUpdate})
 def parse_depth_update(trading_pair: str, data: DepthUpdate) -> BookMessage:
     """``parse_diff`` for a typed frame."""
     return BookMessage(BookMessageType.DIFF, trading_pair, data.b, data.a, data.u,  # type: ignore[arg-type]
-                       timestamp=data.E / 1000, first_id=data.U, prev_id=data.pu)
+                       data.E / 1000, data.U, data.pu)
 
 
 def parse_trade(trading_pair: str, data: Mapping[str, Any]) -> PublicTrade:
