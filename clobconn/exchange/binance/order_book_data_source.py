@@ -63,12 +63,14 @@ class DepthUpdate(msgspec.Struct, gc=False):
     pu: Int64 | None = None
 
 
-# Binance writes the event type first, without spaces: a depth diff is known by its first bytes.
+# Binance's streams write the event type first, without spaces: a depth diff is known by its first
+# bytes (a frame written otherwise is still read, by orjson and parse_diff).
 DEPTH_FRAMES = TypedFrames({'{"e":"depthUpdate",': DepthUpdate})
 
 
 def parse_depth_update(trading_pair: str, data: DepthUpdate) -> BookMessage:
     """``parse_diff`` for a typed frame."""
+    # The ignore: lists are invariant, so list[tuple[str, str]] is not list[RawLevel], though each level is one.
     return BookMessage(BookMessageType.DIFF, trading_pair, data.b, data.a, data.u,  # type: ignore[arg-type]
                        data.E / 1000, data.U, data.pu)
 
