@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from bidict import bidict
 from pydantic import SecretStr
@@ -52,7 +53,7 @@ from clobconn.derivative.binance_perpetual.order_book_data_source import Binance
 from clobconn.derivative.binance_perpetual.user_stream_data_source import BinancePerpetualUserStreamDataSource
 from clobconn.exchange.binance.auth import BinanceAuth, sign
 from clobconn.exchange.binance.exchange import trade_update
-from clobconn.exchange.binance.order_book_data_source import parse_snapshot
+from clobconn.exchange.binance.order_book_data_source import DEPTH_FRAMES, DepthUpdate, parse_snapshot
 from clobconn.testing.fixtures import FixtureSet
 from clobconn.testing.mock_venue import MockResponse, MockVenue, RecordedRequest
 
@@ -165,6 +166,16 @@ def test_a_pu_mismatch_is_a_gap(perp: BinancePerpetualDerivative) -> None:
     sync, source = synced(perp)
     assert apply(sync, source, diff(SNAPSHOT_ID - 5, SNAPSHOT_ID + 3, SNAPSHOT_ID - 9)) is SyncResult.APPLIED
     assert apply(sync, source, diff(SNAPSHOT_ID + 40, SNAPSHOT_ID + 50, SNAPSHOT_ID + 4)) is SyncResult.GAP
+    assert not sync.is_synced
+
+
+def test_typed_depth_frames_chain_by_pu_as_dicts_do(perp: BinancePerpetualDerivative) -> None:
+    sync, source = synced(perp)
+    first = DEPTH_FRAMES(orjson.dumps(diff(SNAPSHOT_ID - 5, SNAPSHOT_ID + 3, SNAPSHOT_ID - 9)).decode())
+    assert isinstance(first, DepthUpdate) and first.pu == SNAPSHOT_ID - 9
+    assert apply(sync, source, first) is SyncResult.APPLIED
+    broken = DEPTH_FRAMES(orjson.dumps(diff(SNAPSHOT_ID + 40, SNAPSHOT_ID + 50, SNAPSHOT_ID + 4)).decode())
+    assert apply(sync, source, broken) is SyncResult.GAP
     assert not sync.is_synced
 
 

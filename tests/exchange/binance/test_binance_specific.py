@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from bidict import bidict
 from pydantic import SecretStr
@@ -48,7 +49,13 @@ from clobconn.core.web.ws import StreamAction
 from clobconn.exchange.binance.auth import BinanceAuth, sign
 from clobconn.exchange.binance.constants import ERRORS, SPEC
 from clobconn.exchange.binance.exchange import BinanceExchange, order_update, trade_update
-from clobconn.exchange.binance.order_book_data_source import BinanceOrderBookDataSource, parse_diff, parse_snapshot
+from clobconn.exchange.binance.order_book_data_source import (
+    DEPTH_FRAMES,
+    BinanceOrderBookDataSource,
+    DepthUpdate,
+    parse_diff,
+    parse_snapshot,
+)
 from clobconn.exchange.binance.user_stream_data_source import BinanceUserStreamDataSource
 from clobconn.testing.fixtures import FixtureSet
 
@@ -200,6 +207,27 @@ def test_stream_parsing_subscriptions_and_control_frames(conn: BinanceExchange) 
     first, second = source.subscribe_payloads("public", ["ETH-BTC"]), source.unsubscribe_payloads("public", ["ETH-BTC"])
     assert first == [{"method": "SUBSCRIBE", "params": ["ethbtc@depth@100ms", "ethbtc@trade"], "id": 1}]
     assert second == [{"method": "UNSUBSCRIBE", "params": ["ethbtc@depth@100ms", "ethbtc@trade"], "id": 2}]
+
+
+def test_a_depth_frame_decoded_typed_parses_as_its_dict_does(conn: BinanceExchange) -> None:
+    source = BinanceOrderBookDataSource(conn)
+    documented = payload("depth_diff_event")
+    frame = DEPTH_FRAMES(orjson.dumps(documented).decode())  # Binance's compact text, "e" first
+    assert isinstance(frame, DepthUpdate)
+    (typed,) = source.parse("public", frame)
+    (plain,) = source.parse("public", documented)
+    assert isinstance(typed, BookMessage) and isinstance(plain, BookMessage)
+    assert [list(level) for level in typed.bids] == plain.bids and [list(level) for level in typed.asks] == plain.asks
+    typed.bids, typed.asks = plain.bids, plain.asks
+    assert typed == plain
+    assert list(source.parse("public", DEPTH_FRAMES(orjson.dumps({**documented, "s": "XYZBTC"}).decode()))) == []
+
+
+def test_a_depth_frame_beyond_the_documented_types_is_left_to_the_dict_path() -> None:
+    # An id past 64 bits, a number where Binance sends a string: orjson's reading, then the usual checks.
+    for change in ({"u": 2**63}, {"b": [["0.0024", True]]}, {"E": "1672515782136"}):
+        frame = orjson.dumps({**payload("depth_diff_event"), **change}).decode()
+        assert DEPTH_FRAMES(frame) == orjson.loads(frame)
 
 
 async def test_public_socket_urls_follow_the_configured_hosts() -> None:

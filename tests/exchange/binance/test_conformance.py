@@ -64,6 +64,19 @@ class TestBinanceSpotConformance(BinanceConformanceHooks, SpotConformanceSuite):
             {"id": message.get("id"), "status": self.fixtures.status("auth_error"), "error": refusal}]
             if isinstance(message, dict) and "method" in message else [])
 
+    async def test_a_depth_frame_the_typed_decoder_refuses_still_meets_the_book_checks(self) -> None:
+        # A boolean size: the typed decode (DEPTH_FRAMES) refuses the frame, and it must then be refused by
+        # the book's level checks as without typed decoding (counted, the book resynced), not dropped unseen.
+        tracker = self.conn.order_book_tracker
+        book = self.conn.get_order_book(self.trading_pair)
+        rejected, resyncs, last = tracker.rejected_messages, tracker.resyncs, book.last_update_id
+        await self.push_public("diff", bids=[["100.40", True]], asks=[], first_id=last + 1, last_id=last + 1,
+                               prev_id=last)
+        await eventually(lambda: tracker.rejected_messages > rejected, what="the frame refused by the level checks")
+        await eventually(lambda: tracker.resyncs > resyncs, what="the book resynced")
+        await eventually(lambda: book.is_synced, what="the book synced again")
+        assert book.best_bid != Decimal("100.40")
+
     async def test_delisted_symbol_not_tradable(self) -> None:
         # LUNAUSDT is in the fixture with status BREAK.
         assert "LUNA-USDT" not in self.conn.trading_rules
