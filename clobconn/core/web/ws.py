@@ -21,6 +21,7 @@ from typing import Any
 import aiohttp
 import orjson
 
+from clobconn.core.timers import idle_timer, timer
 from clobconn.core.web.throttler import AsyncThrottler
 
 logger = logging.getLogger(__name__)
@@ -262,7 +263,8 @@ class StreamRunner:
         spec = await self._connect()
         heartbeat = spec.heartbeat
         ws = await self._session().ws_connect(
-            spec.url, headers=spec.headers, heartbeat=heartbeat.protocol_ping, autoping=True,
+            spec.url, headers=spec.headers, autoping=True, timeout=_CLOSE_TIMEOUT,
+            heartbeat=None if heartbeat.protocol_ping is None else timer(heartbeat.protocol_ping),
             max_msg_size=16 * 1024 * 1024,
         )
         connection = WSConnection(ws, self._throttler, self._send_limit_id,
@@ -282,7 +284,7 @@ class StreamRunner:
             # context costs a Timeout object and a timer scheduled and cancelled for every frame.
             self._idle = False
             self._last_frame_at = time.monotonic()
-            watchdog = asyncio.create_task(self._idle_watchdog(ws, heartbeat.idle_timeout))
+            watchdog = asyncio.create_task(self._idle_watchdog(ws, idle_timer(heartbeat.idle_timeout)))
             clock = time.monotonic
             since_yield = 0
             while True:
@@ -292,8 +294,8 @@ class StreamRunner:
                 if kind is not _TEXT and kind is not _BINARY:
                     if kind in _CLOSED:
                         if self._idle:
-                            logger.warning("stream %s idle for %.0fs; reconnecting", self.name,
-                                           heartbeat.idle_timeout)
+                            logger.warning("stream %s idle for %.1fs; reconnecting", self.name,
+                                           idle_timer(heartbeat.idle_timeout))
                         else:
                             logger.info("stream %s closed by peer (%s)", self.name, ws.close_code)
                         return
@@ -372,13 +374,17 @@ class StreamRunner:
     async def _ping_loop(connection: WSConnection, heartbeat: Heartbeat) -> None:
         assert heartbeat.app_ping is not None
         while not connection.closed:
-            await asyncio.sleep(heartbeat.app_ping)
+            await asyncio.sleep(timer(heartbeat.app_ping))
             payload = heartbeat.app_ping_payload
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await connection.send(payload() if callable(payload) else payload)
 
 
 _MALFORMED = object()
+# How long a close waits for the peer's answering close frame (aiohttp's default is 10 s). A socket closed
+# for silence has a peer that answers nothing: waiting for it held every silent socket's reconnect 10 s.
+CLOSE_ANSWER_WITHIN = 1.0
+_CLOSE_TIMEOUT = aiohttp.ClientWSTimeout(ws_receive=None, ws_close=CLOSE_ANSWER_WITHIN)
 # Frames handled back to back before the receive loop lets the event loop run other tasks.
 YIELD_EVERY = 16
 # Enum members looked up once: each lookup costs about 50 ns on CPython 3.11, several per frame.
