@@ -11,6 +11,7 @@ A registered connector with no such class is reported as a failure, never skippe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import random
@@ -27,6 +28,7 @@ import pytest
 
 import clobconn
 from clobconn.core.registry import CONNECTORS
+from clobconn.core.timers import compressed_time
 from clobconn.testing.chaos import (
     book_gaps,
     frames,
@@ -55,6 +57,13 @@ FAMILIES: list[tuple[str, Family]] = [
     (races.FAMILY, races.run),
     (soak.FAMILY, soak.run),
 ]
+# Families that run with the connector's timers compressed (``clobconn.core.timers``): given whether the
+# run is quick, the factor and whether idle timeouts are compressed too. The session is opened inside the
+# compression, so every timer the connector starts runs compressed from its first tick.
+TIME_COMPRESSION: dict[str, Callable[[bool], tuple[float, bool]]] = {
+    sockets.FAMILY: sockets.time_compression,
+    soak.FAMILY: soak.time_compression,
+}
 REPO_ROOT = Path(clobconn.__file__).resolve().parents[1]
 
 
@@ -90,16 +99,10 @@ async def run_family(suite_class: type[ConformanceSuiteBase], name: str, family:
     result = FamilyResult(name)
     started = time.monotonic()
     suite = suite_class()
+    compression = TIME_COMPRESSION.get(name)
     try:
-        await open_session(suite)
-        try:
-            await asyncio.wait_for(family(suite, ctx, result), timeout)
-        finally:
-            if hasattr(suite, "conn"):
-                ctx.reprs.extend([repr(suite.conn), repr(suite.conn.config), str(suite.conn.config),
-                                  repr(suite.conn.auth)])
-            ctx.signatures.update(secrets.signatures_sent(suite.venue))
-            await close_session(suite)
+        with compressed_time(*compression(ctx.quick)) if compression else contextlib.nullcontext():
+            await _run_in_session(suite, family, ctx, result, timeout)
     except pytest.skip.Exception as skip:
         result.skipped = str(skip.msg)
     except TimeoutError:
@@ -109,6 +112,19 @@ async def run_family(suite_class: type[ConformanceSuiteBase], name: str, family:
         ctx.log_texts.append(traceback.format_exc())
     result.seconds = time.monotonic() - started
     return result
+
+
+async def _run_in_session(suite: ConformanceSuiteBase, family: Family, ctx: ChaosContext, result: FamilyResult,
+                          timeout: float) -> None:
+    await open_session(suite)
+    try:
+        await asyncio.wait_for(family(suite, ctx, result), timeout)
+    finally:
+        if hasattr(suite, "conn"):
+            ctx.reprs.extend([repr(suite.conn), repr(suite.conn.config), str(suite.conn.config),
+                              repr(suite.conn.auth)])
+        ctx.signatures.update(secrets.signatures_sent(suite.venue))
+        await close_session(suite)
 
 
 async def run_connector(connector_id: str, suite_class: type[ConformanceSuiteBase], seed: int,
