@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import socket
-import struct
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,6 +20,8 @@ from urllib.parse import parse_qsl
 
 import orjson
 from aiohttp import WSMsgType, web
+
+from clobconn.sandbox import socket_faults
 
 
 @dataclass(slots=True)
@@ -276,15 +276,7 @@ class MockVenue:
         reset = 0
         for ws in list(endpoint.sockets):
             transport = endpoint.transports.get(ws)
-            if transport is None or transport.is_closing():
-                continue
-            raw = transport.get_extra_info("socket")
-            if raw is not None:
-                # Linger on with a zero timeout: close() sends RST instead of FIN.
-                with contextlib.suppress(OSError):
-                    raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            transport.abort()
-            reset += 1
+            reset += transport is not None and socket_faults.reset(transport)
         return reset
 
     def silence(self, path: str) -> int:
@@ -295,10 +287,9 @@ class MockVenue:
         silenced = 0
         for ws in list(endpoint.sockets):
             transport = endpoint.transports.get(ws)
-            if transport is None or transport.is_closing() or ws in endpoint.silent:
+            if transport is None or ws in endpoint.silent or not socket_faults.stop_reading(transport):
                 continue
             endpoint.silent.add(ws)
-            transport.pause_reading()
             silenced += 1
         return silenced
 
