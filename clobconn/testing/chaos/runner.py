@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
-import logging
 import random
 import subprocess
 import sys
@@ -35,12 +34,13 @@ from clobconn.testing.chaos import (
     races,
     rate_limits,
     rest_answers,
+    sandbox_target,
     secrets,
     soak,
     sockets,
     timeouts,
 )
-from clobconn.testing.chaos.context import CapturingHandler, ChaosContext, loop_exception_counter
+from clobconn.testing.chaos.context import ChaosContext, capturing
 from clobconn.testing.chaos.report import ChaosReport, ConnectorResult, FamilyResult, connector_table
 from clobconn.testing.chaos.session import close_session, open_session
 from clobconn.testing.suite_base import WITHOUT_CONFORMANCE_SUITE, ConformanceSuiteBase
@@ -131,23 +131,11 @@ async def run_connector(connector_id: str, suite_class: type[ConformanceSuiteBas
                         quick: bool) -> ConnectorResult:
     result = ConnectorResult(connector_id, f"{suite_class.__module__}.{suite_class.__name__}")
     ctx = ChaosContext(connector_id, seed, quick)
-    handler = CapturingHandler(ctx)
-    root = logging.getLogger()
-    previous_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    loop = asyncio.get_running_loop()
-    previous_handler = loop.get_exception_handler()
-    loop.set_exception_handler(loop_exception_counter(ctx))
     timeout = 60.0 if quick else 600.0
-    try:
+    with capturing(ctx):
         for name, family in FAMILIES:
             result.families.append(await run_family(suite_class, name, family, ctx, timeout))
         result.families.append(secrets.scan(ctx))
-    finally:
-        loop.set_exception_handler(previous_handler)
-        root.removeHandler(handler)
-        root.setLevel(previous_level)
     return result
 
 
@@ -171,7 +159,12 @@ async def run(connectors: list[str] | None = None, seed: int | None = None, quic
     suites, broken = discover_suites()
     for line in broken:
         out(f"   conformance module could not be imported: {line}")
-    for connector_id in connectors or registered_connectors():
+    for connector_id in connectors or [*registered_connectors(), sandbox_target.TARGET]:
+        if connector_id == sandbox_target.TARGET:
+            for served in sandbox_target.CONNECTORS:
+                report.connectors.append(await sandbox_target.run_target(served, seed, quick))
+                out(connector_table(report.connectors[-1]))
+            continue
         suite_class = suites.get(connector_id)
         if suite_class is None:
             known = WITHOUT_CONFORMANCE_SUITE.get(connector_id)
