@@ -28,7 +28,8 @@ def timer(seconds: float) -> float:
 
 
 def idle_timer(seconds: float) -> float:
-    """How long a socket may stay silent before it counts as dead (``seconds`` of venue time)."""
+    """How long a socket may stay silent before it counts as dead (``seconds`` of venue time): idle
+    timeouts, and protocol pings, whose pong is due within half their interval."""
     return seconds / _factor if _idle_compressed else seconds
 
 

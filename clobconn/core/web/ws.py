@@ -264,7 +264,9 @@ class StreamRunner:
         heartbeat = spec.heartbeat
         ws = await self._session().ws_connect(
             spec.url, headers=spec.headers, autoping=True, timeout=_CLOSE_TIMEOUT,
-            heartbeat=None if heartbeat.protocol_ping is None else timer(heartbeat.protocol_ping),
+            # aiohttp gives up on a ping's pong after half the interval: a liveness deadline, compressed
+            # as the idle timeouts are (a soak keeps it real: the venue answers no faster).
+            heartbeat=None if heartbeat.protocol_ping is None else idle_timer(heartbeat.protocol_ping),
             max_msg_size=16 * 1024 * 1024,
         )
         connection = WSConnection(ws, self._throttler, self._send_limit_id,
