@@ -51,12 +51,15 @@ def rss_bytes() -> int:
         return 0
 
 
+# The loopback venue's own tasks: aiohttp's server runs one per HTTP connection the client keeps alive
+# (more of them when compressed polls overlap), the sandbox one writer per socket and its market's loops.
+VENUE_TASKS = ("RequestHandler.", "Outbox.", "Sandbox.")
+
+
 def connector_tasks() -> int:
-    """Tasks alive in the process but the loopback venue's own: aiohttp's server runs one per HTTP
-    connection the client keeps alive (more of them when compressed polls overlap), which is no task of
-    the connector's."""
+    """Tasks alive in the process but the venue's own, which are no tasks of the connector's."""
     return sum(1 for task in asyncio.all_tasks()
-               if not getattr(task.get_coro(), "__qualname__", "").startswith("RequestHandler."))
+               if not getattr(task.get_coro(), "__qualname__", "").startswith(VENUE_TASKS))
 
 
 def queued(suite: ConformanceSuiteBase, subscription: Subscription) -> int:

@@ -64,7 +64,30 @@ async def _now(fault: Callable[[str], int], path: str) -> None:
     fault(path)
 
 
+# A frame no venue sends, pushed on every socket the venue has not silenced: a live venue's sockets are
+# never quiet for a compressed idle timeout (1-6 s), while the mock venue says nothing unless scripted.
+KEEPALIVE = {"chaos": "keepalive"}
+KEEPALIVE_EVERY = 0.25
+
+
+async def keep_talking(venue: MockVenue, paths: list[str]) -> None:
+    while True:
+        for path in paths:
+            await venue.push(path, KEEPALIVE)
+        await asyncio.sleep(KEEPALIVE_EVERY)
+
+
 async def run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyResult) -> None:
+    paths = sorted({suite.public_ws_path, suite.user_ws_path, *suite.role_ws_paths.values()})
+    talking = asyncio.create_task(keep_talking(suite.venue, paths))
+    try:
+        await _run(suite, ctx, result)
+    finally:
+        talking.cancel()
+        await asyncio.wait({talking})
+
+
+async def _run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyResult) -> None:
     rng = ctx.rng_for(FAMILY)
     conn = suite.conn
     paths = sorted({suite.public_ws_path, suite.user_ws_path, *suite.role_ws_paths.values()})
