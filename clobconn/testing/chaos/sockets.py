@@ -112,7 +112,7 @@ async def _run(suite: ConformanceSuiteBase, ctx: ChaosContext, result: FamilyRes
                                   fill_amount=suite.order_amount, trade_id=str(7100 + number))
         suite.serve("order_status", suite.reply("order_status", filled))
         suite.serve("order_fills", suite.reply("order_fills", filled))
-        if path != suite.user_ws_path:
+        if path != suite.user_ws_path and suite.venue.live_connections(suite.user_ws_path):
             # The user stream is up: the venue reports the fill on it at once.
             await suite.push_user("user_fill", **filled)
         try:
