@@ -23,14 +23,19 @@ import asyncio
 import contextlib
 import functools
 import gc
+import socket
+import sys
 import time
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
+from pathlib import Path
 from urllib.parse import parse_qsl
 
+import aiohttp
 from aiohttp import web
 
+import clobconn
 from clobconn import ExchangeBase, OrderState, OrderType, TradeType, get_connector
 from clobconn.core.data_types import InFlightOrder
 from clobconn.core.errors import OrderNotFound
@@ -52,6 +57,8 @@ SETTLE_WITHIN = 15.0
 REQUEST_TIMEOUT = 1.0
 # A placement answer held this long is past the connector's request timeout.
 HELD_FOR = REQUEST_TIMEOUT + 0.5
+# Where ``python -m clobconn.cli`` imports this very clobconn from.
+REPO_ROOT = Path(clobconn.__file__).resolve().parents[1]
 SOCKETS_FACTOR, QUICK_SOCKETS_FACTOR = 10.0, 30.0
 QUICK_SOAK_FACTOR = 600.0
 
@@ -329,9 +336,9 @@ async def races_family(connector_id: str, ctx: ChaosContext, result: FamilyResul
 
 async def _cancel_racing_a_fill(run: SandboxRun) -> InFlightOrder:
     price = run.best_bid() + run.tick()
-    order = await run.conn.place_order(PAIR, TradeType.BUY, Decimal("0.2"), OrderType.LIMIT, price)
+    order = await run.conn.place_order(PAIR, TradeType.BUY, Decimal("0.02"), OrderType.LIMIT, price)
     cancel = asyncio.ensure_future(run.conn.cancel_order(PAIR, order.client_order_id))
-    run.hit_bids_down_to(price, Decimal("0.2"))  # filled whole while the cancel is on its way
+    run.hit_bids_down_to(price, Decimal("0.02"))  # filled whole while the cancel is on its way
     with contextlib.suppress(Exception):
         await cancel
     return order
@@ -339,10 +346,10 @@ async def _cancel_racing_a_fill(run: SandboxRun) -> InFlightOrder:
 
 async def _partial_fills_racing_a_cancel(run: SandboxRun) -> InFlightOrder:
     price = run.best_bid() + run.tick()
-    order = await run.conn.place_order(PAIR, TradeType.BUY, Decimal("0.3"), OrderType.LIMIT, price)
-    run.hit_bids_down_to(price, Decimal("0.1"))
+    order = await run.conn.place_order(PAIR, TradeType.BUY, Decimal("0.03"), OrderType.LIMIT, price)
+    run.hit_bids_down_to(price, Decimal("0.01"))
     cancel = asyncio.ensure_future(run.conn.cancel_order(PAIR, order.client_order_id))
-    run.hit_bids_down_to(price, Decimal("0.1"))
+    run.hit_bids_down_to(price, Decimal("0.01"))
     with contextlib.suppress(Exception):
         await cancel
     return order
@@ -350,9 +357,9 @@ async def _partial_fills_racing_a_cancel(run: SandboxRun) -> InFlightOrder:
 
 async def _fill_before_the_answer(run: SandboxRun) -> InFlightOrder:
     price = run.best_bid() + run.tick()
-    run.after_placement = functools.partial(run.hit_bids_down_to, price, Decimal("0.2"))
+    run.after_placement = functools.partial(run.hit_bids_down_to, price, Decimal("0.02"))
     try:
-        return await run.conn.place_order(PAIR, TradeType.BUY, Decimal("0.2"), OrderType.LIMIT, price)
+        return await run.conn.place_order(PAIR, TradeType.BUY, Decimal("0.02"), OrderType.LIMIT, price)
     finally:
         run.after_placement = None
 
@@ -365,32 +372,35 @@ RACES: dict[str, Callable[[SandboxRun], Awaitable[InFlightOrder]]] = {
 
 
 async def soak_family(connector_id: str, ctx: ChaosContext, result: FamilyResult) -> None:
+    """The soak runs against ``clobconn sandbox serve`` in its own process: the engine keeps every order
+    and trade it ever saw, and in this process its memory would be counted as the connector's."""
     # Against a real engine the quick run compresses less than against the mock venue: at x1200 the time
-    # sync (every 10 min) and the polls fire every few ms and queue behind the throttler, and a time sample
-    # that waited there skews the clock past Binance's 1 s tolerance (see docs/reliability.md).
+    # sync (every 10 min) and the polls fire every few ms and queue behind the throttler.
     factor, idle = (QUICK_SOAK_FACTOR, False) if ctx.quick else soak.time_compression(quick=False)
     warm_up = 5 if ctx.quick else 20
     with compressed_time(factor, idle_timeouts=idle):
-        async with opened(connector_id, ctx) as run:
-            run.sandbox.resume_liquidity()
-            await eventually(lambda: run.sandbox.sockets.count(run.product) >= 2, what="the product's sockets open")
-            sockets_up = run.sandbox.sockets.count(run.product)
-            subscription = run.conn.event_bus.subscribe()
+        async with served_sandbox(ctx.seed) as url:
+            config = SandboxConfig()
+            conn = get_connector(connector_id, trading_pairs=[PAIR], api_key=config.api_key,
+                                 api_secret=config.api_secret, rest_url=url, ws_url="ws" + url.removeprefix("http"),
+                                 private_ws_url="ws" + url.removeprefix("http"), request_timeout=REQUEST_TIMEOUT)
+            await conn.start()
+            subscription = conn.event_bus.subscribe()
             reader = asyncio.create_task(soak.read_events(subscription))
             try:
-                for _ in range(warm_up):
-                    await _soak_cycle(run)
-                # Measured from a connector with every socket up, not one reconnecting after a drop.
-                await _all_up(run, sockets_up)
+                await asyncio.wait_for(conn.wait_ready(), 30)
+                for number in range(warm_up):
+                    await _soak_cycle(conn, number)
+                await _ready(conn)
                 gc.collect()
                 rss_start, tasks_start = soak.rss_bytes(), soak.connector_tasks()
                 queued_start = subscription.queue.qsize()
-                cycles, started = 0, time.monotonic()
+                cycles, started = warm_up, time.monotonic()
                 while time.monotonic() - started < soak.SIMULATED_SPAN / time_factor():
-                    await _soak_cycle(run)
+                    await _soak_cycle(conn, cycles)
                     cycles += 1
                 simulated = (time.monotonic() - started) * time_factor()
-                await _all_up(run, sockets_up)
+                await _ready(conn)
                 tasks_end, queued_end = soak.connector_tasks(), subscription.queue.qsize()
                 settle_until = time.monotonic() + 1.0
                 while (tasks_end > tasks_start or queued_end > queued_start) and time.monotonic() < settle_until:
@@ -402,6 +412,8 @@ async def soak_family(connector_id: str, ctx: ChaosContext, result: FamilyResult
             finally:
                 reader.cancel()
                 subscription.close()
+                ctx.reprs.extend([repr(conn), repr(conn.config), str(conn.config), repr(conn.auth)])
+                await conn.stop()
     growth = (rss_end - rss_start) / rss_start if rss_start else 0.0
     result.add("simulated", f"{simulated / 60:.0f}min")
     result.add("factor", f"x{factor:g}")
@@ -415,30 +427,62 @@ async def soak_family(connector_id: str, ctx: ChaosContext, result: FamilyResult
     result.add("queue growth", max(0, queued_end - queued_start), must_be_zero=True)
 
 
-async def _all_up(run: SandboxRun, sockets: int) -> None:
-    """The connector ready with as many sockets open as it started with."""
-    def up() -> bool:
-        return run.conn.ready and run.sandbox.sockets.count(run.product) >= sockets
-
-    def why() -> str:
-        down = [name for name, ok in run.conn.status_dict.items() if not ok]
-        return f"ready (not: {', '.join(down) or '-'}; sockets {run.sandbox.sockets.count(run.product)}/{sockets})"
-
+@contextlib.asynccontextmanager
+async def served_sandbox(seed: int) -> AsyncIterator[str]:
+    """``clobconn sandbox serve`` in a child process on a free loopback port; yields its REST URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "clobconn.cli", "sandbox", "serve", "--port", str(port), "--seed", str(seed % 2**31),
+        cwd=REPO_ROOT, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
     try:
-        await eventually(up, timeout=35, what="ready")
+        async with aiohttp.ClientSession() as session:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    async with session.get(f"{url}/api/v3/ping") as answer:
+                        if answer.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                if time.monotonic() > deadline or process.returncode is not None:
+                    raise RuntimeError("clobconn sandbox serve did not come up")
+                await asyncio.sleep(0.2)
+        yield url
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def _ready(conn: ExchangeBase) -> None:
+    try:
+        await eventually(lambda: conn.ready, timeout=35, what="ready")
     except AssertionError:
-        raise AssertionError(f"timed out waiting for {why()}") from None
+        down = [name for name, ok in conn.status_dict.items() if not ok]
+        raise AssertionError(f"timed out waiting for ready (not: {', '.join(down)})") from None
 
 
-async def _soak_cycle(run: SandboxRun) -> None:
-    """An order placed and cancelled among the sandbox's moving books; a dropped socket now and then."""
-    price = run.best_bid() - 20 * run.tick()
-    order = await run.conn.place_order(PAIR, TradeType.BUY, Decimal("0.01"), OrderType.LIMIT, price)
+async def _soak_cycle(conn: ExchangeBase, number: int) -> None:
+    """An order placed and cancelled below the sandbox's moving book; a socket reconnected now and then."""
+    book = conn.get_order_book(PAIR)
+    await eventually(lambda: book.is_synced and book.best_bid is not None, timeout=35, what="book synced")
+    assert book.best_bid is not None
+    price = book.best_bid * Decimal("0.99")
+    order = await conn.place_order(PAIR, TradeType.BUY, Decimal("0.01"), OrderType.LIMIT, price)
     await asyncio.sleep(0.05)
     with contextlib.suppress(OrderNotFound):  # the moving book filled it first: the venue's answer
-        await run.conn.cancel_order(PAIR, order.client_order_id)
-    if order.exchange_order_id is not None and int(order.exchange_order_id) % soak.RECONNECT_EVERY == 0:
-        await run.sandbox.sockets.drop("public")
+        await conn.cancel_order(PAIR, order.client_order_id)
+    if number % soak.RECONNECT_EVERY == soak.RECONNECT_EVERY - 1:
+        runners = conn.order_book_tracker.runners
+        runners[sorted(runners)[0]].request_reconnect()
 
 
 Family = Callable[[str, ChaosContext, FamilyResult], Awaitable[None]]
