@@ -62,3 +62,14 @@ async def test_compressed_time_compresses_app_pings(venue: MockVenue, make_strea
         await stream.start()
         # Three pings at the venue's 20 s each: 0.3 s compressed.
         await venue.wait_for_ws_message(PATH, lambda m: m == {"op": "ping"}, count=3, timeout=3.0)
+
+
+async def test_a_silent_socket_is_found_even_where_the_venue_promises_no_traffic(
+        venue: MockVenue, make_stream: StreamFactory) -> None:
+    # An account stream quiet for hours: an idle timeout of a day and no pings of the venue's (Bitrue's
+    # user stream). The core's own protocol pings find the dead peer; compressed, in well under a second.
+    with compressed_time(100.0):
+        stream = make_stream(heartbeat=Heartbeat(idle_timeout=86_400.0))
+        await stream.start()
+        venue.silence(PATH)
+        await venue.wait_for_ws_message(PATH, lambda m: m == SUBSCRIBE, count=2, timeout=5.0)

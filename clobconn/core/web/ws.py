@@ -68,6 +68,20 @@ class Heartbeat:
         return cls(app_ping=every, app_ping_payload="ping", is_pong=_is_text_pong, idle_timeout=idle_timeout)
 
 
+# A stream whose venue promises no traffic for longer than this (an account stream quiet for hours, its
+# idle timeout a day) still has a dead peer found: the core pings it at the protocol level this often,
+# and aiohttp gives up on a pong not back within half of it. RFC 6455 obliges every server to answer.
+LIVENESS_PING = 30.0
+
+
+def liveness_ping(heartbeat: Heartbeat) -> float | None:
+    """The protocol ping interval a stream runs: the venue's own, or ``LIVENESS_PING`` where its idle
+    timeout alone would leave a silent socket undetected for longer than four of them."""
+    if heartbeat.protocol_ping is not None:
+        return heartbeat.protocol_ping
+    return LIVENESS_PING if heartbeat.idle_timeout > 4 * LIVENESS_PING else None
+
+
 def _is_text_pong(message: Any) -> bool:
     return isinstance(message, str) and message == "pong"
 
@@ -262,11 +276,12 @@ class StreamRunner:
         """Serve one connection until it closes, goes idle or the venue asks for a reconnect."""
         spec = await self._connect()
         heartbeat = spec.heartbeat
+        ping_every = liveness_ping(heartbeat)
         ws = await self._session().ws_connect(
             spec.url, headers=spec.headers, autoping=True, timeout=_CLOSE_TIMEOUT,
             # aiohttp gives up on a ping's pong after half the interval: a liveness deadline, compressed
             # as the idle timeouts are (a soak keeps it real: the venue answers no faster).
-            heartbeat=None if heartbeat.protocol_ping is None else idle_timer(heartbeat.protocol_ping),
+            heartbeat=None if ping_every is None else idle_timer(ping_every),
             max_msg_size=16 * 1024 * 1024,
         )
         connection = WSConnection(ws, self._throttler, self._send_limit_id,
