@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable, Collection, Coroutine
 from typing import Any
 
+from clobconn.core.timers import timer
+
 logger = logging.getLogger(__name__)
 
 Work = Callable[[], Coroutine[Any, Any, None]]
@@ -94,7 +96,7 @@ class ConnectorTasks:
     async def _periodic(self, name: str, work: Work, interval: Callable[[], float], wake: asyncio.Event,
                         initial_delay: bool) -> None:
         if initial_delay:
-            await self._sleep_or_wake(wake, interval())
+            await self._sleep_or_wake(wake, timer(interval()))
         while True:
             try:
                 await work()
@@ -106,7 +108,7 @@ class ConnectorTasks:
                 return
             except Exception as exc:
                 logger.warning("%s: %s poll failed: %s", self._owner, name, exc)
-            await self._sleep_or_wake(wake, interval())
+            await self._sleep_or_wake(wake, timer(interval()))
 
     @staticmethod
     async def _sleep_or_wake(wake: asyncio.Event, seconds: float) -> None:

@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl
 import orjson
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from clobconn.sandbox import socket_faults
 from clobconn.sandbox.engine import Engine, EngineOrder, EngineReject, Fill, MarketSpec, OrderStatus
 
 logger = logging.getLogger(__name__)
@@ -353,9 +354,11 @@ class Outbox:
     def __init__(self, ws: web.WebSocketResponse) -> None:
         self.ws = ws
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
+        # A socket the venue went silent on (``LiveSockets.silence``): its frames are never written.
+        self.silent = False
 
     def send(self, payload: Any) -> None:
-        if not self.ws.closed:
+        if not self.ws.closed and not self.silent:
             self._queue.put_nowait(orjson.dumps(payload).decode())
 
     def close(self) -> None:
@@ -372,10 +375,13 @@ class Outbox:
 
 
 class LiveSockets:
-    """Every open WebSocket with its tags (product, "public" or "user"), so tests can drop them."""
+    """Every open WebSocket with its tags (product, "public" or "user"), so tests can drop, reset or
+    silence them."""
 
     def __init__(self) -> None:
         self._sockets: dict[web.WebSocketResponse, frozenset[str]] = {}
+        # Each socket's outbox and TCP transport, for the faults below the WebSocket layer.
+        self._edges: dict[web.WebSocketResponse, tuple[Outbox, asyncio.BaseTransport | None]] = {}
 
     def count(self, which: str = "all") -> int:
         return sum(1 for tags in self._sockets.values() if which == "all" or which in tags)
@@ -388,6 +394,7 @@ class LiveSockets:
         await ws.prepare(request)
         outbox = Outbox(ws)
         self._sockets[ws] = frozenset(tags)
+        self._edges[ws] = (outbox, request.transport)
         if on_open is not None:
             on_open(outbox)
         pump = asyncio.get_running_loop().create_task(outbox.pump())
@@ -397,6 +404,7 @@ class LiveSockets:
                     self._dispatch(outbox, message.data, on_text)
         finally:
             self._sockets.pop(ws, None)
+            self._edges.pop(ws, None)
             if on_close is not None:
                 on_close(outbox)
             outbox.close()
@@ -423,11 +431,39 @@ class LiveSockets:
     async def drop(self, which: str = "all") -> int:
         """Close the sockets tagged ``which`` ("all", "spot", "perp", "public", "user") as a venue
         restart would: a close frame with 1001 (going away)."""
-        doomed = [ws for ws, tags in self._sockets.items() if which == "all" or which in tags]
+        doomed = self._tagged(which)
         for ws in doomed:
             self._sockets.pop(ws, None)
-        await asyncio.gather(*(ws.close(code=WSCloseCode.GOING_AWAY) for ws in doomed), return_exceptions=True)
+        # A silent socket reads no close answer: it is cut instead of waited on.
+        silent = [ws for ws in doomed if ws in self._edges and self._edges[ws][0].silent]
+        for ws in silent:
+            self.reset_socket(ws)
+        await asyncio.gather(*(ws.close(code=WSCloseCode.GOING_AWAY) for ws in doomed if ws not in silent),
+                             return_exceptions=True)
         return len(doomed)
+
+    def reset(self, which: str = "all") -> int:
+        """Abort the sockets tagged ``which`` with a TCP reset, no close frame; returns how many."""
+        return sum(self.reset_socket(ws) for ws in self._tagged(which))
+
+    def silence(self, which: str = "all") -> int:
+        """Go silent on the sockets tagged ``which``: they stay open, but nothing is written to them and
+        nothing they send is read (their pings and close go unanswered); returns how many."""
+        silenced = 0
+        for ws in self._tagged(which):
+            outbox, transport = self._edges.get(ws, (None, None))
+            if outbox is None or transport is None or outbox.silent or not socket_faults.stop_reading(transport):
+                continue
+            outbox.silent = True
+            silenced += 1
+        return silenced
+
+    def reset_socket(self, ws: web.WebSocketResponse) -> bool:
+        transport = self._edges.get(ws, (None, None))[1]
+        return transport is not None and socket_faults.reset(transport)
+
+    def _tagged(self, which: str) -> list[web.WebSocketResponse]:
+        return [ws for ws, tags in self._sockets.items() if which == "all" or which in tags]
 
 
 class MarketStreams:
@@ -540,6 +576,18 @@ class BinanceProtocol(ABC):
         if symbol is not None:
             self._market(symbol)
         return json_response([self._order_json(order) for order in self.engine.open_orders(account, symbol)])
+
+    async def all_orders(self, request: web.Request) -> web.Response:
+        """GET allOrders: the account's orders on one symbol, open or closed (``orderId``, ``startTime``,
+        ``endTime``, ``limit`` up to 1000, default 500), as Binance's spot and USD-M APIs list them."""
+        account, params = await self._verifier.signed(request)
+        symbol = params.get("symbol", "")
+        self._market(symbol)
+        limit = min(int(params.get("limit") or 500), 1000)
+        order_id, start, end = (params.get(name) for name in ("orderId", "startTime", "endTime"))
+        orders = self.engine.all_orders(account, symbol, int(order_id) if order_id else None,
+                                        int(start) if start else None, int(end) if end else None, limit)
+        return json_response([self._order_json(order) for order in orders])
 
     async def server_time(self, request: web.Request) -> web.Response:
         return json_response({"serverTime": self._clock_ms()})

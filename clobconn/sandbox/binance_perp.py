@@ -168,6 +168,7 @@ class PerpProtocol(BinanceProtocol):
             web.delete("/fapi/v1/order", self.cancel_order),
             web.get("/fapi/v1/order", self.query_order),
             web.get("/fapi/v1/openOrders", self.open_orders),
+            web.get("/fapi/v1/allOrders", self.all_orders),
             web.delete("/fapi/v1/allOpenOrders", self.cancel_open_orders),
             web.post("/fapi/v1/batchOrders", self.batch_orders),
             web.get("/fapi/v1/userTrades", self.user_trades),

@@ -127,6 +127,7 @@ class SpotProtocol(BinanceProtocol):
             web.delete("/api/v3/order", self.cancel_order),
             web.get("/api/v3/order", self.query_order),
             web.get("/api/v3/openOrders", self.open_orders),
+            web.get("/api/v3/allOrders", self.all_orders),
             web.delete("/api/v3/openOrders", self.cancel_open_orders),
             web.get("/api/v3/myTrades", self.my_trades),
             web.post("/api/v3/order/cancelReplace", self.cancel_replace),

@@ -574,6 +574,17 @@ class Engine:
         orders = self._account(account).open_orders.values()
         return [self._snapshot(o) for o in sorted(orders, key=lambda o: o.order_id) if symbol in (None, o.symbol)]
 
+    def all_orders(self, account: str, symbol: str, from_order_id: int | None = None,
+                   start_ms: int | None = None, end_ms: int | None = None, limit: int = 500) -> list[EngineOrder]:
+        """Every order of the account on ``symbol``, open or closed, oldest first: the ``limit`` first from
+        ``from_order_id`` when given, else the ``limit`` most recent (within the times given)."""
+        self._symbol(symbol)
+        orders = [o for o in sorted(self._account(account).orders.values(), key=lambda o: o.order_id)
+                  if o.symbol == symbol and (from_order_id is None or o.order_id >= from_order_id)
+                  and (start_ms is None or o.created_ms >= start_ms) and (end_ms is None or o.created_ms <= end_ms)]
+        chosen = orders[:limit] if from_order_id is not None else orders[-limit:]
+        return [self._snapshot(o) for o in chosen]
+
     def fills(self, account: str, symbol: str, order_id: int | None = None) -> list[Fill]:
         self._symbol(symbol)
         return [

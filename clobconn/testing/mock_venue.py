@@ -1,7 +1,8 @@
 """A loopback mock venue: a real aiohttp server on 127.0.0.1 that tests script.
 
 It serves REST routes (scripted replies, 429s, 5xx, slow answers that time the client out) and
-WebSocket endpoints (push frames, drop sockets, auto-reply to what the client sends), and records
+WebSocket endpoints (push frames, drop, reset or silence sockets, auto-reply to what the client
+sends), and records
 every request with its headers and body. Because it is a real server, the connector's real
 aiohttp code paths run.
 """
@@ -19,6 +20,8 @@ from urllib.parse import parse_qsl
 
 import orjson
 from aiohttp import WSMsgType, web
+
+from clobconn.sandbox import socket_faults
 
 
 @dataclass(slots=True)
@@ -105,6 +108,18 @@ class WsEndpoint:
         self.refusing = False
         # Each live socket with the messages it sent, for venues that route frames by subscription.
         self.live: list[tuple[web.WebSocketResponse, list[Any]]] = []
+        # Each live socket's TCP transport, to reset or silence it under the WebSocket layer.
+        self.transports: dict[web.WebSocketResponse, asyncio.Transport] = {}
+        # Sockets the venue keeps open but has gone silent on: nothing is sent to them, nothing read.
+        self.silent: set[web.WebSocketResponse] = set()
+
+    async def close(self, ws: web.WebSocketResponse) -> None:
+        """Close a socket from the venue's side; a silent one, which reads no close answer, is aborted."""
+        transport = self.transports.get(ws)
+        if ws in self.silent and transport is not None:
+            transport.abort()
+        else:
+            await ws.close()
 
     @property
     def received(self) -> list[Any]:
@@ -138,7 +153,7 @@ class MockVenue:
         for endpoint in self.endpoints.values():
             for ws in list(endpoint.sockets):
                 with contextlib.suppress(Exception):
-                    await ws.close()
+                    await endpoint.close(ws)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -220,8 +235,9 @@ class MockVenue:
     async def push(self, path: str, frame: Any) -> int:
         """Send a frame (JSON-encoded unless str/bytes) to every client on ``path``; returns how many."""
         sent = 0
-        for ws in list(self.endpoint(path).sockets):
-            if ws.closed:
+        endpoint = self.endpoint(path)
+        for ws in list(endpoint.sockets):
+            if ws.closed or ws in endpoint.silent:
                 continue
             await _send(ws, frame)
             sent += 1
@@ -231,8 +247,9 @@ class MockVenue:
         """Send a frame to each live client on ``path`` whose messages so far satisfy ``sent_by``
         (those subscribed to it, say); returns how many."""
         sent = 0
-        for ws, session in list(self.endpoint(path).live):
-            if ws.closed or not sent_by(session):
+        endpoint = self.endpoint(path)
+        for ws, session in list(endpoint.live):
+            if ws.closed or ws in endpoint.silent or not sent_by(session):
                 continue
             await _send(ws, frame)
             sent += 1
@@ -240,21 +257,49 @@ class MockVenue:
 
     async def drop_where(self, path: str, sent_by: Callable[[list[Any]], bool]) -> int:
         """Close, from the server side, each client socket on ``path`` whose messages satisfy ``sent_by``."""
-        dropped = [ws for ws, session in list(self.endpoint(path).live) if sent_by(session)]
+        endpoint = self.endpoint(path)
+        dropped = [ws for ws, session in list(endpoint.live) if sent_by(session)]
         for ws in dropped:
-            await ws.close()
+            await endpoint.close(ws)
         return len(dropped)
 
     async def drop(self, path: str) -> None:
         """Close every client socket on ``path`` from the server side."""
-        for ws in list(self.endpoint(path).sockets):
-            await ws.close()
+        endpoint = self.endpoint(path)
+        for ws in list(endpoint.sockets):
+            await endpoint.close(ws)
+
+    def reset(self, path: str) -> int:
+        """Reset every client socket on ``path`` at the TCP level: the connection is aborted with an RST,
+        with no WebSocket close frame (a venue's host or a middlebox dying). Returns how many."""
+        endpoint = self.endpoint(path)
+        reset = 0
+        for ws in list(endpoint.sockets):
+            transport = endpoint.transports.get(ws)
+            reset += transport is not None and socket_faults.reset(transport)
+        return reset
+
+    def silence(self, path: str) -> int:
+        """Keep every client socket on ``path`` open at the TCP level but go silent on it: no frame is
+        sent, and nothing the client sends is read, so its pings go unanswered and no close frame is
+        answered. Only the client's own heartbeat or idle timeout can tell. Returns how many."""
+        endpoint = self.endpoint(path)
+        silenced = 0
+        for ws in list(endpoint.sockets):
+            transport = endpoint.transports.get(ws)
+            if transport is None or ws in endpoint.silent or not socket_faults.stop_reading(transport):
+                continue
+            endpoint.silent.add(ws)
+            silenced += 1
+        return silenced
 
     def connections(self, path: str) -> int:
         return len(self.endpoint(path).sessions)
 
     def live_connections(self, path: str) -> int:
-        return sum(1 for ws in self.endpoint(path).sockets if not ws.closed)
+        """Sockets open and spoken on (a silenced one is open, but dead to its client)."""
+        endpoint = self.endpoint(path)
+        return sum(1 for ws in endpoint.sockets if not ws.closed and ws not in endpoint.silent)
 
     async def wait_for_connections(self, path: str, count: int = 1, timeout: float = 5.0) -> None:
         await self._wait(lambda: self.connections(path) >= count and self.live_connections(path) > 0, timeout,
@@ -325,6 +370,8 @@ class MockVenue:
         endpoint.sockets.append(ws)
         endpoint.sessions.append(session)
         endpoint.live.append((ws, session))
+        if isinstance(request.transport, asyncio.Transport):
+            endpoint.transports[ws] = request.transport
         endpoint.connect_paths.append(request.path_qs)
         await self._notify()
         try:
@@ -349,6 +396,8 @@ class MockVenue:
         finally:
             endpoint.sockets.remove(ws)
             endpoint.live.remove((ws, session))
+            endpoint.transports.pop(ws, None)
+            endpoint.silent.discard(ws)
             await self._notify()
         return ws
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 
 from clobconn.core.registry import CONNECTORS
-from clobconn.testing.chaos import runner
+from clobconn.testing.chaos import runner, sandbox_target
 from clobconn.testing.chaos.context import ChaosContext
 from clobconn.testing.chaos.frames import FrameBreaker
 from clobconn.testing.chaos.report import ChaosReport, ConnectorResult, FamilyResult, percentile, summary
@@ -75,4 +75,13 @@ async def test_the_quick_chaos_run_passes_on_every_registered_connector() -> Non
     connectors = sorted(c for c in CONNECTORS if not c.startswith("_") and c not in WITHOUT_CONFORMANCE_SUITE)
     report = await runner.run(connectors, seed=QUICK_SEED, quick=True, out=lines.append)
     assert {c.connector_id for c in report.connectors} == set(connectors)
+    assert not report.failures, "\n".join(lines + report.failures)
+
+
+async def test_the_quick_chaos_run_passes_on_the_sandbox() -> None:
+    lines: list[str] = []
+    report = await runner.run([sandbox_target.TARGET], seed=QUICK_SEED, quick=True, out=lines.append)
+    assert [c.connector_id for c in report.connectors] == [f"sandbox:{c}" for c in sandbox_target.CONNECTORS]
+    families = {f.family for c in report.connectors for f in c.families}
+    assert families == {"sockets", "timeouts", "races", "soak", "secrets"}
     assert not report.failures, "\n".join(lines + report.failures)

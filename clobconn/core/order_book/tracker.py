@@ -27,6 +27,7 @@ from clobconn.core.order_book.socket_pool import (
     socket_with_room,
 )
 from clobconn.core.order_book.sync import BookSynchronizer, ResyncMode, SyncResult
+from clobconn.core.timers import timer
 from clobconn.core.validation import RejectionLog
 from clobconn.core.web.throttler import AsyncThrottler
 from clobconn.core.web.ws import ConnectSpec, StreamAction, StreamRunner, WSConnection
@@ -235,9 +236,9 @@ class OrderBookTracker:
             self._retire(old)
 
     async def _live_out(self, socket: PooledSocket, lifetime: float) -> None:
-        await asyncio.sleep(lifetime * ROLLOVER_AT)
+        await asyncio.sleep(timer(lifetime * ROLLOVER_AT))
         self._roll_over(socket)
-        await asyncio.sleep(lifetime * (FORCE_HANDOVER_AT - ROLLOVER_AT))
+        await asyncio.sleep(timer(lifetime * (FORCE_HANDOVER_AT - ROLLOVER_AT)))
         new = socket.replaced_by
         if new is not None and not new.runner.connected.is_set():
             # The replacement is not connected (the venue refuses it, say): the old socket keeps

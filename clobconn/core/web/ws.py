@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import aiohttp
 import orjson
 
+from clobconn.core.timers import idle_timer, timer
 from clobconn.core.web.throttler import AsyncThrottler
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,20 @@ class Heartbeat:
     def text_ping(cls, every: float, idle_timeout: float) -> Heartbeat:
         """The venues whose application ping is the text ``ping``, answered by the text ``pong`` (OKX, Bitmart)."""
         return cls(app_ping=every, app_ping_payload="ping", is_pong=_is_text_pong, idle_timeout=idle_timeout)
+
+
+# A stream whose venue promises no traffic for longer than this (an account stream quiet for hours, its
+# idle timeout a day) still has a dead peer found: the core pings it at the protocol level this often,
+# and aiohttp gives up on a pong not back within half of it. RFC 6455 obliges every server to answer.
+LIVENESS_PING = 30.0
+
+
+def liveness_ping(heartbeat: Heartbeat) -> float | None:
+    """The protocol ping interval a stream runs: the venue's own, or ``LIVENESS_PING`` where its idle
+    timeout alone would leave a silent socket undetected for longer than four of them."""
+    if heartbeat.protocol_ping is not None:
+        return heartbeat.protocol_ping
+    return LIVENESS_PING if heartbeat.idle_timeout > 4 * LIVENESS_PING else None
 
 
 def _is_text_pong(message: Any) -> bool:
@@ -314,14 +329,18 @@ class StreamRunner:
         """Serve one connection until it closes, goes idle or the venue asks for a reconnect."""
         spec = await self._connect()
         heartbeat = spec.heartbeat
+        # aiohttp and picows give up on a ping's pong after half the interval: a liveness deadline, compressed
+        # as the idle timeouts are (a soak keeps it real: the venue answers no faster).
+        ping_every = liveness_ping(heartbeat)
+        protocol_ping = None if ping_every is None else idle_timer(ping_every)
         ws: WebSocket
         if ws_client() == "picows":
             from clobconn.core.web import ws_picows
 
-            ws = await ws_picows.connect(spec.url, spec.headers, heartbeat.protocol_ping)
+            ws = await ws_picows.connect(spec.url, spec.headers, protocol_ping)
         else:
             ws = await self._session().ws_connect(
-                spec.url, headers=spec.headers, heartbeat=heartbeat.protocol_ping, autoping=True,
+                spec.url, headers=spec.headers, heartbeat=protocol_ping, autoping=True, timeout=_CLOSE_TIMEOUT,
                 max_msg_size=16 * 1024 * 1024,
             )
         connection = WSConnection(ws, self._throttler, self._send_limit_id,
@@ -341,7 +360,7 @@ class StreamRunner:
             # context costs a Timeout object and a timer scheduled and cancelled for every frame.
             self._idle = False
             self._last_frame_at = time.monotonic()
-            watchdog = asyncio.create_task(self._idle_watchdog(ws, heartbeat.idle_timeout))
+            watchdog = asyncio.create_task(self._idle_watchdog(ws, idle_timer(heartbeat.idle_timeout)))
             clock = time.monotonic
             since_yield = 0
             while True:
@@ -351,8 +370,8 @@ class StreamRunner:
                 if kind is not _TEXT and kind is not _BINARY:
                     if kind in _CLOSED:
                         if self._idle:
-                            logger.warning("stream %s idle for %.0fs; reconnecting", self.name,
-                                           heartbeat.idle_timeout)
+                            logger.warning("stream %s idle for %.1fs; reconnecting", self.name,
+                                           idle_timer(heartbeat.idle_timeout))
                         else:
                             logger.info("stream %s closed by peer (%s)", self.name, ws.close_code)
                         return
@@ -431,13 +450,17 @@ class StreamRunner:
     async def _ping_loop(connection: WSConnection, heartbeat: Heartbeat) -> None:
         assert heartbeat.app_ping is not None
         while not connection.closed:
-            await asyncio.sleep(heartbeat.app_ping)
+            await asyncio.sleep(timer(heartbeat.app_ping))
             payload = heartbeat.app_ping_payload
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await connection.send(payload() if callable(payload) else payload)
 
 
 _MALFORMED = object()
+# How long a close waits for the peer's answering close frame (aiohttp's default is 10 s). A socket closed
+# for silence has a peer that answers nothing: waiting for it held every silent socket's reconnect 10 s.
+CLOSE_ANSWER_WITHIN = 1.0
+_CLOSE_TIMEOUT = aiohttp.ClientWSTimeout(ws_receive=None, ws_close=CLOSE_ANSWER_WITHIN)
 # Frames handled back to back before the receive loop lets the event loop run other tasks.
 YIELD_EVERY = 16
 # Enum members looked up once: each lookup costs about 50 ns on CPython 3.11, several per frame.

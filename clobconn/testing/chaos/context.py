@@ -4,9 +4,11 @@ was captured (every log record at DEBUG, exception texts, the signatures sent) f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,3 +73,22 @@ def loop_exception_counter(ctx: ChaosContext) -> Any:
         ctx.crash_texts.append(f"LOOP {context.get('message')} {context.get('future')!r} {where}")
         ctx.log_texts.append(f"LOOP {context.get('message')} {context.get('exception')!r}")
     return handler
+
+
+@contextlib.contextmanager
+def capturing(ctx: ChaosContext) -> Iterator[None]:
+    """Every log record at DEBUG and every exception no task retrieved, into ``ctx``, while inside."""
+    handler = CapturingHandler(ctx)
+    root = logging.getLogger()
+    previous_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    loop = asyncio.get_running_loop()
+    previous_handler = loop.get_exception_handler()
+    loop.set_exception_handler(loop_exception_counter(ctx))
+    try:
+        yield
+    finally:
+        loop.set_exception_handler(previous_handler)
+        root.removeHandler(handler)
+        root.setLevel(previous_level)

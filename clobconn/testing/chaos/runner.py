@@ -11,8 +11,8 @@ A registered connector with no such class is reported as a failure, never skippe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
-import logging
 import random
 import subprocess
 import sys
@@ -27,18 +27,20 @@ import pytest
 
 import clobconn
 from clobconn.core.registry import CONNECTORS
+from clobconn.core.timers import compressed_time
 from clobconn.testing.chaos import (
     book_gaps,
     frames,
     races,
     rate_limits,
     rest_answers,
+    sandbox_target,
     secrets,
     soak,
     sockets,
     timeouts,
 )
-from clobconn.testing.chaos.context import CapturingHandler, ChaosContext, loop_exception_counter
+from clobconn.testing.chaos.context import ChaosContext, capturing
 from clobconn.testing.chaos.report import ChaosReport, ConnectorResult, FamilyResult, connector_table
 from clobconn.testing.chaos.session import close_session, open_session
 from clobconn.testing.suite_base import WITHOUT_CONFORMANCE_SUITE, ConformanceSuiteBase
@@ -55,6 +57,13 @@ FAMILIES: list[tuple[str, Family]] = [
     (races.FAMILY, races.run),
     (soak.FAMILY, soak.run),
 ]
+# Families that run with the connector's timers compressed (``clobconn.core.timers``): given whether the
+# run is quick, the factor and whether idle timeouts are compressed too. The session is opened inside the
+# compression, so every timer the connector starts runs compressed from its first tick.
+TIME_COMPRESSION: dict[str, Callable[[bool], tuple[float, bool]]] = {
+    sockets.FAMILY: sockets.time_compression,
+    soak.FAMILY: soak.time_compression,
+}
 REPO_ROOT = Path(clobconn.__file__).resolve().parents[1]
 
 
@@ -90,16 +99,10 @@ async def run_family(suite_class: type[ConformanceSuiteBase], name: str, family:
     result = FamilyResult(name)
     started = time.monotonic()
     suite = suite_class()
+    compression = TIME_COMPRESSION.get(name)
     try:
-        await open_session(suite)
-        try:
-            await asyncio.wait_for(family(suite, ctx, result), timeout)
-        finally:
-            if hasattr(suite, "conn"):
-                ctx.reprs.extend([repr(suite.conn), repr(suite.conn.config), str(suite.conn.config),
-                                  repr(suite.conn.auth)])
-            ctx.signatures.update(secrets.signatures_sent(suite.venue))
-            await close_session(suite)
+        with compressed_time(*compression(ctx.quick)) if compression else contextlib.nullcontext():
+            await _run_in_session(suite, family, ctx, result, timeout)
     except pytest.skip.Exception as skip:
         result.skipped = str(skip.msg)
     except TimeoutError:
@@ -111,27 +114,28 @@ async def run_family(suite_class: type[ConformanceSuiteBase], name: str, family:
     return result
 
 
+async def _run_in_session(suite: ConformanceSuiteBase, family: Family, ctx: ChaosContext, result: FamilyResult,
+                          timeout: float) -> None:
+    await open_session(suite)
+    try:
+        await asyncio.wait_for(family(suite, ctx, result), timeout)
+    finally:
+        if hasattr(suite, "conn"):
+            ctx.reprs.extend([repr(suite.conn), repr(suite.conn.config), str(suite.conn.config),
+                              repr(suite.conn.auth)])
+        ctx.signatures.update(secrets.signatures_sent(suite.venue))
+        await close_session(suite)
+
+
 async def run_connector(connector_id: str, suite_class: type[ConformanceSuiteBase], seed: int,
                         quick: bool) -> ConnectorResult:
     result = ConnectorResult(connector_id, f"{suite_class.__module__}.{suite_class.__name__}")
     ctx = ChaosContext(connector_id, seed, quick)
-    handler = CapturingHandler(ctx)
-    root = logging.getLogger()
-    previous_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    loop = asyncio.get_running_loop()
-    previous_handler = loop.get_exception_handler()
-    loop.set_exception_handler(loop_exception_counter(ctx))
     timeout = 60.0 if quick else 600.0
-    try:
+    with capturing(ctx):
         for name, family in FAMILIES:
             result.families.append(await run_family(suite_class, name, family, ctx, timeout))
         result.families.append(secrets.scan(ctx))
-    finally:
-        loop.set_exception_handler(previous_handler)
-        root.removeHandler(handler)
-        root.setLevel(previous_level)
     return result
 
 
@@ -155,7 +159,12 @@ async def run(connectors: list[str] | None = None, seed: int | None = None, quic
     suites, broken = discover_suites()
     for line in broken:
         out(f"   conformance module could not be imported: {line}")
-    for connector_id in connectors or registered_connectors():
+    for connector_id in connectors or [*registered_connectors(), sandbox_target.TARGET]:
+        if connector_id == sandbox_target.TARGET:
+            for served in sandbox_target.CONNECTORS:
+                report.connectors.append(await sandbox_target.run_target(served, seed, quick))
+                out(connector_table(report.connectors[-1]))
+            continue
         suite_class = suites.get(connector_id)
         if suite_class is None:
             known = WITHOUT_CONFORMANCE_SUITE.get(connector_id)

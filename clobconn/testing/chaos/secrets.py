@@ -60,10 +60,17 @@ def signatures_sent(venue: MockVenue) -> set[str]:
     return found
 
 
-def scan(ctx: ChaosContext) -> FamilyResult:
+def signatures_in(values: dict[str, Any]) -> set[str]:
+    """The values named like a signature in a request's query or form (a venue the run does not script,
+    the sandbox, reports them from its edge)."""
+    return _signature_values(values)
+
+
+def scan(ctx: ChaosContext, named: dict[str, str] | None = None) -> FamilyResult:
+    """``named``: the credentials to look for, by what they are (by default the conformance kit's)."""
     result = FamilyResult(FAMILY)
     texts = ctx.log_texts + ctx.exception_texts + ctx.reprs
-    named = {"API key": API_KEY, "API secret": API_SECRET, "passphrase": PASSPHRASE}
+    named = named or {"API key": API_KEY, "API secret": API_SECRET, "passphrase": PASSPHRASE}
     hits: dict[str, int] = {}
     for what, secret in [*named.items(), *(("signature", s) for s in sorted(ctx.signatures))]:
         found = sum(1 for text in texts if secret in text)
