@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import random
 
+import orjson
+
 from clobconn.core.registry import CONNECTORS
 from clobconn.testing.chaos import runner, sandbox_target
 from clobconn.testing.chaos.context import ChaosContext
 from clobconn.testing.chaos.frames import FrameBreaker
 from clobconn.testing.chaos.report import ChaosReport, ConnectorResult, FamilyResult, percentile, summary
-from clobconn.testing.chaos.secrets import scan
+from clobconn.testing.chaos.secrets import scan, signatures_sent
+from clobconn.testing.mock_venue import MockVenue, RecordedRequest
 from clobconn.testing.suite_base import API_SECRET, PASSPHRASE, WITHOUT_CONFORMANCE_SUITE
 
 QUICK_SEED = 18
@@ -56,6 +59,22 @@ def test_the_secrets_scan_finds_a_planted_secret_and_a_signature() -> None:
     result = scan(ctx)
     assert result.figures[-1].value == 3 and result.failures
     assert PASSPHRASE not in (result.error or "")
+
+
+def test_the_secrets_scan_looks_for_the_suites_own_secrets_in_any_case() -> None:
+    # A wallet venue's key is no kit credential: the scan takes it from the suite (secret_values).
+    ctx = ChaosContext("dexalot", seed=1, quick=True)
+    wallet_key = "0x" + "ab12" * 16
+    ctx.secret_values.add(wallet_key)
+    ctx.log_texts.append("DEBUG signing with " + wallet_key.upper())
+    result = scan(ctx)
+    assert result.figures[-1].value == 1 and "the venue's secret x1" in (result.error or "")
+
+
+def test_signatures_in_a_json_body_are_collected() -> None:
+    venue = MockVenue()
+    venue.requests.append(RecordedRequest("POST", "/orders", {}, {}, orjson.dumps({"signature": "f" * 64}), 0.0))
+    assert signatures_sent(venue) == {"f" * 64}
 
 
 def test_percentile_and_the_summary_row() -> None:

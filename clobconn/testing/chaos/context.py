@@ -26,6 +26,9 @@ class ChaosContext:
     reprs: list[str] = field(default_factory=list)
     # Signatures the connector sent (header, query or body values named like one): none may be logged.
     signatures: set[str] = field(default_factory=set)
+    # What the connector's suite calls secret beyond the kit's key, secret and passphrase (a wallet's private
+    # key, a mnemonic, a PEM key): scanned for as they are.
+    secret_values: set[str] = field(default_factory=set)
 
     def rng_for(self, family: str) -> random.Random:
         """A generator seeded by (seed, connector, family): any family's run replays alone."""

@@ -124,6 +124,7 @@ async def _run_in_session(suite: ConformanceSuiteBase, family: Family, ctx: Chao
             ctx.reprs.extend([repr(suite.conn), repr(suite.conn.config), str(suite.conn.config),
                               repr(suite.conn.auth)])
         ctx.signatures.update(secrets.signatures_sent(suite.venue))
+        ctx.secret_values.update(suite.secret_values())
         await close_session(suite)
 
 

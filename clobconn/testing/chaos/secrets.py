@@ -16,7 +16,9 @@ MIN_SIGNATURE_LENGTH = 16
 
 
 def _named_like_a_signature(key: object) -> bool:
-    return isinstance(key, str) and "sign" in key.lower() and "method" not in key.lower()
+    # Not a "signer" (an address: public) nor a "sign method" (a name).
+    return isinstance(key, str) and "sign" in key.lower() and not any(
+        word in key.lower() for word in ("method", "signer"))
 
 
 def _signature_values(value: Any, depth: int = 0) -> set[str]:
@@ -40,7 +42,7 @@ def _form(request: RecordedRequest) -> Any:
 
 
 def _json(request: RecordedRequest) -> Any:
-    return request.json()
+    return request.json
 
 
 def signatures_sent(venue: MockVenue) -> set[str]:
@@ -67,13 +69,18 @@ def signatures_in(values: dict[str, Any]) -> set[str]:
 
 
 def scan(ctx: ChaosContext, named: dict[str, str] | None = None) -> FamilyResult:
-    """``named``: the credentials to look for, by what they are (by default the conformance kit's)."""
+    """``named``: the credentials to look for, by what they are (by default the conformance kit's, and
+    whatever else the connector's suite calls secret). A secret is found in any letter case."""
     result = FamilyResult(FAMILY)
     texts = ctx.log_texts + ctx.exception_texts + ctx.reprs
+    folded = [text.lower() for text in texts]
     named = named or {"API key": API_KEY, "API secret": API_SECRET, "passphrase": PASSPHRASE}
+    known = set(named.values())
+    extra = [("the venue's secret", value) for value in sorted(ctx.secret_values - known)]
     hits: dict[str, int] = {}
-    for what, secret in [*named.items(), *(("signature", s) for s in sorted(ctx.signatures))]:
-        found = sum(1 for text in texts if secret in text)
+    for what, secret in [*named.items(), *extra, *(("signature", s) for s in sorted(ctx.signatures))]:
+        lowered = secret.lower()
+        found = sum(1 for text, low in zip(texts, folded, strict=True) if secret in text or lowered in low)
         if found:
             hits[what] = hits.get(what, 0) + found
     result.add("texts scanned", len(texts))
