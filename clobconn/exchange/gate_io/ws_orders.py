@@ -15,18 +15,29 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Hashable, Mapping
+from typing import Any, ClassVar, Protocol
 
-from clobconn.core.data_types import InFlightOrder
+from clobconn.core.data_source import ConnectorView
+from clobconn.core.data_types import InFlightOrder, OrderUpdate
 from clobconn.core.login import login_refusal
 from clobconn.core.web.ws import Heartbeat, WSConnection
 from clobconn.core.web.ws_trading import Refusal, WSOrderRoute
 from clobconn.exchange.gate_io.constants import WS_PATH
 from clobconn.exchange.gate_io.user_stream_data_source import gate_auth
 
-if TYPE_CHECKING:
-    from clobconn.exchange.gate_io.exchange import GateIoBase
+
+class GateTradingView(ConnectorView, Protocol):
+    """What order entry reads of its connector (the spot and perpetual connectors), so that neither
+    module imports the other."""
+
+    ws_market: ClassVar[str]
+
+    def _order_body(self, order: InFlightOrder) -> dict[str, Any]: ...
+
+    def _ws_cancel_param(self, order: InFlightOrder) -> dict[str, Any]: ...
+
+    def _order_update(self, order: InFlightOrder, data: Mapping[str, Any]) -> OrderUpdate: ...
 
 # How many frames a login waits through for its answer (a pong, a late push) before giving up.
 LOGIN_FRAMES = 20
@@ -54,20 +65,20 @@ def refusal(message: Any) -> Refusal | None:
     return status or 400, None, str(message)[:500]
 
 
-def _request(connector: GateIoBase, operation: str, request_id: int, param: dict[str, Any]) -> dict[str, Any]:
+def _request(connector: GateTradingView, operation: str, request_id: int, param: dict[str, Any]) -> dict[str, Any]:
     return {"time": int(connector.time_sync.time()), "channel": f"{connector.ws_market}.{operation}",
             "event": "api", "payload": {"req_id": str(request_id), "req_param": param}}
 
 
-def _place(connector: GateIoBase, order: InFlightOrder, request_id: int) -> dict[str, Any]:
+def _place(connector: GateTradingView, order: InFlightOrder, request_id: int) -> dict[str, Any]:
     return _request(connector, "order_place", request_id, connector._order_body(order))
 
 
-def _cancel(connector: GateIoBase, order: InFlightOrder, request_id: int) -> dict[str, Any]:
+def _cancel(connector: GateTradingView, order: InFlightOrder, request_id: int) -> dict[str, Any]:
     return _request(connector, "order_cancel", request_id, connector._ws_cancel_param(order))
 
 
-async def login(connector: GateIoBase, connection: WSConnection) -> None:
+async def login(connector: GateTradingView, connection: WSConnection) -> None:
     """``<market>.login`` with the key and its signature; a refusal the error table calls a credential
     one stops the socket (the connector falls back to REST)."""
     req_id = f"login-{next(_login_ids)}"
