@@ -25,6 +25,7 @@ from clobconn.core.data_types import (
     InFlightOrder,
     OrderType,
     OrderUpdate,
+    Placement,
     Position,
     PositionAction,
     TimeInForce,
@@ -65,7 +66,7 @@ from clobconn.core.orders.arguments import (
     quantize_to_step,
     require_positive,
 )
-from clobconn.core.orders.lifecycle import BatchOrder, CancellationResult, OrderLifecycle, Placement
+from clobconn.core.orders.lifecycle import BatchOrder, CancellationResult, OrderLifecycle
 from clobconn.core.orders.rules import (
     check_notional,
     check_order_type,

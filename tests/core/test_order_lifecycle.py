@@ -16,6 +16,7 @@ from clobconn.core.data_types import (
     OrderState,
     OrderType,
     OrderUpdate,
+    Placement,
     TimeInForce,
     TradeFee,
     TradeType,
@@ -33,7 +34,7 @@ from clobconn.core.errors import (
 )
 from clobconn.core.events import EventBus, EventType
 from clobconn.core.orders import lifecycle as lifecycle_module
-from clobconn.core.orders.lifecycle import OrderLifecycle, Placement
+from clobconn.core.orders.lifecycle import OrderLifecycle
 from clobconn.core.orders.tracker import ClientOrderTracker
 from clobconn.core.venue import VenueSpec
 

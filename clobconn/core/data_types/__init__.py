@@ -10,7 +10,7 @@ from clobconn.core.data_types.enums import (
     TradeType,
 )
 from clobconn.core.data_types.market import Balance, TradingRule, quantize_down
-from clobconn.core.data_types.order import InFlightOrder, OrderUpdate, TokenAmount, TradeFee, TradeUpdate
+from clobconn.core.data_types.order import InFlightOrder, OrderUpdate, Placement, TokenAmount, TradeFee, TradeUpdate
 from clobconn.core.data_types.order_state import LEGAL_TRANSITIONS, OrderState, is_legal_transition
 from clobconn.core.data_types.perpetual import FundingInfo, FundingPayment, Position
 
@@ -24,6 +24,7 @@ __all__ = [
     "OrderState",
     "OrderType",
     "OrderUpdate",
+    "Placement",
     "Position",
     "PositionAction",
     "PositionMode",

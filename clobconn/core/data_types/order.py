@@ -200,3 +200,7 @@ class InFlightOrder:
             self.exchange_order_id = trade.exchange_order_id
         self.last_update_timestamp = max(self.last_update_timestamp, trade.fill_timestamp)
         return True
+
+
+# What a placement returns: the venue's acknowledgement, and any fills that came with it.
+Placement = tuple[OrderUpdate, list[TradeUpdate]]

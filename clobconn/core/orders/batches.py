@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 
-from clobconn.core.data_types import InFlightOrder
+from clobconn.core.data_types import InFlightOrder, Placement
 from clobconn.core.errors import ClobconnError
-from clobconn.core.orders.lifecycle import Placement
 
 BatchResult = Placement | ClobconnError
 

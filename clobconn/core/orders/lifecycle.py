@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from clobconn.core.config import ConnectorConfig
-from clobconn.core.data_types import InFlightOrder, OrderState, OrderUpdate, TradeType, TradeUpdate
+from clobconn.core.data_types import InFlightOrder, OrderState, OrderUpdate, Placement, TradeType, TradeUpdate
 from clobconn.core.data_types.enums import OrderType, PositionAction, TimeInForce
 from clobconn.core.errors import (
     ClobconnError,
@@ -44,8 +44,6 @@ from clobconn.core.web.rest import read_answer
 
 logger = logging.getLogger(__name__)
 
-# What a placement returns: the venue's acknowledgement, and any fills that came with it.
-Placement = tuple[OrderUpdate, list[TradeUpdate]]
 # Seconds added to a venue's request window: the matching engine may take a moment past it.
 ACCEPTANCE_MARGIN = 2.0
 # Seconds a FILLED order waits for its missing fills on the stream before they are fetched.

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from clobconn.core.config import ConnectorConfig
-from clobconn.core.data_types import InFlightOrder, OrderUpdate, TradeUpdate
+from clobconn.core.data_types import InFlightOrder, OrderUpdate, Placement
 from clobconn.core.errors import (
     AuthenticationError,
     ClobconnError,
@@ -43,7 +43,6 @@ from clobconn.core.web.ws import ConnectSpec, Heartbeat, StreamRunner, WSConnect
 
 logger = logging.getLogger(__name__)
 
-Placement = tuple[OrderUpdate, list[TradeUpdate]]
 # (connector, order, request id) -> the request frame. The connector is the declaring connector's own class.
 RequestBuilder = Callable[[Any, InFlightOrder, int], Any]
 # A refused answer's (status, venue code, venue message); None for an answer that succeeded.
