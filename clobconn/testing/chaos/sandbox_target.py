@@ -99,9 +99,11 @@ class SandboxRun:
     async def open(self) -> None:
         self.sandbox.app.middlewares.append(self._edge)
         await self.sandbox.start()
+        # Orders over REST: the edge that holds placement answers and fills between the engine taking an
+        # order and its answer leaving is an HTTP middleware (WS-API order entry has its own scenarios).
         config = {"trading_pairs": [PAIR], "fast_poll_interval": 1.0, "request_timeout": REQUEST_TIMEOUT,
                   "placement_reconcile_after": 1.0,
-                  **self.sandbox.connector_config(self.connector_id)}
+                  **self.sandbox.connector_config(self.connector_id), "order_entry": "rest"}
         self._conn = get_connector(self.connector_id, **config)
         await self._conn.start()
         await asyncio.wait_for(self._conn.wait_ready(), 30)
