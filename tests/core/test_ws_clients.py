@@ -30,17 +30,11 @@ from clobconn.core.web.ws import (
     ws_client,
 )
 from clobconn.testing import MockVenue
+from clobconn.testing.helpers import eventually
 
 PATH = "/ws"
 
 
-async def eventually(condition: Any, timeout: float = 5.0, what: str = "condition") -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
 
 
 @pytest.fixture(params=["aiohttp", "picows"])
