@@ -39,8 +39,10 @@ class WSOrderScenarios(ConformanceSuiteBase):
 
     def ws_order_fields(self, message: Any) -> dict[str, Any]:
         """{"request_id", "client_order_id", "price", "amount", "signature"} as a place or cancel frame
-        carries them (None for what it does not carry)."""
-        raise NotImplementedError
+        carries them (None for what it does not carry). A suite that declares ``ws_order_path`` supplies it.
+        """
+        raise TypeError(f"{type(self).__name__} declares ws_order_path {self.ws_order_path!r} but not "
+                        "ws_order_fields: the scenarios cannot read what its frames carry")
 
     def connector_config(self, **overrides: Any) -> dict[str, Any]:
         # The suite's other scenarios script REST placements: they keep testing that route.

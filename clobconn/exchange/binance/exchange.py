@@ -8,6 +8,7 @@ https://developers.binance.com/docs/binance-spot-api-docs/websocket-api/trading-
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -116,9 +117,9 @@ class BinanceBase(ExchangeBase):
         types = frozenset(OrderType(t) for t in info.get("orderTypes", ()) if t in OrderType.__members__)
         return rule_from_filters(f"{info['baseAsset']}-{info['quoteAsset']}", info["filters"], types)
 
+    @abstractmethod
     def _order_params(self, order: InFlightOrder) -> dict[str, Any]:
         """A new order's parameters, as POST order and the WS-API's ``order.place`` take them."""
-        raise NotImplementedError
 
     def _placement(self, trading_pair: str, data: Mapping[str, Any]) -> Placement:
         """A new-order answer: the order as acknowledged (spot's FULL answer adds its fills)."""
