@@ -11,9 +11,9 @@ import asyncio
 import logging
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from bidict import bidict
 
@@ -87,6 +87,8 @@ from clobconn.core.web.ws import StreamAction, StreamRunner
 from clobconn.core.web.ws_trading import TradingSocket, WSOrderRoute
 
 logger = logging.getLogger(__name__)
+# What a trading route answers: a placement, or a cancel's order update.
+_Answer = TypeVar("_Answer")
 
 __all__ = ["CancellationResult", "ExchangeBase", "Placement"]
 
@@ -572,26 +574,29 @@ class ExchangeBase(ABC):
     async def _send_placement(self, order: InFlightOrder) -> Placement:
         """Place over the trading socket while it is connected, else (or when it was not) over REST."""
         socket = self.trading_socket
-        if socket is not None and socket.live:
-            try:
-                return await socket.place(order)
-            except NetworkError as exc:
-                if exc.request_sent:
-                    raise
-                logger.info("%s: %s; placing %s over REST", self.name, exc, order.client_order_id)
-        return await self._place_order(order)
+        live = socket.place if socket is not None and socket.live else None
+        return await self._socket_else_rest(live, self._place_order, order, "placing")
 
     async def _send_cancel(self, order: InFlightOrder) -> OrderUpdate:
         """Cancel over the trading socket while it is connected, else over REST."""
         socket = self.trading_socket
-        if socket is not None and socket.live:
+        live = socket.cancel if socket is not None and socket.live else None
+        return await self._socket_else_rest(live, self._cancel_order, order, "cancelling")
+
+    async def _socket_else_rest(self, over_socket: Callable[[InFlightOrder], Awaitable[_Answer]] | None,
+                                over_rest: Callable[[InFlightOrder], Awaitable[_Answer]], order: InFlightOrder,
+                                doing: str) -> _Answer:
+        """The live socket's route (``over_socket``, None when the socket is down); REST when there is none,
+        or when the socket sent nothing. A request the socket did send is never repeated over REST: its
+        outcome is reconciled instead."""
+        if over_socket is not None:
             try:
-                return await socket.cancel(order)
+                return await over_socket(order)
             except NetworkError as exc:
                 if exc.request_sent:
                     raise
-                logger.info("%s: %s; cancelling %s over REST", self.name, exc, order.client_order_id)
-        return await self._cancel_order(order)
+                logger.info("%s: %s; %s %s over REST", self.name, exc, doing, order.client_order_id)
+        return await over_rest(order)
 
     def _submit_in_background(self, order: InFlightOrder) -> str:
         return self.order_lifecycle.submit_in_background(order)
