@@ -7,10 +7,15 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import pytest
+
+from clobconn.testing.chaos.report import FamilyResult
 
 
 @dataclass
@@ -95,3 +100,19 @@ def capturing(ctx: ChaosContext) -> Iterator[None]:
         loop.set_exception_handler(previous_handler)
         root.removeHandler(handler)
         root.setLevel(previous_level)
+
+
+async def guarded(result: FamilyResult, ctx: ChaosContext, work: Awaitable[None], timeout: float) -> None:
+    """Run one family's ``work``: a skip, a timeout (``work`` carries it) or any exception becomes the
+    family's result rather than the run's end; the family is timed."""
+    started = time.monotonic()
+    try:
+        await work
+    except pytest.skip.Exception as skip:
+        result.skipped = str(skip.msg)
+    except TimeoutError:
+        result.error = f"did not finish within {timeout:.0f}s"
+    except Exception as exc:
+        result.error = f"{type(exc).__name__}: {exc}"
+        ctx.log_texts.append(traceback.format_exc())
+    result.seconds = time.monotonic() - started

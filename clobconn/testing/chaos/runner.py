@@ -16,14 +16,10 @@ import importlib
 import random
 import subprocess
 import sys
-import time
-import traceback
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
-
-import pytest
 
 import clobconn
 from clobconn.core.registry import CONNECTORS
@@ -40,7 +36,7 @@ from clobconn.testing.chaos import (
     sockets,
     timeouts,
 )
-from clobconn.testing.chaos.context import ChaosContext, capturing
+from clobconn.testing.chaos.context import ChaosContext, capturing, guarded
 from clobconn.testing.chaos.report import ChaosReport, ConnectorResult, FamilyResult, connector_table
 from clobconn.testing.chaos.session import close_session, open_session
 from clobconn.testing.suite_base import WITHOUT_CONFORMANCE_SUITE, ConformanceSuiteBase
@@ -97,20 +93,14 @@ def _suite_classes(module: ModuleType) -> list[type[ConformanceSuiteBase]]:
 async def run_family(suite_class: type[ConformanceSuiteBase], name: str, family: Family, ctx: ChaosContext,
                      timeout: float) -> FamilyResult:
     result = FamilyResult(name)
-    started = time.monotonic()
     suite = suite_class()
     compression = TIME_COMPRESSION.get(name)
-    try:
+
+    async def in_session() -> None:
         with compressed_time(*compression(ctx.quick)) if compression else contextlib.nullcontext():
             await _run_in_session(suite, family, ctx, result, timeout)
-    except pytest.skip.Exception as skip:
-        result.skipped = str(skip.msg)
-    except TimeoutError:
-        result.error = f"did not finish within {timeout:.0f}s"
-    except Exception as exc:
-        result.error = f"{type(exc).__name__}: {exc}"
-        ctx.log_texts.append(traceback.format_exc())
-    result.seconds = time.monotonic() - started
+
+    await guarded(result, ctx, in_session(), timeout)
     return result
 
 

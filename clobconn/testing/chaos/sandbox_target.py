@@ -26,7 +26,6 @@ import gc
 import socket
 import sys
 import time
-import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
@@ -43,7 +42,7 @@ from clobconn.core.timers import compressed_time, time_factor
 from clobconn.sandbox import Sandbox, SandboxConfig
 from clobconn.sandbox.engine import Engine, OrderKind, Side, TimeInForce
 from clobconn.testing.chaos import secrets, soak
-from clobconn.testing.chaos.context import ChaosContext, capturing
+from clobconn.testing.chaos.context import ChaosContext, capturing, guarded
 from clobconn.testing.chaos.report import ConnectorResult, FamilyResult, milliseconds, percentile
 from clobconn.testing.chaos.sockets import KINDS
 from clobconn.testing.helpers import eventually
@@ -504,15 +503,8 @@ async def run_target(connector_id: str, seed: int, quick: bool) -> ConnectorResu
     with capturing(ctx):
         for name, family in FAMILIES:
             family_result = FamilyResult(name)
-            started = time.monotonic()
-            try:
-                await asyncio.wait_for(family(connector_id, ctx, family_result), timeout)
-            except TimeoutError:
-                family_result.error = f"did not finish within {timeout:.0f}s"
-            except Exception as exc:
-                family_result.error = f"{type(exc).__name__}: {exc}"
-                ctx.log_texts.append(traceback.format_exc())
-            family_result.seconds = time.monotonic() - started
+            await guarded(family_result, ctx, asyncio.wait_for(family(connector_id, ctx, family_result), timeout),
+                          timeout)
             result.families.append(family_result)
     config = SandboxConfig()
     result.families.append(secrets.scan(ctx, {"API key": config.api_key, "API secret": config.api_secret}))
